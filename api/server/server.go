@@ -1,0 +1,104 @@
+// Package server is the shop-facing HTTP API of cardflow (../shared/API.md): bearer-key
+// auth, strict JSON, the contract's error shape, and the order and subscription routes.
+// Card data enters here and leaves only towards the processor's vault.
+package server
+
+import (
+	"context"
+	"crypto/subtle"
+	"net/http"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.uber.org/zap"
+
+	"github.com/cardflow/cardflow/payment"
+	"github.com/cardflow/cardflow/workflows"
+)
+
+// MaxBody is the largest request body the API reads.
+const MaxBody = 64 << 10
+
+// Tokenizer is the part of the processor the API needs: card data goes in, a token
+// comes out.
+type Tokenizer interface {
+	Tokenize(ctx context.Context, customerID string, card payment.CardData) (payment.Card, error)
+}
+
+// Config tunes the API.
+type Config struct {
+	Keys []string // accepted API keys
+	// UpdateTimeout bounds how long a request waits for a workflow's answer.
+	UpdateTimeout time.Duration
+	// TaskQueue the API starts workflows on (default workflows.TaskQueue).
+	TaskQueue     string
+	Orders        workflows.OrderSettings
+	Subscriptions workflows.SubscriptionSettings
+}
+
+// Server serves the API.
+type Server struct {
+	Temporal client.Client
+	Vault    Tokenizer
+	Log      *zap.Logger
+	Config   Config
+	// Now is the clock for card-expiry checks; tests may set it.
+	Now func() time.Time
+}
+
+// Handler returns the API's routes.
+func (s *Server) Handler() http.Handler {
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	if s.Log == nil {
+		s.Log = zap.NewNop()
+	}
+	if s.Config.TaskQueue == "" {
+		s.Config.TaskQueue = workflows.TaskQueue
+	}
+	if s.Config.UpdateTimeout == 0 {
+		s.Config.UpdateTimeout = 30 * time.Second
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	v1 := http.NewServeMux()
+	s.orderRoutes(v1)
+	s.subscriptionRoutes(v1)
+	v1.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", "no such route: "+r.Method+" "+r.URL.Path, "")
+	})
+	mux.Handle("/v1/", s.auth(v1))
+	return mux
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if _, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		writeError(w, http.StatusServiceUnavailable, "temporal_unreachable", "temporal is not reachable", "")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// auth checks the bearer key in constant time against every configured key.
+func (s *Server) auth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || !s.validKey(key) {
+			writeError(w, http.StatusUnauthorized, "unauthorized", "missing or invalid API key", "")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) validKey(key string) bool {
+	match := 0
+	for _, k := range s.Config.Keys {
+		match |= subtle.ConstantTimeCompare([]byte(key), []byte(k))
+	}
+	return key != "" && match == 1
+}

@@ -1,0 +1,123 @@
+package payment
+
+import "time"
+
+// Customer is who pays. The email and country feed the fraud screen.
+type Customer struct {
+	ID      string `json:"id"`
+	Email   string `json:"email"`
+	Country string `json:"country"`
+}
+
+// Card is what the workflows know of a card: the processor's token and metadata.
+// It never holds the card number or the CVC.
+type Card struct {
+	Token      string `json:"token"`
+	Brand      Brand  `json:"brand"`
+	Last4      string `json:"last4"`
+	ExpMonth   int    `json:"exp_month"`
+	ExpYear    int    `json:"exp_year"`
+	BINCountry string `json:"bin_country,omitempty"`
+}
+
+// Failure says why an attempt failed, in the contract's shape.
+type Failure struct {
+	Stage         Stage  `json:"stage"`
+	Code          string `json:"code"`
+	Class         Class  `json:"class"`
+	ProcessorCode string `json:"processor_code,omitempty"`
+	Message       string `json:"message"`
+}
+
+// Stage is where an attempt failed.
+type Stage string
+
+const (
+	StageValidation Stage = "validation"
+	StageFraud      Stage = "fraud"
+	StageProcessor  Stage = "processor"
+)
+
+// Charge asks the processor to authorize (or authorize and capture, a sale) an amount
+// on a card token. Key is the idempotency key, derived from workflow state.
+type Charge struct {
+	Key    string `json:"idempotency_key"`
+	Token  string `json:"token"`
+	Amount Money  `json:"amount"`
+}
+
+// Operation acts on an earlier authorization: capture, void or refund.
+// Amount zero on a void releases everything not captured.
+type Operation struct {
+	Key       string `json:"idempotency_key"`
+	PaymentID string `json:"payment_id"`
+	Amount    Money  `json:"amount"`
+}
+
+// Outcome is the processor's answer to a money call. A decline is an outcome,
+// not an error: Approved is false and Failure says why.
+type Outcome struct {
+	Approved    bool      `json:"approved"`
+	PaymentID   string    `json:"payment_id,omitempty"`
+	OperationID string    `json:"operation_id,omitempty"`
+	Amount      Money     `json:"amount"`
+	Failure     *Failure  `json:"failure,omitempty"`
+	ExpiresAt   time.Time `json:"expires_at,omitempty"` // authorizations only
+}
+
+// CardUpdate is the account updater's answer for a token.
+type CardUpdate struct {
+	Updated bool `json:"updated"` // new number or expiry on file: the token now charges it
+	Closed  bool `json:"closed"`  // the account is closed: never retry
+	Card    Card `json:"card"`    // the token's metadata after the update
+}
+
+// ValidationRequest is the account / payment-method validity check of a charge.
+type ValidationRequest struct {
+	Card       Card      `json:"card"`
+	CustomerID string    `json:"customer_id"`
+	Amount     Money     `json:"amount"`
+	At         time.Time `json:"at"` // the charge date: the card must not be expired then
+}
+
+// FraudRequest is what the fraud screen scores.
+type FraudRequest struct {
+	Reference string   `json:"reference"` // order or subscription id
+	Card      Card     `json:"card"`
+	Customer  Customer `json:"customer"`
+	Amount    Money    `json:"amount"`
+	Attempt   int      `json:"attempt"` // 1 for the first attempt on this order
+}
+
+// Fraud decisions.
+const (
+	FraudPass   = "pass"
+	FraudReview = "review"
+	FraudReject = "reject"
+)
+
+// FraudResult is the screen's verdict: a chargeback probability 0-100.
+type FraudResult struct {
+	Score     int      `json:"score"`
+	Threshold int      `json:"threshold"` // the reject threshold
+	Decision  string   `json:"decision"`
+	Reasons   []string `json:"reasons,omitempty"` // reason codes of the rules that scored
+}
+
+// Recipients of a notification.
+const (
+	RecipientMerchant = "merchant"
+	RecipientCustomer = "customer"
+)
+
+// Notification is one webhook. Key is derived from the workflow (workflow id and a
+// sequence), so a retried activity sends the same event id every time.
+type Notification struct {
+	Key            string    `json:"key"`
+	Type           string    `json:"type"`
+	Recipient      string    `json:"recipient"`
+	CreatedAt      time.Time `json:"created_at"`
+	OrderID        string    `json:"order_id,omitempty"`
+	SubscriptionID string    `json:"subscription_id,omitempty"`
+	Data           any       `json:"data"`
+}
