@@ -1,0 +1,66 @@
+// Command api serves cardflow's shop API (../shared/API.md) on CARDFLOW_API_ADDR.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/cardflow/cardflow/internal/app"
+	"github.com/cardflow/cardflow/internal/config"
+	"github.com/cardflow/cardflow/internal/logging"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "api:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	cfg, err := config.Load("api", args)
+	if err != nil {
+		return err
+	}
+	log, err := logging.New(cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	defer log.Sync()
+	c, err := app.Dial(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	srv := &http.Server{
+		Addr:              cfg.APIAddr,
+		Handler:           app.NewAPI(c, cfg, log, nil),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("api listening", zap.String("addr", cfg.APIAddr), zap.String("temporal", cfg.TemporalAddress))
+	select {
+	case err := <-errc:
+		return fmt.Errorf("listen on %s: %w", cfg.APIAddr, err)
+	case <-ctx.Done():
+	}
+	// Finish in-flight requests before exiting.
+	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("api stopped")
+	return nil
+}

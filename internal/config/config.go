@@ -1,0 +1,102 @@
+// Package config reads cardflow's settings from CARDFLOW_* / TEMPORAL_* environment
+// variables and command-line flags (flags win). Defaults work against the local
+// dev server that `make run` starts.
+package config
+
+import (
+	"flag"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config is everything a cardflow process may need; each process reads what it uses.
+type Config struct {
+	TemporalAddress   string        // TEMPORAL_ADDRESS
+	TemporalNamespace string        // TEMPORAL_NAMESPACE
+	TaskQueue         string        // CARDFLOW_TASK_QUEUE
+	APIAddr           string        // CARDFLOW_API_ADDR: where the shop API listens
+	APIKeys           []string      // CARDFLOW_API_KEYS, comma-separated
+	ProcessorURL      string        // CARDFLOW_PROCESSOR_URL: the sandbox (or a real PSP bridge)
+	ProcessorTimeout  time.Duration // CARDFLOW_PROCESSOR_TIMEOUT: one HTTP call to the processor
+	WebhookURL        string        // CARDFLOW_WEBHOOK_URL: unset means notifications are only logged
+	WebhookSecret     string        // CARDFLOW_WEBHOOK_SECRET
+	Dir               string        // CARDFLOW_DIR: local state (dev keys, databases)
+	LogLevel          string        // CARDFLOW_LOG_LEVEL: debug, info, warn, error
+}
+
+// Default is the configuration of a local `make run`.
+func Default() Config {
+	return Config{
+		TemporalAddress:   "localhost:7233",
+		TemporalNamespace: "default",
+		TaskQueue:         "cardflow",
+		APIAddr:           "127.0.0.1:8080",
+		APIKeys:           []string{"sk_test_local"},
+		ProcessorURL:      "http://127.0.0.1:8091",
+		ProcessorTimeout:  10 * time.Second,
+		WebhookSecret:     "whsec_local",
+		Dir:               ".cardflow",
+		LogLevel:          "info",
+	}
+}
+
+// Load reads the environment over the defaults, then the flags in args over that.
+// Unknown flags are an error, so a typo does not silently run with defaults.
+func Load(name string, args []string) (Config, error) {
+	c := Default()
+	c.fromEnv(os.LookupEnv)
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	keys := strings.Join(c.APIKeys, ",")
+	fs.StringVar(&c.TemporalAddress, "temporal-address", c.TemporalAddress, "Temporal frontend host:port (TEMPORAL_ADDRESS)")
+	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", c.TemporalNamespace, "Temporal namespace (TEMPORAL_NAMESPACE)")
+	fs.StringVar(&c.TaskQueue, "task-queue", c.TaskQueue, "task queue (CARDFLOW_TASK_QUEUE)")
+	fs.StringVar(&c.APIAddr, "addr", c.APIAddr, "shop API listen address (CARDFLOW_API_ADDR)")
+	fs.StringVar(&keys, "api-keys", keys, "accepted API keys, comma-separated (CARDFLOW_API_KEYS)")
+	fs.StringVar(&c.ProcessorURL, "processor-url", c.ProcessorURL, "processor base URL (CARDFLOW_PROCESSOR_URL)")
+	fs.DurationVar(&c.ProcessorTimeout, "processor-timeout", c.ProcessorTimeout, "timeout of one processor call (CARDFLOW_PROCESSOR_TIMEOUT)")
+	fs.StringVar(&c.WebhookURL, "webhook-url", c.WebhookURL, "webhook receiver; empty logs notifications (CARDFLOW_WEBHOOK_URL)")
+	fs.StringVar(&c.WebhookSecret, "webhook-secret", c.WebhookSecret, "webhook signing secret (CARDFLOW_WEBHOOK_SECRET)")
+	fs.StringVar(&c.Dir, "dir", c.Dir, "local state directory (CARDFLOW_DIR)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (CARDFLOW_LOG_LEVEL)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	c.APIKeys = splitList(keys)
+	return c, nil
+}
+
+func (c *Config) fromEnv(lookup func(string) (string, bool)) {
+	str := func(dst *string, key string) {
+		if v, ok := lookup(key); ok && v != "" {
+			*dst = v
+		}
+	}
+	str(&c.TemporalAddress, "TEMPORAL_ADDRESS")
+	str(&c.TemporalNamespace, "TEMPORAL_NAMESPACE")
+	str(&c.TaskQueue, "CARDFLOW_TASK_QUEUE")
+	str(&c.APIAddr, "CARDFLOW_API_ADDR")
+	str(&c.ProcessorURL, "CARDFLOW_PROCESSOR_URL")
+	str(&c.WebhookURL, "CARDFLOW_WEBHOOK_URL")
+	str(&c.WebhookSecret, "CARDFLOW_WEBHOOK_SECRET")
+	str(&c.Dir, "CARDFLOW_DIR")
+	str(&c.LogLevel, "CARDFLOW_LOG_LEVEL")
+	if v, ok := lookup("CARDFLOW_API_KEYS"); ok && v != "" {
+		c.APIKeys = splitList(v)
+	}
+	if v, ok := lookup("CARDFLOW_PROCESSOR_TIMEOUT"); ok && v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			c.ProcessorTimeout = d
+		}
+	}
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

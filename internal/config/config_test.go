@@ -1,0 +1,36 @@
+package config
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestLoadPrecedence(t *testing.T) {
+	t.Setenv("TEMPORAL_ADDRESS", "temporal:7233")
+	t.Setenv("CARDFLOW_API_KEYS", "sk_a, sk_b,,")
+	t.Setenv("CARDFLOW_PROCESSOR_TIMEOUT", "3s")
+	c, err := Load("test", []string{"-webhook-url", "http://hooks.local/x"})
+	require.NoError(t, err)
+	assert.Equal(t, "temporal:7233", c.TemporalAddress)
+	assert.Equal(t, []string{"sk_a", "sk_b"}, c.APIKeys)
+	assert.Equal(t, 3*time.Second, c.ProcessorTimeout)
+	assert.Equal(t, "http://hooks.local/x", c.WebhookURL)
+	assert.Equal(t, "cardflow", c.TaskQueue)
+
+	c, err = Load("test", []string{"-temporal-address", "flag:1"})
+	require.NoError(t, err)
+	assert.Equal(t, "flag:1", c.TemporalAddress, "flags win over the environment")
+
+	_, err = Load("test", []string{"-no-such-flag"})
+	assert.Error(t, err)
+}
+
+func TestDefaults(t *testing.T) {
+	c := Default()
+	assert.Equal(t, "localhost:7233", c.TemporalAddress)
+	assert.Equal(t, []string{"sk_test_local"}, c.APIKeys)
+	assert.Equal(t, "127.0.0.1:8080", c.APIAddr)
+}

@@ -1,0 +1,52 @@
+// Command worker runs cardflow's workflows and activities. Run any number at once:
+// they share the task queue.
+package main
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"go.temporal.io/sdk/worker"
+	"go.uber.org/zap"
+
+	"github.com/cardflow/cardflow/internal/app"
+	"github.com/cardflow/cardflow/internal/config"
+	"github.com/cardflow/cardflow/internal/logging"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "worker:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	cfg, err := config.Load("worker", args)
+	if err != nil {
+		return err
+	}
+	log, err := logging.New(cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	defer log.Sync()
+	c, err := app.Dial(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	w := app.NewWorker(c, cfg.TaskQueue, app.Activities(cfg, log), worker.Options{
+		// On SIGINT/SIGTERM, give in-flight activities time to finish before exiting.
+		WorkerStopTimeout: 20 * time.Second,
+	})
+	log.Info("worker started", zap.String("task_queue", cfg.TaskQueue), zap.String("temporal", cfg.TemporalAddress),
+		zap.String("processor", cfg.ProcessorURL), zap.Bool("webhooks", cfg.WebhookURL != ""))
+	// worker.InterruptCh closes on SIGINT and SIGTERM; Run then stops the worker gracefully.
+	if err := w.Run(worker.InterruptCh()); err != nil {
+		return fmt.Errorf("worker on %s: %w", cfg.TaskQueue, err)
+	}
+	log.Info("worker stopped")
+	return nil
+}
