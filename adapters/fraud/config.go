@@ -1,0 +1,57 @@
+package fraud
+
+// Config holds the thresholds and the rules' weights. Scores and thresholds are
+// 0-100; a score at or above Reject is rejected, at or above Review held for
+// review.
+type Config struct {
+	Review int
+	Reject int
+
+	// HighAmount and VeryHighAmount are in the currency's major units (1000 means
+	// 1,000.00 EUR, 1,000 JPY or 1,000.000 KWD), so one setting fits every currency.
+	HighAmount     int64
+	VeryHighAmount int64
+
+	// DisposableDomains are e-mail domains that hand out throwaway inboxes; their
+	// subdomains count too.
+	DisposableDomains []string
+
+	Points Points
+}
+
+// Points is what each rule adds to the score when it applies.
+type Points struct {
+	AmountHigh      int // amount >= HighAmount
+	AmountVeryHigh  int // amount >= VeryHighAmount (instead of AmountHigh)
+	CountryMismatch int // card issued in another country than the customer's
+	DisposableEmail int
+	Attempts        int // third or fourth attempt on this order
+	ManyAttempts    int // fifth attempt or later (instead of Attempts)
+}
+
+// DefaultConfig is review from 65, reject from 75, with weights chosen so that
+// no rule reaches review on its own, while three strong ones together do (a
+// very high amount from a throwaway address on a foreign card: 67), and an
+// ordinary cross-border order (a German customer, a US card) scores 12.
+func DefaultConfig() Config {
+	return Config{
+		Review:         65,
+		Reject:         75,
+		HighAmount:     1_000,
+		VeryHighAmount: 5_000,
+		DisposableDomains: []string{
+			"mailinator.com", "guerrillamail.com", "guerrillamail.net", "sharklasers.com",
+			"10minutemail.com", "tempmail.com", "temp-mail.org", "tempmailo.com",
+			"yopmail.com", "trashmail.com", "getnada.com", "dispostable.com",
+			"throwawaymail.com", "maildrop.cc", "fakeinbox.com", "mintemail.com",
+		},
+		Points: Points{
+			AmountHigh:      15,
+			AmountVeryHigh:  30,
+			CountryMismatch: 12,
+			DisposableEmail: 25,
+			Attempts:        10,
+			ManyAttempts:    25,
+		},
+	}
+}

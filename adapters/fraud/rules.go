@@ -1,0 +1,129 @@
+package fraud
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/cardflow/cardflow/payment"
+)
+
+// RiskSource is the processor's risk signal for a token, 0-100. The processor
+// client satisfies it.
+type RiskSource interface {
+	Risk(ctx context.Context, token string) (int, error)
+}
+
+// Rules is the rule-based Screener.
+//
+// Score = max(processor signal, sum of the rules' points), capped at 100. The
+// signal is a floor rather than a summand: it is the processor's own calibrated
+// estimate, which already knows the card's history, so adding our points to it
+// would count the same evidence twice and push a "review" card (signal 65-74)
+// into reject for an everyday cross-border order. The rules matter when the
+// processor knows nothing about the card.
+type Rules struct {
+	risk       RiskSource
+	cfg        Config
+	disposable map[string]bool
+}
+
+var _ Screener = (*Rules)(nil)
+
+// New returns a Screener that asks risk for the processor's signal and scores
+// the rest from cfg, taken as is: start from DefaultConfig.
+func New(risk RiskSource, cfg Config) *Rules {
+	d := make(map[string]bool, len(cfg.DisposableDomains))
+	for _, dom := range cfg.DisposableDomains {
+		d[strings.ToLower(strings.TrimSpace(dom))] = true
+	}
+	return &Rules{risk: risk, cfg: cfg, disposable: d}
+}
+
+// Screen scores the charge. Only a failed risk lookup is an error (retried).
+func (r *Rules) Screen(ctx context.Context, req payment.FraudRequest) (payment.FraudResult, error) {
+	signal, err := r.risk.Risk(ctx, req.Card.Token)
+	if err != nil {
+		return payment.FraudResult{}, fmt.Errorf("fraud: risk signal for token %s of %s: %w", req.Card.Token, req.Reference, err)
+	}
+	signal = clamp(signal)
+	score, reasons := r.rules(req)
+	if signal > score {
+		score = signal
+		reasons = append(reasons, ReasonProcessorRisk)
+	}
+	return payment.FraudResult{
+		Score:     score,
+		Threshold: r.cfg.Reject,
+		Decision:  r.decide(score),
+		Reasons:   reasons,
+	}, nil
+}
+
+// rules adds up the points of the rules that apply.
+func (r *Rules) rules(req payment.FraudRequest) (int, []string) {
+	var score int
+	var reasons []string
+	add := func(points int, reason string) {
+		if points <= 0 {
+			return // switched off in the Config: it did not score
+		}
+		score += points
+		reasons = append(reasons, reason)
+	}
+	p := r.cfg.Points
+	switch {
+	case r.cfg.VeryHighAmount > 0 && atLeast(req.Amount, r.cfg.VeryHighAmount):
+		add(p.AmountVeryHigh, ReasonAmountVeryHigh)
+	case r.cfg.HighAmount > 0 && atLeast(req.Amount, r.cfg.HighAmount):
+		add(p.AmountHigh, ReasonAmountHigh)
+	}
+	if bin, home := req.Card.BINCountry, req.Customer.Country; bin != "" && home != "" && !strings.EqualFold(bin, home) {
+		add(p.CountryMismatch, ReasonCountryMismatch)
+	}
+	if r.isDisposable(req.Customer.Email) {
+		add(p.DisposableEmail, ReasonDisposableEmail)
+	}
+	switch {
+	case req.Attempt >= 5:
+		add(p.ManyAttempts, ReasonManyAttempts)
+	case req.Attempt >= 3:
+		add(p.Attempts, ReasonAttempts)
+	}
+	return clamp(score), reasons
+}
+
+func (r *Rules) decide(score int) string {
+	switch {
+	case score >= r.cfg.Reject:
+		return payment.FraudReject
+	case score >= r.cfg.Review:
+		return payment.FraudReview
+	}
+	return payment.FraudPass
+}
+
+// isDisposable reports whether the address's domain, or a domain it is a
+// subdomain of, is a throwaway-inbox service.
+func (r *Rules) isDisposable(email string) bool {
+	at := strings.LastIndexByte(email, '@')
+	if at < 0 {
+		return false
+	}
+	dom := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(email[at+1:])), ".")
+	for dom != "" {
+		if r.disposable[dom] {
+			return true
+		}
+		_, rest, ok := strings.Cut(dom, ".")
+		if !ok {
+			return false
+		}
+		dom = rest
+	}
+	return false
+}
+
+func clamp(score int) int {
+	return max(0, min(score, 100))
+}
