@@ -35,14 +35,18 @@ func run(args []string) error {
 		return err
 	}
 	defer log.Sync()
-	c, err := app.Dial(cfg, log)
+	keys, err := app.Keys(cfg)
+	if err != nil {
+		return err
+	}
+	c, err := app.Dial(cfg, log, keys)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	srv := &http.Server{
 		Addr:              cfg.APIAddr,
-		Handler:           app.NewAPI(c, cfg, log, nil),
+		Handler:           app.NewAPI(c, cfg, log, keys, nil),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

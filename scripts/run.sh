@@ -14,6 +14,8 @@ export CARDFLOW_API_ADDR=${CARDFLOW_API_ADDR:-127.0.0.1:8080}
 export CARDFLOW_API_KEYS=${CARDFLOW_API_KEYS:-sk_test_local}
 export CARDFLOW_PROCESSOR_URL=${CARDFLOW_PROCESSOR_URL:-http://127.0.0.1:8091}
 export CARDFLOW_DIR=$STATE
+# The UI (its own origin) calls the API's codec server from the browser.
+export CARDFLOW_CODEC_ORIGINS=${CARDFLOW_CODEC_ORIGINS:-http://localhost:$UI_PORT,http://127.0.0.1:$UI_PORT}
 mkdir -p "$STATE/logs"
 
 pids=()
@@ -46,6 +48,7 @@ wait_for() { # name, command...
 	--search-attribute CardflowKind=Keyword \
 	--search-attribute CardflowStatus=Keyword \
 	--search-attribute CardflowCustomerId=Keyword \
+	--ui-codec-endpoint "http://localhost:${CARDFLOW_API_ADDR##*:}/codec" \
 	--log-level warn >"$STATE/logs/temporal.log" 2>&1 &
 pids+=($!)
 wait_for "Temporal" "$BIN/temporal" operator cluster health --address "$TEMPORAL_ADDRESS"

@@ -73,7 +73,11 @@ func run(args []string, out io.Writer) error {
 	default:
 		return errUsage
 	}
-	c, err := app.Dial(cfg, zap.NewNop())
+	keys, err := app.Keys(cfg)
+	if err != nil {
+		return err
+	}
+	c, err := app.Dial(cfg, zap.NewNop(), keys)
 	if err != nil {
 		return err
 	}

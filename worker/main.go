@@ -32,7 +32,11 @@ func run(args []string) error {
 		return err
 	}
 	defer log.Sync()
-	c, err := app.Dial(cfg, log)
+	keys, err := app.Keys(cfg)
+	if err != nil {
+		return err
+	}
+	c, err := app.Dial(cfg, log, keys)
 	if err != nil {
 		return err
 	}

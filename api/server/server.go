@@ -45,6 +45,9 @@ type Server struct {
 	Config   Config
 	// Now is the clock for card-expiry checks; tests may set it.
 	Now func() time.Time
+	// Codec, when set, is the remote-codec server mounted at /codec/ (no API key: it
+	// has its own auth and CORS for the Temporal UI).
+	Codec http.Handler
 }
 
 // Handler returns the API's routes.
@@ -70,6 +73,9 @@ func (s *Server) Handler() http.Handler {
 		writeError(w, http.StatusNotFound, "not_found", "no such route: "+r.Method+" "+r.URL.Path, "")
 	})
 	mux.Handle("/v1/", s.auth(v1))
+	if s.Codec != nil {
+		mux.Handle("/codec/", http.StripPrefix("/codec", s.Codec))
+	}
 	return mux
 }
 

@@ -1,0 +1,92 @@
+// Package app wires cardflow's processes from configuration: the Temporal client,
+// the adapters behind the activities, the worker and the shop API. The worker and
+// api mains, the starter and the system tests all build through here, so what runs
+// in tests is what runs in production.
+package app
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.uber.org/zap"
+
+	"github.com/cardflow/cardflow/activities"
+	"github.com/cardflow/cardflow/adapters/fraud"
+	"github.com/cardflow/cardflow/adapters/notify"
+	"github.com/cardflow/cardflow/adapters/processor"
+	"github.com/cardflow/cardflow/adapters/validation"
+	"github.com/cardflow/cardflow/api/server"
+	"github.com/cardflow/cardflow/codec"
+	"github.com/cardflow/cardflow/internal/config"
+	"github.com/cardflow/cardflow/internal/logging"
+	"github.com/cardflow/cardflow/workflows"
+)
+
+// Keys loads the payload-encryption keyring: CARDFLOW_CODEC_KEY, else the dev key
+// kept under the state directory (created once).
+func Keys(cfg config.Config) (*codec.Keyring, error) {
+	k, err := codec.FromEnv(cfg.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("codec key: %w", err)
+	}
+	return k, nil
+}
+
+// Dial connects to Temporal with cardflow's logger and payload encryption: every
+// payload and failure message this client (and a worker on it) writes is encrypted.
+func Dial(cfg config.Config, log *zap.Logger, keys *codec.Keyring) (client.Client, error) {
+	dc, fc := codec.Converters(keys)
+	c, err := client.Dial(client.Options{
+		HostPort:         cfg.TemporalAddress,
+		Namespace:        cfg.TemporalNamespace,
+		Logger:           logging.Temporal(log),
+		DataConverter:    dc,
+		FailureConverter: fc,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dial temporal at %s: %w", cfg.TemporalAddress, err)
+	}
+	return c, nil
+}
+
+// Activities builds the adapters from configuration.
+func Activities(cfg config.Config, log *zap.Logger) *activities.Activities {
+	proc := processor.NewClient(cfg.ProcessorURL, cfg.ProcessorTimeout)
+	var n notify.Notifier = notify.NewLog(log)
+	if cfg.WebhookURL != "" {
+		n = notify.NewWebhook(cfg.WebhookURL, cfg.WebhookSecret, 10*time.Second, log)
+	}
+	return &activities.Activities{
+		Processor: proc,
+		Validator: validation.New(proc, validation.DefaultRules()),
+		Fraud:     fraud.New(proc, fraud.DefaultConfig()),
+		Notifier:  n,
+	}
+}
+
+// NewWorker registers cardflow's workflows and activities on a worker for the queue.
+func NewWorker(c client.Client, taskQueue string, acts *activities.Activities, opts worker.Options) worker.Worker {
+	w := worker.New(c, taskQueue, opts)
+	workflows.Register(w)
+	w.RegisterActivity(acts)
+	return w
+}
+
+// NewAPI builds the shop API's handler, with the codec server for the Temporal UI.
+func NewAPI(c client.Client, cfg config.Config, log *zap.Logger, keys *codec.Keyring, tune func(*server.Config)) http.Handler {
+	sc := server.Config{Keys: cfg.APIKeys, TaskQueue: cfg.TaskQueue}
+	if tune != nil {
+		tune(&sc)
+	}
+	s := &server.Server{
+		Temporal: c,
+		Vault:    processor.NewClient(cfg.ProcessorURL, cfg.ProcessorTimeout),
+		Log:      log,
+		Config:   sc,
+		Codec:    codec.Handler(keys, codec.ServerOptionsFromEnv()),
+	}
+	return s.Handler()
+}
