@@ -40,6 +40,7 @@ type Error struct {
 	Status  int    // HTTP status
 	Code    string // e.g. "amount_exceeds_authorization", "idempotency_key_reused", "token_not_found"
 	Message string
+	Field   string // the request field at fault, when one is (e.g. "card.number", "amount")
 }
 
 func (e *Error) Error() string { return "processor: " + e.Code + ": " + e.Message }
