@@ -4,9 +4,10 @@ GO ?= go
 STATE := .cardflow
 BIN := $(STATE)/bin
 TEMPORAL := $(BIN)/temporal
+WORKFLOWCHECK := $(BIN)/workflowcheck
 CMDS := worker api starter sandbox
 
-.PHONY: run test build vet fmt-check clean help
+.PHONY: run test build vet fmt-check workflowcheck clean help
 
 help:
 	@echo "make run    - Temporal dev server + UI (:8233), sandbox (:8091), worker, API (:8080)"
@@ -19,6 +20,14 @@ $(TEMPORAL): tools/go.mod tools/go.sum
 	@mkdir -p $(BIN)
 	@echo "building the Temporal CLI (pinned in tools/go.mod; first time takes a few minutes)..."
 	$(GO) -C tools build -o ../$(TEMPORAL) github.com/temporalio/cli/cmd/temporal
+
+# Temporal's static analyzer for non-deterministic workflow code, pinned in its own module.
+$(WORKFLOWCHECK): tools/workflowcheck/go.mod tools/workflowcheck/go.sum
+	@mkdir -p $(BIN)
+	$(GO) -C tools/workflowcheck build -o ../../$(WORKFLOWCHECK) go.temporal.io/sdk/contrib/tools/workflowcheck
+
+workflowcheck: $(WORKFLOWCHECK)
+	$(WORKFLOWCHECK) ./workflows/...
 
 build: $(TEMPORAL)
 	@mkdir -p $(BIN)
@@ -36,7 +45,7 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 # Fuzz targets' seed corpora run as ordinary tests here; `go test -fuzz` runs them longer.
-test: $(TEMPORAL) fmt-check vet
+test: $(TEMPORAL) fmt-check vet workflowcheck
 	CARDFLOW_TEMPORAL_CLI=$(abspath $(TEMPORAL)) $(GO) test -count=1 -timeout 9m ./...
 
 clean:
