@@ -1,0 +1,124 @@
+package server
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/cardflow/cardflow/payment"
+	"github.com/cardflow/cardflow/workflows"
+)
+
+// subscriptionRequest is the body of POST /v1/subscriptions. Durations are
+// strings here so that a bad one is a 422 naming its field, not a 400.
+type subscriptionRequest struct {
+	SubscriptionID string                     `json:"subscription_id"`
+	Customer       payment.Customer           `json:"customer"`
+	Card           payment.CardData           `json:"card"`
+	Plan           subscriptionPlanRequest    `json:"plan"`
+	Notice         subscriptionNoticesRequest `json:"notice"`
+	Retry          subscriptionRetryRequest   `json:"retry"`
+	AccountUpdater bool                       `json:"account_updater"`
+}
+
+type subscriptionPlanRequest struct {
+	Name     string `json:"name"`
+	Amount   int64  `json:"amount"`
+	Currency string `json:"currency"`
+	Interval string `json:"interval"`
+	Trial    string `json:"trial"`
+	Cycles   int    `json:"cycles"`
+}
+
+type subscriptionNoticesRequest struct {
+	PreBill    string `json:"pre_bill"`
+	TrialEnd   string `json:"trial_end"`
+	Expiration string `json:"expiration"`
+}
+
+type subscriptionRetryRequest struct {
+	Schedule []string `json:"schedule"`
+}
+
+// input turns the request into the workflow's input, card aside: it parses the
+// durations, then runs the workflow's own checks. Errors are workflows
+// rejections naming the field.
+func (req subscriptionRequest) input(settings workflows.SubscriptionSettings) (workflows.SubscriptionInput, error) {
+	in := workflows.SubscriptionInput{
+		SubscriptionID: req.SubscriptionID,
+		Customer:       req.Customer,
+		Plan: workflows.SubscriptionPlan{
+			Name:     req.Plan.Name,
+			Amount:   req.Plan.Amount,
+			Currency: req.Plan.Currency,
+			Cycles:   req.Plan.Cycles,
+		},
+		AccountUpdater: req.AccountUpdater,
+		Settings:       settings,
+	}
+	type durationField struct {
+		field    string
+		value    string
+		required bool
+		into     *payment.Duration
+	}
+	durations := []durationField{
+		{"plan.interval", req.Plan.Interval, true, &in.Plan.Interval},
+		{"plan.trial", req.Plan.Trial, false, &in.Plan.Trial},
+		{"notice.pre_bill", req.Notice.PreBill, false, &in.Notice.PreBill},
+		{"notice.trial_end", req.Notice.TrialEnd, false, &in.Notice.TrialEnd},
+		{"notice.expiration", req.Notice.Expiration, false, &in.Notice.Expiration},
+	}
+	in.Retry.Schedule = make([]payment.Duration, len(req.Retry.Schedule))
+	for i, s := range req.Retry.Schedule {
+		durations = append(durations, durationField{fmt.Sprintf("retry.schedule[%d]", i), s, true, &in.Retry.Schedule[i]})
+	}
+	for _, d := range durations {
+		if d.value == "" {
+			if d.required {
+				return in, workflows.InvalidRequest(d.field, d.field+" is required")
+			}
+			continue
+		}
+		v, err := payment.ParseDuration(d.value)
+		if err != nil {
+			return in, workflows.InvalidRequest(d.field, d.field+" must be an ISO 8601 duration such as P1M, P14D or PT30S")
+		}
+		*d.into = v
+	}
+	return in, in.CheckRequest()
+}
+
+// digest identifies the request for the "same id, same body" rule. The card
+// number and CVC never go into it: a hash of a card number can be reversed by
+// trying the few billion numbers of a BIN. The card is known by last 4, expiry
+// and holder instead, which is what tells two requests apart in practice.
+func (req subscriptionRequest) digest(in workflows.SubscriptionInput) string {
+	num := payment.CleanNumber(req.Card.Number)
+	if len(num) > 4 {
+		num = num[len(num)-4:]
+	}
+	in.Card = payment.Card{Last4: num, ExpMonth: req.Card.ExpMonth, ExpYear: req.Card.ExpYear}
+	in.Settings = workflows.SubscriptionSettings{} // the server's, not the request's
+	b, _ := json.Marshal(struct {
+		In     workflows.SubscriptionInput `json:"in"`
+		Holder string                      `json:"holder"`
+	}{in, req.Card.Holder})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// subscriptionSummary is the workflow's one-line summary in the Temporal UI:
+// "Subscription s-1 · pro-monthly · 9.99 EUR / P1M · visa ••4242".
+func subscriptionSummary(in workflows.SubscriptionInput) string {
+	parts := []string{"Subscription " + in.SubscriptionID}
+	if in.Plan.Name != "" {
+		parts = append(parts, in.Plan.Name)
+	}
+	parts = append(parts,
+		in.Plan.Money().String()+" / "+in.Plan.Interval.String(),
+		string(in.Card.Brand)+" ••"+in.Card.Last4)
+	return strings.Join(parts, " · ")
+}

@@ -1,0 +1,93 @@
+package payment
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestSubscriptionCommandsByStatus(t *testing.T) {
+	// The contract's view of the lifecycle, written out independently of the table.
+	want := map[SubscriptionStatus][]SubscriptionCommand{
+		SubscriptionTrialing:  {SubscriptionCancel, SubscriptionPaymentMethod},
+		SubscriptionActive:    {SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionRefund},
+		SubscriptionPastDue:   {SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionCatchUp, SubscriptionRefund},
+		SubscriptionSuspended: {SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionRefund},
+		SubscriptionCancelled: {SubscriptionRefund},
+		SubscriptionExpired:   {SubscriptionRefund},
+	}
+	for _, s := range SubscriptionStatuses() {
+		for _, c := range SubscriptionCommands() {
+			allowed := slices.Contains(want[s], c)
+			if got := s.Allows(c); got != allowed {
+				t.Errorf("%s.Allows(%s) = %v, want %v", s, c, got, allowed)
+			}
+			err := CheckSubscriptionCommand(s, c)
+			if (err == nil) != allowed {
+				t.Errorf("CheckSubscriptionCommand(%s, %s) = %v, want allowed=%v", s, c, err, allowed)
+			}
+			if err != nil && !strings.Contains(err.Error(), string(s)) {
+				t.Errorf("CheckSubscriptionCommand(%s, %s) = %q: does not name the status", s, c, err)
+			}
+		}
+	}
+	if len(want) != len(SubscriptionStatuses()) {
+		t.Errorf("table has %d statuses, the contract %d", len(SubscriptionStatuses()), len(want))
+	}
+}
+
+func TestSubscriptionTransitions(t *testing.T) {
+	tests := []struct {
+		from, to SubscriptionStatus
+		ok       bool
+	}{
+		{SubscriptionTrialing, SubscriptionActive, true},      // first bill paid
+		{SubscriptionTrialing, SubscriptionPastDue, true},     // first bill soft-declined
+		{SubscriptionTrialing, SubscriptionSuspended, true},   // first bill hard-declined
+		{SubscriptionTrialing, SubscriptionCancelled, true},   // opted out during the trial
+		{SubscriptionTrialing, SubscriptionExpired, true},     // first bill failed, no retry schedule
+		{SubscriptionActive, SubscriptionActive, true},        // next cycle paid
+		{SubscriptionActive, SubscriptionExpired, true},       // plan cycles done
+		{SubscriptionActive, SubscriptionTrialing, false},     // no second trial
+		{SubscriptionPastDue, SubscriptionActive, true},       // retry paid
+		{SubscriptionPastDue, SubscriptionExpired, true},      // schedule used up
+		{SubscriptionSuspended, SubscriptionActive, true},     // catch-up with a new card paid
+		{SubscriptionSuspended, SubscriptionPastDue, true},    // catch-up failed soft
+		{SubscriptionSuspended, SubscriptionExpired, true},    // schedule used up
+		{SubscriptionCancelled, SubscriptionActive, false},    // the end is the end
+		{SubscriptionExpired, SubscriptionPastDue, false},     //
+		{SubscriptionCancelled, SubscriptionCancelled, false}, // cancelling twice is a no-op, not a move
+	}
+	for _, tt := range tests {
+		if got := tt.from.CanMoveTo(tt.to); got != tt.ok {
+			t.Errorf("%s.CanMoveTo(%s) = %v, want %v", tt.from, tt.to, got, tt.ok)
+		}
+	}
+}
+
+func TestSubscriptionTableIsClosed(t *testing.T) {
+	for _, s := range SubscriptionStatuses() {
+		if !s.Valid() || s.Meaning() == "" {
+			t.Errorf("%s: valid=%v meaning=%q", s, s.Valid(), s.Meaning())
+		}
+		terminal := s == SubscriptionCancelled || s == SubscriptionExpired
+		if s.Terminal() != terminal {
+			t.Errorf("%s.Terminal() = %v, want %v", s, s.Terminal(), terminal)
+		}
+		// Every live status can be left by cancelling: opting out is always possible.
+		if !terminal && (!s.Allows(SubscriptionCancel) || !s.CanMoveTo(SubscriptionCancelled)) {
+			t.Errorf("%s: the customer cannot opt out", s)
+		}
+		for _, next := range SubscriptionStatuses() {
+			if s.CanMoveTo(next) && !next.Valid() {
+				t.Errorf("%s moves to unknown status %s", s, next)
+			}
+		}
+	}
+	if SubscriptionStatus("paused").Valid() || SubscriptionStatus("paused").Allows(SubscriptionCancel) {
+		t.Error("an unknown status is valid or allows commands")
+	}
+	if err := CheckSubscriptionCommand(SubscriptionActive, "pause"); err == nil {
+		t.Error("an unknown command was accepted")
+	}
+}
