@@ -5,20 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/api/proxy"
-	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/cardflow/cardflow/codec"
 	"github.com/cardflow/cardflow/internal/testenv"
 	"github.com/cardflow/cardflow/workflows"
 )
@@ -308,45 +301,10 @@ func subFirstRun(t *testing.T, env *testenv.Env, id string) {
 	if first == "" || first == d.GetWorkflowExecutionInfo().GetExecution().GetRunId() {
 		t.Fatalf("%s has a single run %q: no continue-as-new", wid, first)
 	}
-	var events []*historypb.HistoryEvent
-	it := env.Client.GetWorkflowHistory(ctx, wid, first, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			t.Fatalf("history of %s: %v", wid, err)
-		}
-		events = append(events, ev)
-	}
+	events := env.Record(t, wid, first, "subscription_continue_as_new.json")
 	if last := events[len(events)-1].GetEventType(); last != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW {
 		t.Fatalf("the first run of %s ended with %s, want continue-as-new", wid, last)
 	}
-	if os.Getenv("CARDFLOW_RECORD_HISTORY") == "" {
-		return
-	}
-	// Stored decrypted, so that people can read it and the replay test needs no key.
-	keys, err := codec.ParseKeys(testenv.CodecKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec := codec.NewCodec(keys)
-	hist := &historypb.History{Events: events}
-	if err := proxy.VisitPayloads(ctx, hist, proxy.VisitPayloadsOptions{
-		SkipSearchAttributes: true,
-		Visitor: func(_ *proxy.VisitPayloadsContext, p []*commonpb.Payload) ([]*commonpb.Payload, error) {
-			return dec.Decode(p)
-		},
-	}); err != nil {
-		t.Fatalf("decrypt history: %v", err)
-	}
-	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(hist)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("..", "workflows", "testdata", "subscription_continue_as_new.json")
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("recorded %d events of %s's first run in %s", len(events), wid, path)
 }
 
 // subView is the contract's subscription, decoded independently of the code
