@@ -16,6 +16,9 @@ import (
 // such a change must go behind workflow.GetVersion. Add recordings; never
 // re-record an existing one to make this test pass.
 var mustHave = []string{
+	"order_lifecycle.json",              // place, capture, ship, return window, completed
+	"order_declined_retry.json",         // decline, retry with another card, then on
+	"order_hold_reauth.json",            // held for submit, re-authorization before expiry
 	"subscription_continue_as_new.json", // trial, first bill, continue-as-new
 }
 

@@ -1,0 +1,76 @@
+package server
+
+import (
+	"testing"
+
+	"github.com/cardflow/cardflow/payment"
+	"github.com/cardflow/cardflow/workflows"
+)
+
+func testCreateOrderRequest() createOrderRequest {
+	return createOrderRequest{
+		OrderID:  "o-1001",
+		Currency: "EUR",
+		Customer: payment.Customer{ID: "c-42", Email: "jane@example.com", Country: "DE"},
+		Items:    []workflows.OrderItem{{SKU: "SHOE-1", Quantity: 2, UnitAmount: 4999}},
+		Card:     payment.CardData{Number: "4242424242424242", ExpMonth: 12, ExpYear: 2030, CVC: "123", Holder: "Jane Doe"},
+	}.withDefaults()
+}
+
+func TestCreateOrderDefaults(t *testing.T) {
+	req := testCreateOrderRequest()
+	if req.Capture != "manual" || req.Submit != "immediate" || req.FraudScreen == nil || !*req.FraudScreen {
+		t.Errorf("defaults: capture %q submit %q fraud %v", req.Capture, req.Submit, req.FraudScreen)
+	}
+	off := false
+	req.FraudScreen = &off
+	if req.withDefaults().FraudScreen != &off {
+		t.Error("an explicit fraud_screen: false was overridden")
+	}
+}
+
+// TestOrderDigest: the digest names the request, not the card number or CVC,
+// which must not be kept anywhere; defaults count as if sent.
+func TestOrderDigest(t *testing.T) {
+	base := testCreateOrderRequest()
+	same := []func(*createOrderRequest){
+		func(r *createOrderRequest) { r.Card.Number = "5555555555554444" },
+		func(r *createOrderRequest) { r.Card.CVC = "999" },
+		func(r *createOrderRequest) { r.Capture = "manual" },
+	}
+	for i, edit := range same {
+		r := testCreateOrderRequest()
+		edit(&r)
+		if r.digest() != base.digest() {
+			t.Errorf("edit %d changed the digest", i)
+		}
+	}
+	other := []func(*createOrderRequest){
+		func(r *createOrderRequest) { r.Items[0].Quantity = 3 },
+		func(r *createOrderRequest) { r.Currency = "USD" },
+		func(r *createOrderRequest) { r.Customer.Email = "joe@example.com" },
+		func(r *createOrderRequest) { r.Capture = "automatic" },
+		func(r *createOrderRequest) { r.Submit = "hold" },
+		func(r *createOrderRequest) { off := false; r.FraudScreen = &off },
+		func(r *createOrderRequest) { r.Card.ExpYear = 2031 },
+		func(r *createOrderRequest) { r.Card.Holder = "J. Doe" },
+	}
+	for i, edit := range other {
+		r := testCreateOrderRequest()
+		edit(&r)
+		if r.digest() == base.digest() {
+			t.Errorf("edit %d kept the digest", i)
+		}
+	}
+}
+
+func TestOrderSummary(t *testing.T) {
+	in := testCreateOrderRequest().input(workflows.OrderSettings{})
+	in.Card = payment.Card{Token: "tok_1", Brand: payment.Visa, Last4: "4242"}
+	if got, want := orderSummary(in), "Order o-1001 · 99.98 EUR · visa ••4242"; got != want {
+		t.Errorf("summary %q, want %q", got, want)
+	}
+	if in.Digest == "" || in.Card.Token == "" {
+		t.Errorf("input %+v", in)
+	}
+}

@@ -1,0 +1,183 @@
+package payment
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestOrderCommandsByStatus(t *testing.T) {
+	// API.md's command table, written out independently of the state machine.
+	want := map[OrderStatus][]OrderTrigger{
+		OrderProcessing:        nil,
+		OrderPendingSubmission: {OrderSubmit, OrderAbandon, OrderCancel},
+		OrderAuthorized:        {OrderCancelItems, OrderCapture, OrderCancel},
+		OrderPaymentFailed:     {OrderRetry, OrderAbandon, OrderCancel},
+		OrderCaptured:          {OrderShip, OrderCancel},
+		OrderShipped:           {OrderReturn},
+		OrderCancelled:         nil,
+		OrderRefunded:          nil,
+		OrderCompleted:         nil,
+	}
+	if len(want) != len(OrderStatuses()) {
+		t.Fatalf("the test knows %d statuses, the table %d", len(want), len(OrderStatuses()))
+	}
+	for _, s := range OrderStatuses() {
+		for _, c := range OrderCommands() {
+			allowed := slices.Contains(want[s], c)
+			if got := s.Allows(c); got != allowed {
+				t.Errorf("%s.Allows(%s) = %v, want %v", s, c, got, allowed)
+			}
+			err := CheckOrderCommand(s, c)
+			if (err == nil) != allowed {
+				t.Errorf("CheckOrderCommand(%s, %s) = %v, want allowed=%v", s, c, err, allowed)
+			}
+			if err != nil && (!strings.Contains(err.Error(), string(s)) || !strings.Contains(err.Error(), string(c))) {
+				t.Errorf("CheckOrderCommand(%s, %s) = %q: does not name the command and the status", s, c, err)
+			}
+		}
+	}
+}
+
+func TestOrderTransitions(t *testing.T) {
+	tests := []struct {
+		from  OrderStatus
+		on    OrderTrigger
+		to    OrderStatus
+		money OrderMoney
+		ok    bool
+	}{
+		{OrderProcessing, OrderApproved, OrderAuthorized, MoneyAuthorize, true}, // capture: manual
+		{OrderProcessing, OrderCharged, OrderCaptured, MoneySale, true},         // capture: automatic
+		{OrderProcessing, OrderDeclined, OrderPaymentFailed, MoneyNone, true},   // validation, fraud or processor
+		{OrderProcessing, OrderHeld, OrderPendingSubmission, MoneyNone, true},   // submit: hold
+		{OrderProcessing, OrderCancel, "", "", false},                           // wait for the attempt's result
+		{OrderPendingSubmission, OrderSubmit, OrderProcessing, MoneyNone, true},
+		{OrderPendingSubmission, OrderAbandon, OrderCancelled, MoneyNone, true},
+		{OrderPendingSubmission, OrderCancel, OrderCancelled, MoneyNone, true},
+		{OrderPendingSubmission, OrderTimedOut, OrderCancelled, MoneyNone, true},
+		{OrderPendingSubmission, OrderCapture, "", "", false}, // nothing authorized yet
+		{OrderPaymentFailed, OrderRetry, OrderProcessing, MoneyNone, true},
+		{OrderPaymentFailed, OrderAbandon, OrderCancelled, MoneyNone, true},
+		{OrderPaymentFailed, OrderCancel, OrderCancelled, MoneyNone, true},
+		{OrderPaymentFailed, OrderTimedOut, OrderCancelled, MoneyNone, true},
+		{OrderPaymentFailed, OrderSubmit, "", "", false},
+		{OrderAuthorized, OrderCancelItems, OrderAuthorized, MoneyNone, true}, // the amount to capture shrinks
+		{OrderAuthorized, OrderAllItemsCancelled, OrderCancelled, MoneyVoid, true},
+		{OrderAuthorized, OrderCapture, OrderCaptured, MoneyCapture, true},
+		{OrderAuthorized, OrderCancel, OrderCancelled, MoneyVoid, true}, // no charge, no fee
+		{OrderAuthorized, OrderReauthorized, OrderAuthorized, MoneyReauth, true},
+		{OrderAuthorized, OrderReauthDeclined, OrderPaymentFailed, MoneyVoid, true},
+		{OrderAuthorized, OrderTimedOut, "", "", false}, // an authorized order waits for the shop
+		{OrderAuthorized, OrderShip, "", "", false},     // capture first
+		{OrderAuthorized, OrderReturn, "", "", false},
+		{OrderCaptured, OrderShip, OrderShipped, MoneyNone, true},
+		{OrderCaptured, OrderCancel, OrderCancelled, MoneyRefund, true}, // full refund
+		{OrderCaptured, OrderCancelItems, "", "", false},                // too late: cancel or return
+		{OrderCaptured, OrderCapture, "", "", false},                    // once
+		{OrderShipped, OrderReturn, OrderShipped, MoneyRefund, true},
+		{OrderShipped, OrderAllReturned, OrderRefunded, MoneyRefund, true},
+		{OrderShipped, OrderReturnWindowClosed, OrderCompleted, MoneyNone, true},
+		{OrderShipped, OrderCancel, "", "", false}, // after shipment only returns
+		{OrderCancelled, OrderCancel, "", "", false},
+		{OrderRefunded, OrderReturn, "", "", false},
+		{OrderCompleted, OrderReturn, "", "", false}, // the window is closed
+	}
+	for _, tt := range tests {
+		got, err := NextOrderStatus(tt.from, tt.on)
+		if (err == nil) != tt.ok {
+			t.Errorf("NextOrderStatus(%s, %s) error = %v, want ok=%v", tt.from, tt.on, err, tt.ok)
+			continue
+		}
+		if tt.ok && (got.To != tt.to || got.Money != tt.money) {
+			t.Errorf("NextOrderStatus(%s, %s) = %s moving %q, want %s moving %q", tt.from, tt.on, got.To, got.Money, tt.to, tt.money)
+		}
+	}
+}
+
+func TestOrderTerminalStatuses(t *testing.T) {
+	for _, s := range OrderStatuses() {
+		want := s == OrderCancelled || s == OrderRefunded || s == OrderCompleted
+		if got := s.Terminal(); got != want {
+			t.Errorf("%s.Terminal() = %v, want %v", s, got, want)
+		}
+	}
+	if OrderStatus("bogus").Terminal() || OrderStatus("bogus").Valid() {
+		t.Error("an unknown status is neither valid nor terminal")
+	}
+}
+
+// TestOrderTableIsSound checks the table as a graph: every row uses known
+// statuses, no (status, trigger) pair is ambiguous, every status is reachable
+// from processing, and from every status an end is reachable, so no order can be
+// stuck for ever.
+func TestOrderTableIsSound(t *testing.T) {
+	seen := map[[2]string]bool{}
+	next := map[OrderStatus][]OrderStatus{}
+	for _, r := range OrderTransitions() {
+		if !r.From.Valid() || !r.To.Valid() {
+			t.Errorf("row %+v uses an unknown status", r)
+		}
+		k := [2]string{string(r.From), string(r.On)}
+		if seen[k] {
+			t.Errorf("two rows leave %s on %s", r.From, r.On)
+		}
+		seen[k] = true
+		next[r.From] = append(next[r.From], r.To)
+	}
+	reach := func(from OrderStatus) map[OrderStatus]bool {
+		got := map[OrderStatus]bool{from: true}
+		todo := []OrderStatus{from}
+		for len(todo) > 0 {
+			s := todo[0]
+			todo = todo[1:]
+			for _, n := range next[s] {
+				if !got[n] {
+					got[n] = true
+					todo = append(todo, n)
+				}
+			}
+		}
+		return got
+	}
+	fromStart := reach(OrderProcessing)
+	for _, s := range OrderStatuses() {
+		if !fromStart[s] {
+			t.Errorf("%s cannot be reached from %s", s, OrderProcessing)
+		}
+		ends := false
+		for r := range reach(s) {
+			ends = ends || r.Terminal()
+		}
+		if !ends {
+			t.Errorf("no end can be reached from %s", s)
+		}
+		if s.Meaning() == "" {
+			t.Errorf("%s has no meaning", s)
+		}
+	}
+}
+
+func TestOrderEventsAreNotCommands(t *testing.T) {
+	events := []OrderTrigger{OrderHeld, OrderApproved, OrderCharged, OrderDeclined, OrderAllItemsCancelled,
+		OrderReauthorized, OrderReauthDeclined, OrderAllReturned, OrderTimedOut, OrderReturnWindowClosed}
+	for _, e := range events {
+		if e.IsCommand() {
+			t.Errorf("%s is an event, not a command", e)
+		}
+		for _, s := range OrderStatuses() {
+			if s.Allows(e) {
+				t.Errorf("%s.Allows(%s): an event must never be accepted from outside", s, e)
+			}
+		}
+		if err := CheckOrderCommand(OrderAuthorized, e); err == nil || !strings.Contains(err.Error(), "not an order command") {
+			t.Errorf("CheckOrderCommand(authorized, %s) = %v, want not an order command", e, err)
+		}
+	}
+	// Every trigger of the table is either a listed command or a listed event.
+	for _, r := range OrderTransitions() {
+		if !r.On.IsCommand() && !slices.Contains(events, r.On) {
+			t.Errorf("row %+v: trigger %s is neither a command nor a known event", r, r.On)
+		}
+	}
+}

@@ -1,0 +1,121 @@
+package workflows
+
+import (
+	"slices"
+	"time"
+
+	"github.com/cardflow/cardflow/payment"
+)
+
+// OrderView is the order as the API shows it (API.md, "The answer"): the body of
+// POST /v1/orders, of every order command and of GET, the answer of the state
+// query and of every update, and the workflow's result. Fields are only ever added.
+type OrderView struct {
+	OrderID    string               `json:"order_id"`
+	Status     payment.OrderStatus  `json:"status"`
+	Currency   string               `json:"currency"`
+	Amounts    OrderAmounts         `json:"amounts"`
+	Items      []OrderLine          `json:"items"`
+	Card       payment.Card         `json:"card"`
+	Fraud      *payment.FraudResult `json:"fraud"`   // null when not screened
+	Failure    *payment.Failure     `json:"failure"` // null unless the last attempt failed
+	Message    string               `json:"message"` // the customer-facing payment message
+	Attempts   int                  `json:"attempts"`
+	WorkflowID string               `json:"workflow_id"`
+	Events     []OrderEvent         `json:"events"` // the audit trail, oldest first
+
+	// Added to the contract: whose order it is (the API tokenizes a retry's card
+	// for this customer), and how it was asked to capture and submit.
+	CustomerID string `json:"customer_id"`
+	Capture    string `json:"capture"`
+	Submit     string `json:"submit"`
+}
+
+// OrderAmounts are sums of the processor operations that took effect, in minor
+// units, so they reconcile with the processor's ledger entry by entry: Authorized
+// counts every approved authorization (a re-authorization too) and sale, Captured
+// every capture and sale, Voided every released amount, Refunded every refund.
+// What is still held on the card is Authorized - Captured - Voided.
+type OrderAmounts struct {
+	Total      int64 `json:"total"`
+	Authorized int64 `json:"authorized"`
+	Captured   int64 `json:"captured"`
+	Refunded   int64 `json:"refunded"`
+	Voided     int64 `json:"voided"`
+}
+
+// OrderLine is one item of the order and what became of its units.
+type OrderLine struct {
+	SKU        string `json:"sku"`
+	Quantity   int64  `json:"quantity"`
+	UnitAmount int64  `json:"unit_amount"`
+	Cancelled  int64  `json:"cancelled"` // before capture: never charged
+	Returned   int64  `json:"returned"`  // after shipment: refunded
+}
+
+// OrderEvent is one entry of the audit trail. Amount is in minor units (0 when
+// the event moves no money); Code, an addition, names a decline or a decision.
+type OrderEvent struct {
+	At     time.Time `json:"at"`
+	Type   string    `json:"type"`
+	Amount int64     `json:"amount"`
+	Code   string    `json:"code,omitempty"`
+}
+
+// Audit trail event types.
+const (
+	OrderEventValidationFailed = "validation_failed"
+	OrderEventFraudScreened    = "fraud_screened" // Code: pass, review or reject
+	OrderEventHeld             = "held"
+	OrderEventSubmitted        = "submitted"
+	OrderEventAuthorized       = "authorized"
+	OrderEventDeclined         = "declined" // Code: the decline code
+	OrderEventCaptured         = "captured"
+	OrderEventCaptureDeclined  = "capture_declined"
+	OrderEventVoided           = "voided"
+	OrderEventRefunded         = "refunded"
+	OrderEventItemsCancelled   = "items_cancelled"
+	OrderEventShipped          = "shipped"
+	OrderEventReturned         = "returned"
+	OrderEventReauthorized     = "reauthorized"
+	OrderEventReauthDeclined   = "reauthorization_declined"
+	OrderEventAbandoned        = "abandoned"
+	OrderEventTimedOut         = "timed_out" // auto-cancelled after OrderSettings.AbandonAfter
+	OrderEventCancelled        = "cancelled"
+	OrderEventCompleted        = "completed"
+	OrderEventProcessorError   = "processor_error" // a call failed for good; Code: the error type
+)
+
+// view builds the order as the API shows it. It copies every slice, so the
+// answer of an update does not change when the order moves on.
+func (o *order) view() OrderView {
+	v := OrderView{
+		OrderID:    o.in.OrderID,
+		Status:     o.status,
+		Currency:   o.in.Currency,
+		Amounts:    o.amounts,
+		Items:      slices.Clone(o.lines),
+		Card:       o.card,
+		Message:    o.message,
+		Attempts:   o.attempts,
+		WorkflowID: OrderWorkflowID(o.in.OrderID),
+		Events:     slices.Clone(o.events),
+		CustomerID: o.in.Customer.ID,
+		Capture:    o.in.Capture,
+		Submit:     o.in.Submit,
+	}
+	v.Amounts.Total = o.total()
+	if o.fraud != nil {
+		f := *o.fraud
+		f.Reasons = slices.Clone(f.Reasons)
+		v.Fraud = &f
+	}
+	if o.failure != nil {
+		f := *o.failure
+		v.Failure = &f
+	}
+	if v.Events == nil {
+		v.Events = []OrderEvent{}
+	}
+	return v
+}
