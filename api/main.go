@@ -14,8 +14,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/cardflow/cardflow/internal/app"
-	"github.com/cardflow/cardflow/internal/config"
-	"github.com/cardflow/cardflow/internal/logging"
 )
 
 func main() {
@@ -26,27 +24,15 @@ func main() {
 }
 
 func run(args []string) error {
-	cfg, err := config.Load("api", args)
+	p, err := app.Start("api", args)
 	if err != nil {
 		return err
 	}
-	log, err := logging.New(cfg.LogLevel)
-	if err != nil {
-		return err
-	}
-	defer log.Sync()
-	keys, err := app.Keys(cfg)
-	if err != nil {
-		return err
-	}
-	c, err := app.Dial(cfg, log, keys)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
+	defer p.Close()
+	cfg, log := p.Config, p.Log
 	srv := &http.Server{
 		Addr:              cfg.APIAddr,
-		Handler:           app.NewAPI(c, cfg, log, keys, nil),
+		Handler:           app.NewAPI(p.Client, cfg, log, p.Keys, nil),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -11,8 +11,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/cardflow/cardflow/internal/app"
-	"github.com/cardflow/cardflow/internal/config"
-	"github.com/cardflow/cardflow/internal/logging"
 )
 
 func main() {
@@ -23,25 +21,13 @@ func main() {
 }
 
 func run(args []string) error {
-	cfg, err := config.Load("worker", args)
+	p, err := app.Start("worker", args)
 	if err != nil {
 		return err
 	}
-	log, err := logging.New(cfg.LogLevel)
-	if err != nil {
-		return err
-	}
-	defer log.Sync()
-	keys, err := app.Keys(cfg)
-	if err != nil {
-		return err
-	}
-	c, err := app.Dial(cfg, log, keys)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	w := app.NewWorker(c, cfg.TaskQueue, app.Activities(cfg, log), worker.Options{
+	defer p.Close()
+	cfg, log := p.Config, p.Log
+	w := app.NewWorker(p.Client, cfg.TaskQueue, app.Activities(cfg, log), worker.Options{
 		// On SIGINT/SIGTERM, give in-flight activities time to finish before exiting.
 		WorkerStopTimeout: 20 * time.Second,
 	})

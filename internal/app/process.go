@@ -1,0 +1,47 @@
+package app
+
+import (
+	"go.temporal.io/sdk/client"
+	"go.uber.org/zap"
+
+	"github.com/cardflow/cardflow/codec"
+	"github.com/cardflow/cardflow/internal/config"
+	"github.com/cardflow/cardflow/internal/logging"
+)
+
+// Process is what every cardflow process starts with: its configuration, logger,
+// payload keys and a Temporal client using them.
+type Process struct {
+	Config config.Config
+	Log    *zap.Logger
+	Keys   *codec.Keyring
+	Client client.Client
+}
+
+// Start reads the configuration (environment, then args), builds the logger and
+// dials Temporal. Close releases what it opened.
+func Start(name string, args []string) (*Process, error) {
+	cfg, err := config.Load(name, args)
+	if err != nil {
+		return nil, err
+	}
+	log, err := logging.New(cfg.LogLevel)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := Keys(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c, err := Dial(cfg, log, keys)
+	if err != nil {
+		return nil, err
+	}
+	return &Process{Config: cfg, Log: log.Named(name), Keys: keys, Client: c}, nil
+}
+
+// Close closes the Temporal client and flushes the log.
+func (p *Process) Close() {
+	p.Client.Close()
+	_ = p.Log.Sync()
+}
