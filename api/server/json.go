@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,13 +41,15 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 		writeError(w, http.StatusBadRequest, "malformed_body", "could not read body", "")
 		return false
 	}
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		writeDecodeError(w, err)
 		return false
 	}
-	if dec.More() {
+	// Only white space may follow the value: not a second value, and not a stray
+	// '}' or ']' (which dec.More would not report).
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		writeError(w, http.StatusBadRequest, "malformed_body", "body holds more than one JSON value", "")
 		return false
 	}
@@ -56,6 +59,8 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 func writeDecodeError(w http.ResponseWriter, err error) {
 	var typeErr *json.UnmarshalTypeError
 	switch {
+	case errors.As(err, &typeErr) && typeErr.Field == "":
+		writeError(w, http.StatusBadRequest, "wrong_type", "body must be a JSON object", "")
 	case errors.As(err, &typeErr):
 		writeError(w, http.StatusBadRequest, "wrong_type", fmt.Sprintf("%s must be %s", typeErr.Field, typeErr.Type), typeErr.Field)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):

@@ -6,6 +6,7 @@ package server
 import (
 	"context"
 	"crypto/subtle"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -72,7 +73,7 @@ func (s *Server) Handler() http.Handler {
 	v1.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such route: "+r.Method+" "+r.URL.Path, "")
 	})
-	mux.Handle("/v1/", s.auth(v1))
+	mux.Handle("/v1/", s.auth(checkIdempotencyKey(v1)))
 	if s.Codec != nil {
 		mux.Handle("/codec/", http.StripPrefix("/codec", s.Codec))
 	}
@@ -95,6 +96,24 @@ func (s *Server) auth(next http.Handler) http.Handler {
 		key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || !s.validKey(key) {
 			writeError(w, http.StatusUnauthorized, "unauthorized", "missing or invalid API key", "")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// MaxIdempotencyKey is the longest Idempotency-Key accepted; it becomes part of a
+// Temporal update id, which has a length limit of its own.
+const MaxIdempotencyKey = 255
+
+// checkIdempotencyKey refuses an unusable Idempotency-Key (422) before any handler
+// runs, so nothing is tokenized or sent to a workflow for a request that fails.
+func checkIdempotencyKey(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := r.Header.Get("Idempotency-Key")
+		if len(key) > MaxIdempotencyKey || strings.IndexFunc(key, func(c rune) bool { return c < 0x21 || c > 0x7e }) >= 0 {
+			writeError(w, http.StatusUnprocessableEntity, "invalid_idempotency_key",
+				fmt.Sprintf("Idempotency-Key must be 1 to %d printable ASCII characters", MaxIdempotencyKey), "Idempotency-Key")
 			return
 		}
 		next.ServeHTTP(w, r)

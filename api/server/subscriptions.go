@@ -212,11 +212,7 @@ func (s *Server) changeSubscriptionCard(w http.ResponseWriter, r *http.Request) 
 // deduplicates within a run; the workflow remembers recent keys across runs.
 func (s *Server) subscriptionCommand(w http.ResponseWriter, r *http.Request, name string, arg any) {
 	id := r.PathValue("id")
-	key := r.Header.Get("Idempotency-Key")
-	if len(key) > 255 {
-		writeError(w, http.StatusUnprocessableEntity, "invalid_idempotency_key", "Idempotency-Key is longer than 255 characters", "Idempotency-Key")
-		return
-	}
+	key := r.Header.Get("Idempotency-Key") // checked by checkIdempotencyKey
 	ctx, cancel := context.WithTimeout(r.Context(), s.Config.UpdateTimeout)
 	defer cancel()
 	opts := client.UpdateWorkflowOptions{
