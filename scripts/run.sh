@@ -48,6 +48,7 @@ wait_for() { # name, command...
 	--search-attribute CardflowKind=Keyword \
 	--search-attribute CardflowStatus=Keyword \
 	--search-attribute CardflowCustomerId=Keyword \
+	--search-attribute CardflowAttention=Keyword \
 	--ui-codec-endpoint "http://localhost:${CARDFLOW_API_ADDR##*:}/codec" \
 	--log-level warn >"$STATE/logs/temporal.log" 2>&1 &
 pids+=($!)

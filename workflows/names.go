@@ -29,7 +29,13 @@ var (
 	AttrKind       = temporal.NewSearchAttributeKeyKeyword("CardflowKind")
 	AttrStatus     = temporal.NewSearchAttributeKeyKeyword("CardflowStatus")
 	AttrCustomerID = temporal.NewSearchAttributeKeyKeyword("CardflowCustomerId")
+	// AttrAttention is an addition: the operation of a processor call that got no
+	// answer within its retry policy and waits for an operator's retry-operation
+	// (attention.go); unset otherwise. Alert on `CardflowAttention IS NOT NULL`.
+	// It is only ever set on that path, but a namespace without it fails the
+	// workflow task that sets it: register it before deploying.
+	AttrAttention = temporal.NewSearchAttributeKeyKeyword("CardflowAttention")
 )
 
 // SearchAttributeNames lists the custom search attributes a namespace must have.
-var SearchAttributeNames = []string{"CardflowKind", "CardflowStatus", "CardflowCustomerId"}
+var SearchAttributeNames = []string{"CardflowKind", "CardflowStatus", "CardflowCustomerId", "CardflowAttention"}

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -26,6 +27,37 @@ type orderProcessor struct {
 	ledger   []orderLedgerEntry
 	errors   []string // contract errors answered: a workflow bug
 	next     int
+	down     bool // every call fails without acting, as a processor outage
+	lose     int  // the next calls act, but their answer is lost, as a timeout
+}
+
+// errOrderDown and errOrderLost are transport faults: retryable errors.
+var (
+	errOrderDown = errors.New("processor unavailable: 503")
+	errOrderLost = errors.New("processor call timed out")
+)
+
+// SetDown starts or ends an outage.
+func (p *orderProcessor) SetDown(down bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = down
+}
+
+// LoseNext makes the next n calls act and then lose their answer.
+func (p *orderProcessor) LoseNext(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.lose = n
+}
+
+// fault is the fault of a call that acted (or not) with out and err.
+func (p *orderProcessor) fault(out payment.Outcome, err error) (payment.Outcome, error) {
+	if err == nil && p.lose > 0 {
+		p.lose--
+		return payment.Outcome{}, errOrderLost
+	}
+	return out, err
 }
 
 type orderPayment struct {
@@ -105,6 +137,13 @@ func (p *orderProcessor) contract(code, format string, args ...any) error {
 func (p *orderProcessor) charge(typ string, c payment.Charge) (payment.Outcome, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.down {
+		return payment.Outcome{}, errOrderDown
+	}
+	return p.fault(p.chargeOnce(typ, c))
+}
+
+func (p *orderProcessor) chargeOnce(typ string, c payment.Charge) (payment.Outcome, error) {
 	if prev, ok := p.dedup(c.Key, c); ok {
 		return prev.out, prev.err
 	}
@@ -143,6 +182,13 @@ func (p *orderProcessor) charge(typ string, c payment.Charge) (payment.Outcome, 
 func (p *orderProcessor) operate(typ string, op payment.Operation) (payment.Outcome, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.down {
+		return payment.Outcome{}, errOrderDown
+	}
+	return p.fault(p.operateOnce(typ, op))
+}
+
+func (p *orderProcessor) operateOnce(typ string, op payment.Operation) (payment.Outcome, error) {
 	if prev, ok := p.dedup(op.Key, op); ok {
 		return prev.out, prev.err
 	}

@@ -54,22 +54,29 @@ func (o *order) register(ctx workflow.Context) error {
 			return err
 		}
 	}
+	if err := o.registerRetryOperation(ctx); err != nil {
+		return err
+	}
 	o.listen(ctx)
 	return nil
 }
 
 // handleOrderCommand registers c as an update and a signal of the same name.
 func handleOrderCommand[T any](ctx workflow.Context, o *order, c orderCommand[T]) error {
+	apply := func(ctx workflow.Context, req T) error {
+		// The order may have moved while the command waited for its turn.
+		if err := c.check(req); err != nil {
+			return err
+		}
+		return c.apply(ctx, req)
+	}
 	run := func(ctx workflow.Context, req T) (OrderView, error) {
+		if o.ops.enabled {
+			return o.runAnswering(ctx, func(ctx workflow.Context) error { return apply(ctx, req) })
+		}
 		o.running++
 		defer func() { o.running-- }()
-		err := o.exclusive(ctx, func(ctx workflow.Context) error {
-			// The order may have moved while the command waited for its turn.
-			if err := c.check(req); err != nil {
-				return err
-			}
-			return c.apply(ctx, req)
-		})
+		err := o.exclusive(ctx, func(ctx workflow.Context) error { return apply(ctx, req) })
 		return o.view(), err
 	}
 	err := workflow.SetUpdateHandlerWithOptions(ctx, string(c.name), run, workflow.UpdateHandlerOptions{
@@ -140,7 +147,9 @@ func (o *order) checkPlace(ctx workflow.Context, req OrderPlaceRequest) error {
 func (o *order) place(ctx workflow.Context, req OrderPlaceRequest) (OrderPlaced, error) {
 	first := o.placed == 0
 	o.placed++
-	if err := workflow.Await(ctx, func() bool { return o.started && !o.busy }); err != nil {
+	// A first attempt whose processor call is pending answers too: the order
+	// shows its attention, and waits for the operator, not the shop.
+	if err := workflow.Await(ctx, func() bool { return o.started && !o.busy || o.ops.attention != nil }); err != nil {
 		return OrderPlaced{}, err
 	}
 	return OrderPlaced{Created: first, Order: o.view()}, nil
@@ -155,7 +164,7 @@ func (o *order) allows(c payment.OrderTrigger) error {
 	if err := payment.CheckOrderCommand(o.status, c); err != nil {
 		return InvalidState(err.Error())
 	}
-	return nil
+	return o.ops.blocked()
 }
 
 func (o *order) checkRetry(req OrderRetryRequest) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,6 +41,7 @@ type orderTest struct {
 	invalid  map[string]*payment.Failure    // token → validation failure
 	fraud    map[string]payment.FraudResult // token → screen result (default: pass)
 	statuses []string                       // CardflowStatus upserts
+	attn     []string                       // CardflowAttention upserts ("" unsets)
 	results  []*orderUpdate
 
 	authorizeDelay time.Duration // how long the processor takes to authorize
@@ -124,6 +126,12 @@ func newOrderTest(t *testing.T, in OrderInput) *orderTest {
 		if v, ok := sa.GetKeyword(AttrStatus); ok {
 			ot.mu.Lock()
 			ot.statuses = append(ot.statuses, v)
+			ot.mu.Unlock()
+		}
+		// An unset leaves a nil value that only the printed form shows.
+		if v, ok := sa.GetKeyword(AttrAttention); ok || strings.Contains(fmt.Sprint(sa), AttrAttention.GetName()) {
+			ot.mu.Lock()
+			ot.attn = append(ot.attn, v)
 			ot.mu.Unlock()
 		}
 	}).Return(nil).Maybe()

@@ -64,6 +64,13 @@ type OrderSettings struct {
 	ReauthLead time.Duration `json:"reauth_lead,omitempty"`
 	// ReturnWindow is how long after shipment returns are accepted (default 30 days).
 	ReturnWindow time.Duration `json:"return_window,omitempty"`
+	// ProcessorGiveUpAfter bounds one processor call with all its retries
+	// (ScheduleToClose, default 1h). A call still unanswered then waits, with the
+	// order's attention set, for an operator's retry-operation (attention.go).
+	ProcessorGiveUpAfter time.Duration `json:"processor_give_up_after,omitempty"`
+	// ProcessorMaxAttempts bounds the tries of one processor call as well (0, the
+	// default: as many as ProcessorGiveUpAfter allows).
+	ProcessorMaxAttempts int `json:"processor_max_attempts,omitempty"`
 }
 
 // Defaults of OrderSettings.
@@ -72,6 +79,10 @@ const (
 	DefaultOrderAuthValidity = 7 * 24 * time.Hour
 	DefaultOrderReauthLead   = 24 * time.Hour
 	DefaultOrderReturnWindow = 30 * 24 * time.Hour
+	// DefaultProcessorGiveUpAfter (orders and subscriptions): long enough for a
+	// processor's restart or a short outage to pass unnoticed, short enough that
+	// an operator hears of a longer one within the hour.
+	DefaultProcessorGiveUpAfter = time.Hour
 )
 
 // WithDefaults fills the zero fields.
@@ -90,6 +101,10 @@ func (s OrderSettings) WithDefaults() OrderSettings {
 	if s.ReturnWindow <= 0 {
 		s.ReturnWindow = DefaultOrderReturnWindow
 	}
+	if s.ProcessorGiveUpAfter <= 0 {
+		s.ProcessorGiveUpAfter = DefaultProcessorGiveUpAfter
+	}
+	s.ProcessorMaxAttempts = max(s.ProcessorMaxAttempts, 0)
 	return s
 }
 

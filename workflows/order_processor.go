@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"math"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -16,13 +17,17 @@ import (
 // its methods' names. The worker registers the real *activities.Activities.
 var orderActs *activities.Activities
 
-// orderProcessorOptions are those of every money call. They retry without a limit,
-// backing off to a minute: each call carries an idempotency key, so retrying can
-// never move money twice, while giving up could leave money moved that the order
-// does not know of. A call stuck on a processor outage shows in the Temporal UI as
-// a pending activity with its attempt count and last error. Contract errors (4xx:
-// the same request cannot succeed) arrive as non-retryable ApplicationErrors and
-// fail at once.
+// orderProcessorOptions are those of every money call (authorize, sale,
+// capture, void, refund) of a run from before ChangeProcessorOutage. They retry
+// without a limit, backing off to a minute: each call carries an idempotency key,
+// so retrying can never move money twice, while giving up could leave money moved
+// that the order does not know of. Contract errors (4xx: the same request cannot
+// succeed) arrive as non-retryable ApplicationErrors and fail at once.
+//
+// StartToClose 30s: one try is one HTTP call, which the processor client bounds
+// itself (CARDFLOW_PROCESSOR_TIMEOUT, 10s); the activity's limit only catches a
+// worker that died mid-call. Backoff 1s doubling to 1m: a blip costs a second,
+// an outage one call a minute per order, which a recovering processor survives.
 func orderProcessorOptions(summary string) workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
@@ -33,6 +38,20 @@ func orderProcessorOptions(summary string) workflow.ActivityOptions {
 		},
 		Summary: summary,
 	}
+}
+
+// processorOptions are the options of a money call. With ChangeProcessorOutage
+// the retries are bounded: ScheduleToClose OrderSettings.ProcessorGiveUpAfter
+// (default 1h) and, if set, ProcessorMaxAttempts. Giving up does not forget the
+// call: it stays pending, with the order's attention set, until an operator's
+// retry-operation sends it again under the same key (attention.go).
+func (o *order) processorOptions(summary string) workflow.ActivityOptions {
+	opts := orderProcessorOptions(summary)
+	if o.ops.enabled {
+		opts.ScheduleToCloseTimeout = o.settings.ProcessorGiveUpAfter
+		opts.RetryPolicy.MaximumAttempts = int32(min(o.settings.ProcessorMaxAttempts, math.MaxInt32))
+	}
+	return opts
 }
 
 // orderCheckOptions are those of the validity check and the fraud screen: short local
@@ -60,7 +79,8 @@ func (o *order) chargeCall(ctx workflow.Context, op payment.OrderMoney, amount i
 	c := payment.Charge{Key: o.key(string(op)), Token: o.card.Token, Amount: o.money(amount)}
 	summary := string(op) + " " + c.Amount.String() + " on " + string(o.card.Brand) + " ••" + o.card.Last4
 	var out payment.Outcome
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, orderProcessorOptions(summary)), fn, c).Get(ctx, &out)
+	a := Attention{Operation: string(op), IdempotencyKey: c.Key, Amount: amount}
+	err := o.ops.call(ctx, o.processorOptions(summary), a, o.raiseAttention, o.resolveAttention, fn, c, &out)
 	return out, err
 }
 
@@ -79,7 +99,8 @@ func (o *order) operate(ctx workflow.Context, op payment.OrderMoney, paymentID s
 	}
 	req := payment.Operation{Key: o.key(string(op)), PaymentID: paymentID, Amount: o.money(amount)}
 	var out payment.Outcome
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, orderProcessorOptions(string(op)+" "+req.Amount.String())), fn, req).Get(ctx, &out)
+	a := Attention{Operation: string(op), IdempotencyKey: req.Key, Amount: amount}
+	err := o.ops.call(ctx, o.processorOptions(string(op)+" "+req.Amount.String()), a, o.raiseAttention, o.resolveAttention, fn, req, &out)
 	return out, err
 }
 
@@ -120,5 +141,5 @@ func orderErrorFailure(err error) *payment.Failure {
 // orderMoneyError is what a command answers when its processor call failed for good:
 // the update fails and the order stays where it was.
 func orderMoneyError(op payment.OrderMoney, err error) error {
-	return temporal.NewNonRetryableApplicationError("the processor refused to "+string(op)+": "+err.Error(), "processor_error", err)
+	return temporal.NewNonRetryableApplicationError("the processor refused to "+string(op)+": "+err.Error(), ErrTypeProcessor, err)
 }

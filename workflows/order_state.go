@@ -37,6 +37,8 @@ type order struct {
 	notices []workflow.Future // notifications sent, awaited before the workflow ends
 	signals []orderSignal
 
+	ops pending // the processor call left unanswered, if any (attention.go)
+
 	busy    bool // a command or a timer is moving money: the next waits its turn
 	running int  // commands accepted and not finished
 	started bool // the first attempt has a result: the place update may answer
@@ -67,6 +69,7 @@ func newOrder(ctx workflow.Context, in OrderInput) *order {
 		card:     in.Card,
 		seq:      map[string]int{},
 		invalid:  in.Check(),
+		ops:      newPending(ctx),
 	}
 	for _, it := range in.Items {
 		o.lines = append(o.lines, OrderLine{SKU: it.SKU, Quantity: it.Quantity, UnitAmount: it.UnitAmount})

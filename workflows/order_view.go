@@ -29,6 +29,10 @@ type OrderView struct {
 	CustomerID string `json:"customer_id"`
 	Capture    string `json:"capture"`
 	Submit     string `json:"submit"`
+	// Attention, an addition, is a processor call that got no answer within its
+	// retry policy and waits for an operator's retry-operation; null otherwise.
+	// While it is set, commands answer 409.
+	Attention *Attention `json:"attention"`
 }
 
 // OrderAmounts are sums of the processor operations that took effect, in minor
@@ -84,6 +88,10 @@ const (
 	OrderEventCancelled        = "cancelled"
 	OrderEventCompleted        = "completed"
 	OrderEventProcessorError   = "processor_error" // a call failed for good; Code: the error type
+	// A processor call got no answer within its retry policy (again, after an
+	// operator's retry); Code: the operation. Resolved: it has answered.
+	OrderEventOperationPending  = "operation_pending"
+	OrderEventOperationResolved = "operation_resolved"
 )
 
 // view builds the order as the API shows it. It copies every slice, so the
@@ -103,6 +111,7 @@ func (o *order) view() OrderView {
 		CustomerID: o.in.Customer.ID,
 		Capture:    o.in.Capture,
 		Submit:     o.in.Submit,
+		Attention:  o.ops.view(),
 	}
 	v.Amounts.Total = o.total()
 	if o.fraud != nil {

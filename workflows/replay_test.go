@@ -20,6 +20,7 @@ var mustHave = []string{
 	"order_declined_retry.json",         // decline, retry with another card, then on
 	"order_hold_reauth.json",            // held for submit, re-authorization before expiry
 	"subscription_continue_as_new.json", // trial, first bill, continue-as-new
+	"order_processor_outage.json",       // capture unanswered past its policy, attention, retry-operation, cancel
 }
 
 func TestReplayRecordedHistories(t *testing.T) {

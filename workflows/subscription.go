@@ -20,8 +20,15 @@ type SubscriptionSettings struct {
 	// After that GET still answers; commands get 409.
 	RetainFor time.Duration `json:"retain_for,omitempty"`
 	// ProcessorTimeout bounds one try of a processor or validation call (default
-	// 30s). Tries repeat with the same idempotency key until the processor answers.
+	// 30s). Tries repeat with the same idempotency key until the processor answers
+	// (or, since processor-outage-v1, ProcessorGiveUpAfter has passed).
 	ProcessorTimeout time.Duration `json:"processor_timeout,omitempty"`
+	// ProcessorGiveUpAfter bounds one processor call with all its tries
+	// (ScheduleToClose, default 1h); ProcessorMaxAttempts bounds the tries too (0:
+	// as many as fit). A call still unanswered then waits, with the subscription's
+	// attention set, for an operator's retry-operation (attention.go).
+	ProcessorGiveUpAfter time.Duration `json:"processor_give_up_after,omitempty"`
+	ProcessorMaxAttempts int           `json:"processor_max_attempts,omitempty"`
 	// NotifyGrace is how long continue-as-new waits for webhooks still being
 	// delivered (default 1m). What is left is carried to the next run and sent
 	// again under the same event id, so a dead receiver never stalls billing.
@@ -44,6 +51,10 @@ func (s SubscriptionSettings) withDefaults() SubscriptionSettings {
 	if s.NotifyGrace <= 0 {
 		s.NotifyGrace = time.Minute
 	}
+	if s.ProcessorGiveUpAfter <= 0 {
+		s.ProcessorGiveUpAfter = DefaultProcessorGiveUpAfter
+	}
+	s.ProcessorMaxAttempts = max(s.ProcessorMaxAttempts, 0)
 	return s
 }
 
@@ -77,7 +88,10 @@ func (w *subscription) run(ctx workflow.Context) error {
 	w.resend(ctx)
 	for {
 		if w.hasWork() {
-			if err := w.applyCommands(ctx); err != nil {
+			w.working = true
+			err := w.applyCommands(ctx)
+			w.working = false
+			if err != nil {
 				return err
 			}
 			continue
@@ -103,7 +117,10 @@ func (w *subscription) run(ctx workflow.Context) error {
 		if s.kind == subStepClose {
 			return w.close(ctx)
 		}
-		if err := w.do(ctx, s); err != nil {
+		w.working = true
+		err = w.do(ctx, s)
+		w.working = false
+		if err != nil {
 			return err
 		}
 	}

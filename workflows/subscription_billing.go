@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -21,13 +22,20 @@ const (
 	subAttemptCatchUp                             // asked for (catch-up, new card): the schedule goes on as planned
 )
 
-// processorOptions are the options of validation and money calls. Retries are
-// unlimited because every money call carries an idempotency key: a call retried
+// processorOptions are the options of validation and money calls (validate,
+// sale, update_card, refund). Before ChangeProcessorOutage retries were
+// unlimited: every money call carries an idempotency key, so a call retried
 // after a timeout cannot move money twice, and giving up on one that may have
 // gone through would leave the books wrong. Only a refusal for good (a contract
-// error, marked non-retryable by the activity) ends the retries.
+// error, marked non-retryable by the activity) ends the retries. With it, the
+// retries end after SubscriptionSettings.ProcessorGiveUpAfter (default 1h) or
+// ProcessorMaxAttempts, and a call still unanswered then stays pending, with the
+// subscription's attention set, until an operator's retry-operation sends it
+// again under the same key (attention.go). StartToClose is ProcessorTimeout
+// (30s): one HTTP call, which the processor client bounds itself; backoff 1s
+// doubling to 1m, as for orders.
 func (w *subscription) processorOptions(summary string) workflow.ActivityOptions {
-	return workflow.ActivityOptions{
+	opts := workflow.ActivityOptions{
 		StartToCloseTimeout: w.settings.ProcessorTimeout,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    time.Second,
@@ -36,6 +44,16 @@ func (w *subscription) processorOptions(summary string) workflow.ActivityOptions
 		},
 		Summary: summary,
 	}
+	if w.ops.enabled {
+		opts.ScheduleToCloseTimeout = w.settings.ProcessorGiveUpAfter
+		opts.RetryPolicy.MaximumAttempts = int32(min(w.settings.ProcessorMaxAttempts, math.MaxInt32))
+	}
+	return opts
+}
+
+// call runs one processor activity through the pending calls (attention.go).
+func (w *subscription) call(ctx workflow.Context, summary string, a Attention, fn, req, out any) error {
+	return w.ops.call(ctx, w.processorOptions(summary), a, w.raiseAttention, w.resolveAttention, fn, req, out)
 }
 
 // bill runs one attempt on the outstanding cycle: validity check at date at,
@@ -84,8 +102,7 @@ func (w *subscription) charge(ctx workflow.Context, cycle, attempt int, at time.
 	amount := w.in.Plan.Money()
 	var invalid *payment.Failure
 	req := payment.ValidationRequest{Card: w.st.Card, CustomerID: w.in.Customer.ID, Amount: amount, At: at}
-	vctx := workflow.WithActivityOptions(ctx, w.processorOptions("validity check"))
-	if err := workflow.ExecuteActivity(vctx, a.Validate, req).Get(ctx, &invalid); err != nil {
+	if err := w.call(ctx, "validity check", Attention{Operation: "validate"}, a.Validate, req, &invalid); err != nil {
 		return subActivityFailure(payment.StageValidation, err)
 	}
 	if invalid != nil {
@@ -97,9 +114,9 @@ func (w *subscription) charge(ctx workflow.Context, cycle, attempt int, at time.
 		Token:  w.st.Card.Token,
 		Amount: amount,
 	}
-	sctx := workflow.WithActivityOptions(ctx, w.processorOptions(fmt.Sprintf("sale cycle %d attempt %d", cycle, attempt)))
 	var o payment.Outcome
-	if err := workflow.ExecuteActivity(sctx, a.Sale, charge).Get(ctx, &o); err != nil {
+	sale := Attention{Operation: "sale", IdempotencyKey: charge.Key, Amount: amount.Amount}
+	if err := w.call(ctx, fmt.Sprintf("sale cycle %d attempt %d", cycle, attempt), sale, a.Sale, charge, &o); err != nil {
 		return subActivityFailure(payment.StageProcessor, err)
 	}
 	if o.Approved {
@@ -139,9 +156,8 @@ func (w *subscription) askUpdater(ctx workflow.Context, cycle, attempt int, f *p
 		Key:   fmt.Sprintf("%s/updater/%d/%d", SubscriptionWorkflowID(w.in.SubscriptionID), cycle, attempt),
 		Token: w.st.Card.Token,
 	}
-	uctx := workflow.WithActivityOptions(ctx, w.processorOptions("account updater"))
 	var u payment.CardUpdate
-	if err := workflow.ExecuteActivity(uctx, a.UpdateCard, in).Get(ctx, &u); err != nil {
+	if err := w.call(ctx, "account updater", Attention{Operation: "update_card", IdempotencyKey: in.Key}, a.UpdateCard, in, &u); err != nil {
 		if temporal.IsCanceledError(err) {
 			return err
 		}

@@ -122,6 +122,7 @@ func (w *subscription) register(ctx workflow.Context) error {
 		return err
 	}
 	return errors.Join(
+		w.registerRetryOperation(ctx),
 		setSubCommand[SubscriptionCancelRequest](ctx, w, SubscriptionCancel),
 		setSubCommand[PaymentMethodRequest](ctx, w, SubscriptionPaymentMethod),
 		setSubCommand[CatchUpRequest](ctx, w, SubscriptionCatchUp),
@@ -157,7 +158,8 @@ func (w *subscription) validateOpen(r SubscriptionOpenRequest) error {
 func (w *subscription) open(ctx workflow.Context, _ SubscriptionOpenRequest) (SubscriptionOpened, error) {
 	created := !w.st.Opened
 	w.st.Opened = true
-	if err := workflow.Await(ctx, func() bool { return w.started }); err != nil {
+	// A first bill whose processor call is pending answers too, showing its attention.
+	if err := workflow.Await(ctx, func() bool { return w.started || w.ops.attention != nil }); err != nil {
 		return SubscriptionOpened{}, err
 	}
 	return SubscriptionOpened{Created: created, Subscription: w.view()}, nil
@@ -172,6 +174,9 @@ func (w *subscription) validate(c subCommand) error {
 	}
 	if err := payment.CheckSubscriptionCommand(w.st.Status, c.name); err != nil {
 		return InvalidState(err.Error())
+	}
+	if err := w.ops.blocked(); err != nil {
+		return err
 	}
 	return w.check(c)
 }
@@ -331,9 +336,9 @@ func (w *subscription) refund(ctx workflow.Context, c subCommand) error {
 		PaymentID: w.st.Payments[i].PaymentID,
 		Amount:    payment.Money{Amount: c.amount, Currency: w.in.Plan.Currency},
 	}
-	rctx := workflow.WithActivityOptions(ctx, w.processorOptions(fmt.Sprintf("refund cycle %d", c.cycle)))
 	var o payment.Outcome
-	if err := workflow.ExecuteActivity(rctx, a.Refund, op).Get(ctx, &o); err != nil {
+	ra := Attention{Operation: "refund", IdempotencyKey: op.Key, Amount: c.amount}
+	if err := w.call(ctx, fmt.Sprintf("refund cycle %d", c.cycle), ra, a.Refund, op, &o); err != nil {
 		if temporal.IsCanceledError(err) {
 			return err
 		}

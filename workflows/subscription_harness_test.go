@@ -15,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -46,6 +47,10 @@ type subFake struct {
 	refunds     []subCall[payment.Operation]
 	notices     []payment.Notification
 	noticeKeys  map[string]bool
+
+	saleDown  bool     // sales fail without acting, as in a processor outage
+	saleTries []string // keys of the sales that failed so
+	attn      []string // CardflowAttention upserts ("" unsets)
 }
 
 // subCall is one activity call and the workflow time it happened.
@@ -98,6 +103,10 @@ func (f *subFake) validate(ctx context.Context, req payment.ValidationRequest) (
 func (f *subFake) sale(_ context.Context, c payment.Charge) (payment.Outcome, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.saleDown {
+		f.saleTries = append(f.saleTries, c.Key)
+		return payment.Outcome{}, errors.New("processor unavailable: 503")
+	}
 	f.sales = append(f.sales, subCall[payment.Charge]{f.now(), c})
 	code := ""
 	if q := f.declines[c.Token]; len(q) > 0 {
@@ -258,6 +267,15 @@ func (d *subDriver) mock(env *testsuite.TestWorkflowEnvironment) {
 	env.OnActivity(a.UpdateCard, mock.Anything, mock.Anything).Return(f.updateCard).Maybe()
 	env.OnActivity(a.Refund, mock.Anything, mock.Anything).Return(f.refund).Maybe()
 	env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(f.notify).Maybe()
+	env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
+		sa := args.Get(0).(temporal.SearchAttributes)
+		// An unset leaves a nil value that only the printed form shows.
+		if v, ok := sa.GetKeyword(AttrAttention); ok || strings.Contains(fmt.Sprint(sa), AttrAttention.GetName()) {
+			f.mu.Lock()
+			f.attn = append(f.attn, v)
+			f.mu.Unlock()
+		}
+	}).Return(nil).Maybe()
 }
 
 // subState queries the live (or last) run.

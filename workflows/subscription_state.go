@@ -136,6 +136,10 @@ type SubscriptionView struct {
 	EndsAt         *time.Time         `json:"ends_at"`  // when a plan with cycles ends
 	EndedAt        *time.Time         `json:"ended_at"`
 	Totals         SubscriptionTotals `json:"totals"`
+	// Attention is a processor call that got no answer within its retry policy
+	// and waits for an operator's retry-operation; null otherwise. While it is
+	// set, commands answer 409.
+	Attention *Attention `json:"attention"`
 }
 
 // subscription is one run of the workflow: the input, the state it carries and
@@ -156,6 +160,9 @@ type subscription struct {
 	signals []subSignal   // the command signal channels, in a fixed order
 
 	inflight int // notifications being delivered
+
+	ops     pending // the processor call left unanswered, if any (attention.go)
+	working bool    // the main loop is doing a step or applying commands
 }
 
 func newSubscription(ctx workflow.Context, in SubscriptionInput) *subscription {
@@ -164,6 +171,7 @@ func newSubscription(ctx workflow.Context, in SubscriptionInput) *subscription {
 		settings: in.Settings.withDefaults(),
 		log:      workflow.GetLogger(ctx),
 		results:  map[int]error{},
+		ops:      newPending(ctx),
 	}
 	if in.State != nil {
 		w.st = *in.State
@@ -264,6 +272,7 @@ func (w *subscription) view() SubscriptionView {
 		AccountUpdater: w.in.AccountUpdater,
 		EndedAt:        optionalTime(st.EndedAt),
 		Totals:         st.Totals,
+		Attention:      w.ops.view(),
 	}
 	switch st.Status {
 	case payment.SubscriptionTrialing, payment.SubscriptionActive:

@@ -90,18 +90,14 @@ func (s *Server) queryDigest(ctx context.Context, id string) (string, error) {
 }
 
 // writeOrderError answers an error of an order call: 409 order_exists for
-// another request under a known order id, 502 when the processor refused a
-// command's money call, 409 invalid_state for a command to an order that has
-// ended; the rest as writeWorkflowError does.
+// another request under a known order id, 409 invalid_state for a command to an
+// order that has ended; the rest as writeWorkflowError does.
 func (s *Server) writeOrderError(w http.ResponseWriter, r *http.Request, err error, id string) {
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) {
 		switch app.Type() {
 		case workflows.ErrTypeOrderExists:
 			writeError(w, http.StatusConflict, workflows.ErrTypeOrderExists, app.Message(), "order_id")
-			return
-		case "processor_error":
-			writeError(w, http.StatusBadGateway, "processor_error", app.Message(), "")
 			return
 		}
 	}

@@ -68,7 +68,7 @@ func TestComposeTopology(t *testing.T) {
 	assert.Equal(t, "service_healthy", tmp.DependsOn["postgresql"].Condition)
 	// The contract's search attributes are registered.
 	setup := strings.Join(flatten(svc["temporal-setup"].Command), " ")
-	for _, sa := range []string{"CardflowKind", "CardflowStatus", "CardflowCustomerId"} {
+	for _, sa := range []string{"CardflowKind", "CardflowStatus", "CardflowCustomerId", "CardflowAttention"} {
 		assert.Contains(t, setup, "--name "+sa+" --type Keyword")
 	}
 	// The UI talks to Temporal and decodes payloads through the API's codec server.
@@ -83,6 +83,8 @@ func TestComposeTopology(t *testing.T) {
 		assert.Equal(t, "temporal:7233", s.Environment["TEMPORAL_ADDRESS"], name)
 		assert.Equal(t, "http://sandbox:8091", s.Environment["CARDFLOW_PROCESSOR_URL"], name)
 		assert.Equal(t, "service_completed_successfully", s.DependsOn["temporal-setup"].Condition, name)
+		// Worker and API must encrypt and decrypt payloads with one shared key.
+		assert.Contains(t, s.Environment["CARDFLOW_CODEC_KEY"], "${CARDFLOW_CODEC_KEY:?", name)
 	}
 	assert.Equal(t, "0.0.0.0:8080", svc["api"].Environment["CARDFLOW_API_ADDR"])
 	assert.Contains(t, svc["api"].Ports, "8080:8080")

@@ -52,6 +52,7 @@ func DevServer(t testing.TB) *testsuite.DevServer {
 				"--search-attribute", "CardflowKind=Keyword",
 				"--search-attribute", "CardflowStatus=Keyword",
 				"--search-attribute", "CardflowCustomerId=Keyword",
+				"--search-attribute", "CardflowAttention=Keyword",
 			},
 		})
 	})
