@@ -50,3 +50,32 @@ test: $(TEMPORAL) fmt-check vet workflowcheck
 
 clean:
 	rm -rf $(BIN)
+
+# The soak: its own dev server (SQLite in a temp dir), sandbox with faults, API and two
+# workers from the built binaries; 500 orders and 100 subscriptions over the API while
+# workers are SIGKILLed and the dev server restarts; then reconciliation. One line out,
+# non-zero on any double charge, mismatch or stuck workflow. Flags: SOAK_FLAGS=-orders=50
+.PHONY: soak
+soak: build
+	$(GO) run ./soak -bin $(BIN) -temporal $(TEMPORAL) $(SOAK_FLAGS)
+
+# The API's fuzz targets (api/server/fuzz_test.go), each for $(FUZZTIME), one after
+# another. A failing input is saved under api/server/testdata/fuzz/ and from then on
+# runs in `make test` with the seed corpora.
+FUZZTIME ?= 30s
+FUZZ_TARGETS := FuzzCreateOrder FuzzCreateSubscription FuzzOrderCommandBodies FuzzSubscriptionCommandBodies
+
+.PHONY: fuzz
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz: $$t for $(FUZZTIME)"; \
+		$(GO) test ./api/server/ -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME); \
+	done
+
+# A real browser: a private cardflow on its own ports, `starter demo`, then headless
+# Chromium (Debian's, installed if missing) checks one order's page in the Temporal UI
+# (input decoded through the codec server, custom search attributes) and saves
+# screenshots under $(STATE)/e2e-ui/.
+.PHONY: e2e-ui
+e2e-ui: build
+	@scripts/e2e-ui.sh

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cardflow/cardflow/adapters/processor"
+	"github.com/cardflow/cardflow/payment"
+	"github.com/cardflow/cardflow/workflows"
+)
+
+// demoCycles bounds every demo subscription, so second-long plans end (expired)
+// instead of billing a developer's dev server for ever.
+const demoCycles = 3
+
+// subscriptionInput is a 9.99 EUR plan on the demo's timing, without a trial
+// and with one retry; mod adjusts it. The card is tokenized by the flow, so it
+// can script the sandbox's outcomes for the token before the first bill.
+func (d *demo) subscriptionInput(id string, mod func(*workflows.SubscriptionInput)) workflows.SubscriptionInput {
+	in := workflows.SubscriptionInput{
+		SubscriptionID: id,
+		Customer:       payment.Customer{ID: demoCustomerID, Email: demoCustomerEmail, Country: "DE"},
+		Plan:           workflows.SubscriptionPlan{Name: "demo", Amount: 999, Currency: "EUR", Interval: mustDuration(d.interval), Cycles: demoCycles},
+		Retry:          workflows.RetrySchedule{Schedule: []payment.Duration{mustDuration(d.retry)}},
+	}
+	if !d.quick {
+		in.Notice = workflows.SubscriptionNotices{PreBill: mustDuration("PT3S"), TrialEnd: mustDuration("PT3S"), Expiration: mustDuration("PT5S")}
+	}
+	if mod != nil {
+		mod(&in)
+	}
+	return in
+}
+
+func mustDuration(s string) payment.Duration {
+	d, err := payment.ParseDuration(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// subSteps runs a subscription's steps, stopping at the first error.
+type subSteps struct {
+	ctx context.Context
+	d   *demo
+	id  string
+	tok payment.Card
+	v   workflows.SubscriptionView
+	err error
+}
+
+// open tokenizes number, lets script prepare the sandbox for the token, and
+// starts the subscription.
+func (o *subSteps) open(number string, script func(tok string) error, in workflows.SubscriptionInput, want ...payment.SubscriptionStatus) *subSteps {
+	if o.err != nil {
+		return o
+	}
+	if o.tok, o.err = o.d.s.tokenize(o.ctx, in.Customer.ID, demoCard(number)); o.err != nil {
+		return o
+	}
+	if script != nil {
+		if o.err = script(o.tok.Token); o.err != nil {
+			return o
+		}
+	}
+	in.Card = o.tok
+	o.v, o.err = o.d.s.openSubscription(o.ctx, in)
+	o.check("start", want...)
+	return o
+}
+
+func (o *subSteps) do(name string, arg any, want ...payment.SubscriptionStatus) *subSteps {
+	if o.err == nil {
+		o.v, o.err = o.d.s.subscriptionCommand(o.ctx, o.id, name, "", arg)
+		o.check(name, want...)
+	}
+	return o
+}
+
+func (o *subSteps) changeCard(number string, want ...payment.SubscriptionStatus) *subSteps {
+	if o.err == nil {
+		o.v, o.err = o.d.s.changeCard(o.ctx, o.id, "", demoCard(number))
+		o.check("payment-method", want...)
+	}
+	return o
+}
+
+// until waits for the workflow to get there by itself (a trial ends, a retry runs).
+func (o *subSteps) until(ok func(workflows.SubscriptionView) bool) *subSteps {
+	if o.err == nil {
+		o.v, o.err = o.d.waitFor(o.ctx, o.id, ok)
+	}
+	return o
+}
+
+func (o *subSteps) check(step string, want ...payment.SubscriptionStatus) {
+	if o.err == nil && len(want) > 0 {
+		o.err = expect(step, o.v.Status, want...)
+	}
+}
+
+func (o *subSteps) done() (string, string, error) {
+	t := o.v.Totals
+	detail := fmt.Sprintf("cycle %d, %d paid, %d failed attempts", o.v.Cycle, t.CyclesPaid, t.Failed)
+	if t.Refunded > 0 {
+		detail += ", refunded " + payment.Money{Amount: t.Refunded, Currency: o.v.Plan.Currency}.String()
+	}
+	return string(o.v.Status), detail, o.err
+}
+
+func paid(v workflows.SubscriptionView) bool { return v.Totals.CyclesPaid >= 1 }
+
+// scripted makes the token's next charges take these outcomes (then the card's own).
+func (d *demo) scripted(ctx context.Context, outcomes ...string) func(string) error {
+	return func(tok string) error { return d.s.vault.ScriptOutcomes(ctx, tok, outcomes...) }
+}
+
+// subscriptionFlows are the subscription flows of API.md on second-long plans.
+func subscriptionFlows() []flow {
+	steps := func(ctx context.Context, d *demo, id string) *subSteps { return &subSteps{ctx: ctx, d: d, id: id} }
+	live := []payment.SubscriptionStatus{payment.SubscriptionActive, payment.SubscriptionExpired}
+	return []flow{
+		{"subscription", "trial", "free trial, then the first bill", func(ctx context.Context, d *demo, id string) (string, string, error) {
+			in := d.subscriptionInput(id, func(in *workflows.SubscriptionInput) { in.Plan.Trial = mustDuration(d.trial) })
+			s := steps(ctx, d, id).open(cardVisa, nil, in, payment.SubscriptionTrialing).until(paid)
+			s.check("first bill", live...)
+			return s.done()
+		}},
+		{"subscription", "soft-fail", "soft decline (insufficient funds), paid on the retry", func(ctx context.Context, d *demo, id string) (string, string, error) {
+			s := steps(ctx, d, id).open(cardVisa, d.scripted(ctx, "insufficient_funds"), d.subscriptionInput(id, nil), payment.SubscriptionPastDue).until(paid)
+			s.check("retry", live...)
+			return s.done()
+		}},
+		{"subscription", "updater", "hard decline (expired card), account updater, paid on the retry", func(ctx context.Context, d *demo, id string) (string, string, error) {
+			in := d.subscriptionInput(id, func(in *workflows.SubscriptionInput) { in.AccountUpdater = true })
+			newExpiry := func(tok string) error {
+				return d.s.vault.SetUpdater(ctx, tok, processor.UpdaterAnswer{ExpMonth: 12, ExpYear: 2032})
+			}
+			s := steps(ctx, d, id).open(cardExpired, newExpiry, in, payment.SubscriptionPastDue).until(paid)
+			s.check("retry", live...)
+			return s.done()
+		}},
+		{"subscription", "expired", "soft declines until the retry schedule is used up", func(ctx context.Context, d *demo, id string) (string, string, error) {
+			return steps(ctx, d, id).open(cardVisa, d.scripted(ctx, "insufficient_funds", "insufficient_funds"), d.subscriptionInput(id, nil), payment.SubscriptionPastDue).
+				until(func(v workflows.SubscriptionView) bool { return v.Status == payment.SubscriptionExpired }).done()
+		}},
+		{"subscription", "opt-out", "the customer opts out during the trial", func(ctx context.Context, d *demo, id string) (string, string, error) {
+			in := d.subscriptionInput(id, func(in *workflows.SubscriptionInput) { in.Plan.Trial = mustDuration("P14D") })
+			return steps(ctx, d, id).open(cardVisa, nil, in, payment.SubscriptionTrialing).
+				do(workflows.SubscriptionCancel, workflows.SubscriptionCancelRequest{}, payment.SubscriptionCancelled).done()
+		}},
+		{"subscription", "card-update", "hard decline (lost card) suspends; a new card catches up at once", func(ctx context.Context, d *demo, id string) (string, string, error) {
+			return steps(ctx, d, id).open(cardLost, nil, d.subscriptionInput(id, nil), payment.SubscriptionSuspended).
+				changeCard(cardMastercard, payment.SubscriptionActive).done()
+		}},
+		{"subscription", "catch-up", "soft decline, the customer pays the outstanding bill now", func(ctx context.Context, d *demo, id string) (string, string, error) {
+			in := d.subscriptionInput(id, func(in *workflows.SubscriptionInput) { in.Retry.Schedule = []payment.Duration{mustDuration("P1D")} })
+			return steps(ctx, d, id).open(cardVisa, d.scripted(ctx, "insufficient_funds"), in, payment.SubscriptionPastDue).
+				do(workflows.SubscriptionCatchUp, workflows.CatchUpRequest{}, payment.SubscriptionActive).done()
+		}},
+		{"subscription", "refund", "first cycle paid, then partly refunded", func(ctx context.Context, d *demo, id string) (string, string, error) {
+			return steps(ctx, d, id).open(cardVisa, nil, d.subscriptionInput(id, nil), payment.SubscriptionActive).
+				do(workflows.SubscriptionRefund, workflows.SubscriptionRefundRequest{Cycle: 1, Amount: 500}, live...).done()
+		}},
+	}
+}

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/cardflow/cardflow/payment"
+	"github.com/cardflow/cardflow/workflows"
+)
+
+// orderCommands are API.md's order commands, each a Temporal update named as
+// the command (workflows/order_messages.go) answering the order.
+var orderCommands = []command{
+	orderPlaceCmd,
+	{name: "show", synopsis: "<order_id>", summary: "Show the order (GET /v1/orders/{id}): the workflow's state query.", run: runOrderShow},
+	orderUpdate(payment.OrderCapture, "Capture the total less cancelled items and release the rest (authorized)."),
+	orderUpdate(payment.OrderShip, "Mark the order shipped; the return window starts (captured)."),
+	orderUpdate(payment.OrderCancel, "Cancel the order: void if nothing is captured, else a full refund\n(pending_submission, payment_failed, authorized, captured)."),
+	orderUpdate(payment.OrderAbandon, "The customer closed the payment page: the order is cancelled\n(payment_failed, pending_submission)."),
+	orderUpdate(payment.OrderSubmit, "Process the held transaction (pending_submission)."),
+	{name: "retry", synopsis: "<order_id> --card NUMBER --exp MM/YYYY --cvc CVC [--idempotency-key KEY] | --json FILE",
+		summary: "Pay again with another card (POST /v1/orders/{id}/payment-attempts; payment_failed).", run: runOrderRetry},
+	orderItems(payment.OrderCancelItems, "Cancel items before capture; they are never charged, and cancelling all voids\n(POST /v1/orders/{id}/items/cancel; authorized)."),
+	orderItems(payment.OrderReturn, "Refund returned items; all returned is a full refund\n(POST /v1/orders/{id}/returns; shipped)."),
+	{name: workflows.UpdateRetryOperation, synopsis: "<order_id> [--operation-key KEY]", run: runOrderRetryOperation, summary: retryOperationSummary},
+}
+
+const retryOperationSummary = "Operator: retry the processor call the workflow waits on (its \"attention\").\n" +
+	"It runs again with the same idempotency key. Not in the shop API; invalid_state when nothing is pending."
+
+func runOrderShow(c *cli, cmd command, args []string) error {
+	pos, err := c.parse(c.flagSet("order", cmd), cmd, args)
+	if err != nil {
+		return err
+	}
+	id, err := oneID(pos, "", "order")
+	if err != nil {
+		return err
+	}
+	return c.call(func(ctx context.Context, s *session) (any, error) { return s.order(ctx, id) })
+}
+
+// orderUpdate is a command without payload.
+func orderUpdate(t payment.OrderTrigger, summary string) command {
+	cmd := command{name: string(t), synopsis: "<order_id> [--idempotency-key KEY]", summary: summary}
+	cmd.run = func(c *cli, cmd command, args []string) error {
+		fs := c.flagSet("order", cmd)
+		key := idempotencyFlag(fs)
+		pos, err := c.parse(fs, cmd, args)
+		if err != nil {
+			return err
+		}
+		id, err := oneID(pos, "", "order")
+		if err != nil {
+			return err
+		}
+		return c.call(func(ctx context.Context, s *session) (any, error) {
+			return s.orderCommand(ctx, id, string(t), *key, nil)
+		})
+	}
+	return cmd
+}
+
+// itemsBody is the body of the items commands: {"items": [{"sku", "quantity"}]}.
+type itemsBody struct {
+	Items []workflows.ItemQuantity `json:"items"`
+}
+
+// orderItems is cancel-items or return.
+func orderItems(t payment.OrderTrigger, summary string) command {
+	cmd := command{name: string(t), synopsis: "<order_id> --item SKU:QUANTITY... [--idempotency-key KEY] | --json FILE", summary: summary}
+	cmd.run = func(c *cli, cmd command, args []string) error {
+		var key string
+		bind := func(fs *flag.FlagSet, b *itemsBody) {
+			fs.Var(&quantitiesFlag{items: &b.Items}, "item", "`SKU:QUANTITY`; repeat for more items")
+			fs.StringVar(&key, "idempotency-key", key, "apply the command once per key: a repeat answers the order")
+		}
+		body, pos, err := parseBody(c, func() *flag.FlagSet { return c.flagSet("order", cmd) }, cmd, args, bind)
+		if err != nil {
+			return err
+		}
+		id, err := oneID(pos, "", "order")
+		if err != nil {
+			return err
+		}
+		return c.call(func(ctx context.Context, s *session) (any, error) {
+			return s.orderCommand(ctx, id, string(t), key, workflows.OrderItemsRequest{Items: body.Items})
+		})
+	}
+	return cmd
+}
+
+// cardBody is the body of a retry or a card change: {"card": {...}}.
+type cardBody struct {
+	Card payment.CardData `json:"card"`
+}
+
+func runOrderRetry(c *cli, cmd command, args []string) error {
+	var key string
+	bind := func(fs *flag.FlagSet, b *cardBody) {
+		cardFlags(fs, &b.Card)
+		fs.StringVar(&key, "idempotency-key", key, "apply the command once per key: a repeat answers the order")
+	}
+	body, pos, err := parseBody(c, func() *flag.FlagSet { return c.flagSet("order", cmd) }, cmd, args, bind)
+	if err != nil {
+		return err
+	}
+	id, err := oneID(pos, "", "order")
+	if err != nil {
+		return err
+	}
+	return c.call(func(ctx context.Context, s *session) (any, error) { return s.retryOrder(ctx, id, key, body.Card) })
+}
+
+func runOrderRetryOperation(c *cli, cmd command, args []string) error {
+	fs := c.flagSet("order", cmd)
+	key := operationKeyFlag(fs)
+	pos, err := c.parse(fs, cmd, args)
+	if err != nil {
+		return err
+	}
+	id, err := oneID(pos, "", "order")
+	if err != nil {
+		return err
+	}
+	return c.call(func(ctx context.Context, s *session) (any, error) {
+		return s.orderCommand(ctx, id, workflows.UpdateRetryOperation, "", workflows.RetryOperationRequest{IdempotencyKey: *key})
+	})
+}
+
+// operationKeyFlag is retry-operation's guard: the retry runs only if the
+// pending call is still the one the operator looked at.
+func operationKeyFlag(fs *flag.FlagSet) *string {
+	return fs.String("operation-key", "", "the pending call's idempotency key (attention.idempotency_key), if it must be that one")
+}
+
+func idempotencyFlag(fs *flag.FlagSet) *string {
+	return fs.String("idempotency-key", "", "apply the command once per key: a repeat answers the order")
+}
+
+func (s *session) order(ctx context.Context, id string) (workflows.OrderView, error) {
+	var v workflows.OrderView
+	if err := s.query(ctx, workflows.OrderWorkflowID(id), workflows.QueryState, &v); err != nil {
+		return v, fromWorkflowError(err, "order", id)
+	}
+	return v, nil
+}
+
+// orderCommand sends a command as an update. An idempotency key becomes the
+// update id as the API makes it (command:key), so a key used through the API
+// and the starter alike applies once.
+func (s *session) orderCommand(ctx context.Context, id, name, key string, arg any) (workflows.OrderView, error) {
+	updateID := ""
+	if key != "" {
+		updateID = name + ":" + key
+	}
+	var v workflows.OrderView
+	err := s.update(ctx, workflows.OrderWorkflowID(id), name, updateID, arg, &v)
+	if err != nil && s.closed(ctx, err, workflows.OrderWorkflowID(id)) {
+		if cur, qerr := s.order(ctx, id); qerr == nil {
+			return v, invalidState(fmt.Sprintf("order %s is %s: it takes no more commands", id, cur.Status))
+		}
+	}
+	if err != nil {
+		return v, fromWorkflowError(err, "order", id)
+	}
+	return v, nil
+}
+
+// retryOrder looks at the order first, so a card is tokenized (for the order's
+// customer) only when a retry can happen.
+func (s *session) retryOrder(ctx context.Context, id, key string, card payment.CardData) (workflows.OrderView, error) {
+	v, err := s.order(ctx, id)
+	if err != nil {
+		return v, err
+	}
+	if err := payment.CheckOrderCommand(v.Status, payment.OrderRetry); err != nil {
+		return v, invalidState(err.Error())
+	}
+	tok, err := s.tokenize(ctx, v.CustomerID, card)
+	if err != nil {
+		return v, err
+	}
+	return s.orderCommand(ctx, id, string(payment.OrderRetry), key, workflows.OrderRetryRequest{Card: tok})
+}
