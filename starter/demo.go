@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cardflow/cardflow/api/shop"
 	"github.com/cardflow/cardflow/workflows"
 )
 
@@ -138,7 +139,7 @@ func runsURL(ui, ns, suffix string) string {
 // waitFor polls the subscription until ok says it got where the flow leads.
 func (d *demo) waitFor(ctx context.Context, id string, ok func(workflows.SubscriptionView) bool) (workflows.SubscriptionView, error) {
 	for {
-		v, err := d.s.subscription(ctx, id)
+		v, err := shop.QuerySubscription(ctx, d.s.temporal, id)
 		if err == nil && ok(v) {
 			return v, nil
 		}

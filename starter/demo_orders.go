@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/cardflow/cardflow/api/shop"
 	"github.com/cardflow/cardflow/payment"
 	"github.com/cardflow/cardflow/workflows"
 )
@@ -28,8 +29,8 @@ func demoCard(number string) payment.CardData {
 }
 
 // demoOrder is a two-line order (2 shoes, 3 socks: 117.95 EUR) paid with number.
-func demoOrder(id, number string) orderBody {
-	var b orderBody
+func demoOrder(id, number string) shop.OrderRequest {
+	var b shop.OrderRequest
 	b.OrderID, b.Currency = id, "EUR"
 	b.Customer = payment.Customer{ID: demoCustomerID, Email: demoCustomerEmail, Country: "DE"}
 	b.Items = []workflows.OrderItem{{SKU: "SHOE-1", Quantity: 2, UnitAmount: 4999}, {SKU: "SOCK-7", Quantity: 3, UnitAmount: 599}}
@@ -46,7 +47,7 @@ type orderSteps struct {
 	err error
 }
 
-func (o *orderSteps) place(b orderBody, want payment.OrderStatus) *orderSteps {
+func (o *orderSteps) place(b shop.OrderRequest, want payment.OrderStatus) *orderSteps {
 	if o.err == nil {
 		o.v, o.err = o.d.s.placeOrder(o.ctx, b)
 		o.check("place", want)
@@ -56,7 +57,7 @@ func (o *orderSteps) place(b orderBody, want payment.OrderStatus) *orderSteps {
 
 func (o *orderSteps) do(t payment.OrderTrigger, arg any, want payment.OrderStatus) *orderSteps {
 	if o.err == nil {
-		o.v, o.err = o.d.s.orderCommand(o.ctx, o.id, string(t), "", arg)
+		o.v, o.err = shop.OrderCommand(o.ctx, o.d.s.temporal, o.id, string(t), "", arg)
 		o.check(string(t), want)
 	}
 	return o
@@ -64,7 +65,7 @@ func (o *orderSteps) do(t payment.OrderTrigger, arg any, want payment.OrderStatu
 
 func (o *orderSteps) retry(number string, want payment.OrderStatus) *orderSteps {
 	if o.err == nil {
-		o.v, o.err = o.d.s.retryOrder(o.ctx, o.id, "", demoCard(number))
+		o.v, o.err = shop.RetryOrder(o.ctx, o.d.s.temporal, o.d.s.vault, o.d.s.now(), o.id, "", demoCard(number))
 		o.check("retry", want)
 	}
 	return o

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/cardflow/cardflow/adapters/processor"
+	"github.com/cardflow/cardflow/api/shop"
 	"github.com/cardflow/cardflow/payment"
 	"github.com/cardflow/cardflow/workflows"
 )
@@ -13,31 +14,22 @@ import (
 // instead of billing a developer's dev server for ever.
 const demoCycles = 3
 
-// subscriptionInput is a 9.99 EUR plan on the demo's timing, without a trial
-// and with one retry; mod adjusts it. The card is tokenized by the flow, so it
-// can script the sandbox's outcomes for the token before the first bill.
-func (d *demo) subscriptionInput(id string, mod func(*workflows.SubscriptionInput)) workflows.SubscriptionInput {
-	in := workflows.SubscriptionInput{
+// subscriptionRequest is a 9.99 EUR plan on the demo's timing, without a trial
+// and with one retry; mod adjusts it. The flow adds the card.
+func (d *demo) subscriptionRequest(id string, mod func(*shop.SubscriptionRequest)) shop.SubscriptionRequest {
+	req := shop.SubscriptionRequest{
 		SubscriptionID: id,
 		Customer:       payment.Customer{ID: demoCustomerID, Email: demoCustomerEmail, Country: "DE"},
-		Plan:           workflows.SubscriptionPlan{Name: "demo", Amount: 999, Currency: "EUR", Interval: mustDuration(d.interval), Cycles: demoCycles},
-		Retry:          workflows.RetrySchedule{Schedule: []payment.Duration{mustDuration(d.retry)}},
+		Plan:           shop.PlanRequest{Name: "demo", Amount: 999, Currency: "EUR", Interval: d.interval, Cycles: demoCycles},
+		Retry:          shop.RetryRequest{Schedule: []string{d.retry}},
 	}
 	if !d.quick {
-		in.Notice = workflows.SubscriptionNotices{PreBill: mustDuration("PT3S"), TrialEnd: mustDuration("PT3S"), Expiration: mustDuration("PT5S")}
+		req.Notice = shop.NoticesRequest{PreBill: "PT3S", TrialEnd: "PT3S", Expiration: "PT5S"}
 	}
 	if mod != nil {
-		mod(&in)
+		mod(&req)
 	}
-	return in
-}
-
-func mustDuration(s string) payment.Duration {
-	d, err := payment.ParseDuration(s)
-	if err != nil {
-		panic(err)
-	}
-	return d
+	return req
 }
 
 // subSteps runs a subscription's steps, stopping at the first error.
@@ -45,34 +37,25 @@ type subSteps struct {
 	ctx context.Context
 	d   *demo
 	id  string
-	tok payment.Card
 	v   workflows.SubscriptionView
 	err error
 }
 
-// open tokenizes number, lets script prepare the sandbox for the token, and
-// starts the subscription.
-func (o *subSteps) open(number string, script func(tok string) error, in workflows.SubscriptionInput, want ...payment.SubscriptionStatus) *subSteps {
+// open starts the subscription paid with number; script, when set, prepares
+// the sandbox for the card's token before the first bill.
+func (o *subSteps) open(number string, script func(tok string) error, req shop.SubscriptionRequest, want ...payment.SubscriptionStatus) *subSteps {
 	if o.err != nil {
 		return o
 	}
-	if o.tok, o.err = o.d.s.tokenize(o.ctx, in.Customer.ID, demoCard(number)); o.err != nil {
-		return o
-	}
-	if script != nil {
-		if o.err = script(o.tok.Token); o.err != nil {
-			return o
-		}
-	}
-	in.Card = o.tok
-	o.v, o.err = o.d.s.openSubscription(o.ctx, in)
+	req.Card = demoCard(number)
+	o.v, o.err = o.d.s.startSubscription(o.ctx, req, script)
 	o.check("start", want...)
 	return o
 }
 
 func (o *subSteps) do(name string, arg any, want ...payment.SubscriptionStatus) *subSteps {
 	if o.err == nil {
-		o.v, o.err = o.d.s.subscriptionCommand(o.ctx, o.id, name, "", arg)
+		o.v, o.err = shop.SubscriptionCommand(o.ctx, o.d.s.temporal, o.id, name, "", arg)
 		o.check(name, want...)
 	}
 	return o
@@ -80,7 +63,7 @@ func (o *subSteps) do(name string, arg any, want ...payment.SubscriptionStatus) 
 
 func (o *subSteps) changeCard(number string, want ...payment.SubscriptionStatus) *subSteps {
 	if o.err == nil {
-		o.v, o.err = o.d.s.changeCard(o.ctx, o.id, "", demoCard(number))
+		o.v, o.err = shop.ChangeSubscriptionCard(o.ctx, o.d.s.temporal, o.d.s.vault, o.d.s.now(), o.id, "", demoCard(number))
 		o.check("payment-method", want...)
 	}
 	return o
@@ -122,18 +105,18 @@ func subscriptionFlows() []flow {
 	live := []payment.SubscriptionStatus{payment.SubscriptionActive, payment.SubscriptionExpired}
 	return []flow{
 		{"subscription", "trial", "free trial, then the first bill", func(ctx context.Context, d *demo, id string) (string, string, error) {
-			in := d.subscriptionInput(id, func(in *workflows.SubscriptionInput) { in.Plan.Trial = mustDuration(d.trial) })
+			in := d.subscriptionRequest(id, func(r *shop.SubscriptionRequest) { r.Plan.Trial = d.trial })
 			s := steps(ctx, d, id).open(cardVisa, nil, in, payment.SubscriptionTrialing).until(paid)
 			s.check("first bill", live...)
 			return s.done()
 		}},
 		{"subscription", "soft-fail", "soft decline (insufficient funds), paid on the retry", func(ctx context.Context, d *demo, id string) (string, string, error) {
-			s := steps(ctx, d, id).open(cardVisa, d.scripted(ctx, "insufficient_funds"), d.subscriptionInput(id, nil), payment.SubscriptionPastDue).until(paid)
+			s := steps(ctx, d, id).open(cardVisa, d.scripted(ctx, "insufficient_funds"), d.subscriptionRequest(id, nil), payment.SubscriptionPastDue).until(paid)
 			s.check("retry", live...)
 			return s.done()
 		}},
 		{"subscription", "updater", "hard decline (expired card), account updater, paid on the retry", func(ctx context.Context, d *demo, id string) (string, string, error) {
-			in := d.subscriptionInput(id, func(in *workflows.SubscriptionInput) { in.AccountUpdater = true })
+			in := d.subscriptionRequest(id, func(r *shop.SubscriptionRequest) { r.AccountUpdater = true })
 			newExpiry := func(tok string) error {
 				return d.s.vault.SetUpdater(ctx, tok, processor.UpdaterAnswer{ExpMonth: 12, ExpYear: 2032})
 			}
@@ -142,25 +125,25 @@ func subscriptionFlows() []flow {
 			return s.done()
 		}},
 		{"subscription", "expired", "soft declines until the retry schedule is used up", func(ctx context.Context, d *demo, id string) (string, string, error) {
-			return steps(ctx, d, id).open(cardVisa, d.scripted(ctx, "insufficient_funds", "insufficient_funds"), d.subscriptionInput(id, nil), payment.SubscriptionPastDue).
+			return steps(ctx, d, id).open(cardVisa, d.scripted(ctx, "insufficient_funds", "insufficient_funds"), d.subscriptionRequest(id, nil), payment.SubscriptionPastDue).
 				until(func(v workflows.SubscriptionView) bool { return v.Status == payment.SubscriptionExpired }).done()
 		}},
 		{"subscription", "opt-out", "the customer opts out during the trial", func(ctx context.Context, d *demo, id string) (string, string, error) {
-			in := d.subscriptionInput(id, func(in *workflows.SubscriptionInput) { in.Plan.Trial = mustDuration("P14D") })
+			in := d.subscriptionRequest(id, func(r *shop.SubscriptionRequest) { r.Plan.Trial = "P14D" })
 			return steps(ctx, d, id).open(cardVisa, nil, in, payment.SubscriptionTrialing).
 				do(workflows.SubscriptionCancel, workflows.SubscriptionCancelRequest{}, payment.SubscriptionCancelled).done()
 		}},
 		{"subscription", "card-update", "hard decline (lost card) suspends; a new card catches up at once", func(ctx context.Context, d *demo, id string) (string, string, error) {
-			return steps(ctx, d, id).open(cardLost, nil, d.subscriptionInput(id, nil), payment.SubscriptionSuspended).
+			return steps(ctx, d, id).open(cardLost, nil, d.subscriptionRequest(id, nil), payment.SubscriptionSuspended).
 				changeCard(cardMastercard, payment.SubscriptionActive).done()
 		}},
 		{"subscription", "catch-up", "soft decline, the customer pays the outstanding bill now", func(ctx context.Context, d *demo, id string) (string, string, error) {
-			in := d.subscriptionInput(id, func(in *workflows.SubscriptionInput) { in.Retry.Schedule = []payment.Duration{mustDuration("P1D")} })
+			in := d.subscriptionRequest(id, func(r *shop.SubscriptionRequest) { r.Retry.Schedule = []string{"P1D"} })
 			return steps(ctx, d, id).open(cardVisa, d.scripted(ctx, "insufficient_funds"), in, payment.SubscriptionPastDue).
 				do(workflows.SubscriptionCatchUp, workflows.CatchUpRequest{}, payment.SubscriptionActive).done()
 		}},
 		{"subscription", "refund", "first cycle paid, then partly refunded", func(ctx context.Context, d *demo, id string) (string, string, error) {
-			return steps(ctx, d, id).open(cardVisa, nil, d.subscriptionInput(id, nil), payment.SubscriptionActive).
+			return steps(ctx, d, id).open(cardVisa, nil, d.subscriptionRequest(id, nil), payment.SubscriptionActive).
 				do(workflows.SubscriptionRefund, workflows.SubscriptionRefundRequest{Cycle: 1, Amount: 500}, live...).done()
 		}},
 	}

@@ -108,27 +108,24 @@ func (f *quantitiesFlag) Set(s string) error {
 }
 
 // durationsFlag reads a comma-separated list of ISO 8601 durations: P1D,P3D,P5D.
-type durationsFlag struct{ ds *[]payment.Duration }
+// Each is checked here, so a typo is a usage error; the request keeps the text.
+type durationsFlag struct{ ds *[]string }
 
 func (f durationsFlag) String() string {
 	if f.ds == nil {
 		return ""
 	}
-	var s []string
-	for _, d := range *f.ds {
-		s = append(s, d.String())
-	}
-	return strings.Join(s, ",")
+	return strings.Join(*f.ds, ",")
 }
 
 func (f durationsFlag) Set(s string) error {
 	*f.ds = nil
 	for _, p := range strings.Split(s, ",") {
-		d, err := payment.ParseDuration(strings.TrimSpace(p))
-		if err != nil {
+		p = strings.TrimSpace(p)
+		if _, err := payment.ParseDuration(p); err != nil {
 			return err
 		}
-		*f.ds = append(*f.ds, d)
+		*f.ds = append(*f.ds, p)
 	}
 	return nil
 }
@@ -175,21 +172,21 @@ func readJSON(path string, stdin io.Reader, v any) error {
 	return nil
 }
 
-// durationFlag reads one ISO 8601 duration: P1M, P14D, PT30S.
-type durationFlag struct{ d *payment.Duration }
+// durationFlag reads one ISO 8601 duration: P1M, P14D, PT30S. It is checked
+// here, so a typo is a usage error; the request keeps the text.
+type durationFlag struct{ d *string }
 
 func (f durationFlag) String() string {
-	if f.d == nil || f.d.IsZero() {
+	if f.d == nil {
 		return ""
 	}
-	return f.d.String()
+	return *f.d
 }
 
 func (f durationFlag) Set(s string) error {
-	d, err := payment.ParseDuration(s)
-	if err != nil {
+	if _, err := payment.ParseDuration(s); err != nil {
 		return err
 	}
-	*f.d = d
+	*f.d = s
 	return nil
 }

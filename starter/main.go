@@ -20,6 +20,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/cardflow/cardflow/api/shop"
 	"github.com/cardflow/cardflow/internal/config"
 )
 
@@ -56,7 +57,7 @@ func main() {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	err := runErr(args, stdin, stdout, stderr)
 	var ue *usageError
-	var ae *apiError
+	var se *shop.Error
 	var code exitCode
 	switch {
 	case err == nil, errors.Is(err, errHelp):
@@ -66,8 +67,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case errors.As(err, &ue):
 		fmt.Fprintln(stderr, "starter:", err)
 		return 2
-	case errors.As(err, &ae):
-		fmt.Fprintln(stderr, "starter:", ae)
+	case errors.As(err, &se):
+		fmt.Fprintln(stderr, "starter:", se)
 		return 1
 	default:
 		fmt.Fprintln(stderr, "starter:", err)

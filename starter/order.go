@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 
+	"github.com/cardflow/cardflow/api/shop"
 	"github.com/cardflow/cardflow/payment"
 	"github.com/cardflow/cardflow/workflows"
 )
@@ -38,7 +38,7 @@ func runOrderShow(c *cli, cmd command, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.call(func(ctx context.Context, s *session) (any, error) { return s.order(ctx, id) })
+	return c.call(func(ctx context.Context, s *session) (any, error) { return shop.QueryOrder(ctx, s.temporal, id) })
 }
 
 // orderUpdate is a command without payload.
@@ -56,15 +56,10 @@ func orderUpdate(t payment.OrderTrigger, summary string) command {
 			return err
 		}
 		return c.call(func(ctx context.Context, s *session) (any, error) {
-			return s.orderCommand(ctx, id, string(t), *key, nil)
+			return shop.OrderCommand(ctx, s.temporal, id, string(t), *key, nil)
 		})
 	}
 	return cmd
-}
-
-// itemsBody is the body of the items commands: {"items": [{"sku", "quantity"}]}.
-type itemsBody struct {
-	Items []workflows.ItemQuantity `json:"items"`
 }
 
 // orderItems is cancel-items or return.
@@ -72,7 +67,7 @@ func orderItems(t payment.OrderTrigger, summary string) command {
 	cmd := command{name: string(t), synopsis: "<order_id> --item SKU:QUANTITY... [--idempotency-key KEY] | --json FILE", summary: summary}
 	cmd.run = func(c *cli, cmd command, args []string) error {
 		var key string
-		bind := func(fs *flag.FlagSet, b *itemsBody) {
+		bind := func(fs *flag.FlagSet, b *shop.ItemsRequest) {
 			fs.Var(&quantitiesFlag{items: &b.Items}, "item", "`SKU:QUANTITY`; repeat for more items")
 			fs.StringVar(&key, "idempotency-key", key, "apply the command once per key: a repeat answers the order")
 		}
@@ -85,20 +80,15 @@ func orderItems(t payment.OrderTrigger, summary string) command {
 			return err
 		}
 		return c.call(func(ctx context.Context, s *session) (any, error) {
-			return s.orderCommand(ctx, id, string(t), key, workflows.OrderItemsRequest{Items: body.Items})
+			return shop.OrderCommand(ctx, s.temporal, id, string(t), key, workflows.OrderItemsRequest{Items: body.Items})
 		})
 	}
 	return cmd
 }
 
-// cardBody is the body of a retry or a card change: {"card": {...}}.
-type cardBody struct {
-	Card payment.CardData `json:"card"`
-}
-
 func runOrderRetry(c *cli, cmd command, args []string) error {
 	var key string
-	bind := func(fs *flag.FlagSet, b *cardBody) {
+	bind := func(fs *flag.FlagSet, b *shop.CardRequest) {
 		cardFlags(fs, &b.Card)
 		fs.StringVar(&key, "idempotency-key", key, "apply the command once per key: a repeat answers the order")
 	}
@@ -110,7 +100,9 @@ func runOrderRetry(c *cli, cmd command, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.call(func(ctx context.Context, s *session) (any, error) { return s.retryOrder(ctx, id, key, body.Card) })
+	return c.call(func(ctx context.Context, s *session) (any, error) {
+		return shop.RetryOrder(ctx, s.temporal, s.vault, s.now(), id, key, body.Card)
+	})
 }
 
 func runOrderRetryOperation(c *cli, cmd command, args []string) error {
@@ -125,7 +117,7 @@ func runOrderRetryOperation(c *cli, cmd command, args []string) error {
 		return err
 	}
 	return c.call(func(ctx context.Context, s *session) (any, error) {
-		return s.orderCommand(ctx, id, workflows.UpdateRetryOperation, "", workflows.RetryOperationRequest{IdempotencyKey: *key})
+		return shop.OrderCommand(ctx, s.temporal, id, workflows.UpdateRetryOperation, "", workflows.RetryOperationRequest{IdempotencyKey: *key})
 	})
 }
 
@@ -137,50 +129,4 @@ func operationKeyFlag(fs *flag.FlagSet) *string {
 
 func idempotencyFlag(fs *flag.FlagSet) *string {
 	return fs.String("idempotency-key", "", "apply the command once per key: a repeat answers the order")
-}
-
-func (s *session) order(ctx context.Context, id string) (workflows.OrderView, error) {
-	var v workflows.OrderView
-	if err := s.query(ctx, workflows.OrderWorkflowID(id), workflows.QueryState, &v); err != nil {
-		return v, fromWorkflowError(err, "order", id)
-	}
-	return v, nil
-}
-
-// orderCommand sends a command as an update. An idempotency key becomes the
-// update id as the API makes it (command:key), so a key used through the API
-// and the starter alike applies once.
-func (s *session) orderCommand(ctx context.Context, id, name, key string, arg any) (workflows.OrderView, error) {
-	updateID := ""
-	if key != "" {
-		updateID = name + ":" + key
-	}
-	var v workflows.OrderView
-	err := s.update(ctx, workflows.OrderWorkflowID(id), name, updateID, arg, &v)
-	if err != nil && s.closed(ctx, err, workflows.OrderWorkflowID(id)) {
-		if cur, qerr := s.order(ctx, id); qerr == nil {
-			return v, invalidState(fmt.Sprintf("order %s is %s: it takes no more commands", id, cur.Status))
-		}
-	}
-	if err != nil {
-		return v, fromWorkflowError(err, "order", id)
-	}
-	return v, nil
-}
-
-// retryOrder looks at the order first, so a card is tokenized (for the order's
-// customer) only when a retry can happen.
-func (s *session) retryOrder(ctx context.Context, id, key string, card payment.CardData) (workflows.OrderView, error) {
-	v, err := s.order(ctx, id)
-	if err != nil {
-		return v, err
-	}
-	if err := payment.CheckOrderCommand(v.Status, payment.OrderRetry); err != nil {
-		return v, invalidState(err.Error())
-	}
-	tok, err := s.tokenize(ctx, v.CustomerID, card)
-	if err != nil {
-		return v, err
-	}
-	return s.orderCommand(ctx, id, string(payment.OrderRetry), key, workflows.OrderRetryRequest{Card: tok})
 }

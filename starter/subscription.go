@@ -4,7 +4,7 @@ import (
 	"context"
 	"flag"
 
-	"github.com/cardflow/cardflow/payment"
+	"github.com/cardflow/cardflow/api/shop"
 	"github.com/cardflow/cardflow/workflows"
 )
 
@@ -37,7 +37,7 @@ func runSubscriptionShow(c *cli, cmd command, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.call(func(ctx context.Context, s *session) (any, error) { return s.subscription(ctx, id) })
+	return c.call(func(ctx context.Context, s *session) (any, error) { return shop.QuerySubscription(ctx, s.temporal, id) })
 }
 
 // subscriptionKeyed parses a command whose only input is the idempotency key.
@@ -58,7 +58,7 @@ func runSubscriptionCancel(c *cli, cmd command, args []string) error {
 		return err
 	}
 	return c.call(func(ctx context.Context, s *session) (any, error) {
-		return s.subscriptionCommand(ctx, id, workflows.SubscriptionCancel, key, workflows.SubscriptionCancelRequest{Key: key})
+		return shop.SubscriptionCommand(ctx, s.temporal, id, workflows.SubscriptionCancel, key, workflows.SubscriptionCancelRequest{Key: key})
 	})
 }
 
@@ -68,13 +68,13 @@ func runSubscriptionCatchUp(c *cli, cmd command, args []string) error {
 		return err
 	}
 	return c.call(func(ctx context.Context, s *session) (any, error) {
-		return s.subscriptionCommand(ctx, id, workflows.SubscriptionCatchUp, key, workflows.CatchUpRequest{Key: key})
+		return shop.SubscriptionCommand(ctx, s.temporal, id, workflows.SubscriptionCatchUp, key, workflows.CatchUpRequest{Key: key})
 	})
 }
 
 func runSubscriptionPaymentMethod(c *cli, cmd command, args []string) error {
 	var key string
-	bind := func(fs *flag.FlagSet, b *cardBody) {
+	bind := func(fs *flag.FlagSet, b *shop.CardRequest) {
 		cardFlags(fs, &b.Card)
 		fs.StringVar(&key, "idempotency-key", key, "apply the command once per key: a repeat answers the subscription")
 	}
@@ -86,7 +86,9 @@ func runSubscriptionPaymentMethod(c *cli, cmd command, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.call(func(ctx context.Context, s *session) (any, error) { return s.changeCard(ctx, id, key, body.Card) })
+	return c.call(func(ctx context.Context, s *session) (any, error) {
+		return shop.ChangeSubscriptionCard(ctx, s.temporal, s.vault, s.now(), id, key, body.Card)
+	})
 }
 
 func runSubscriptionRetryOperation(c *cli, cmd command, args []string) error {
@@ -101,19 +103,13 @@ func runSubscriptionRetryOperation(c *cli, cmd command, args []string) error {
 		return err
 	}
 	return c.call(func(ctx context.Context, s *session) (any, error) {
-		return s.subscriptionCommand(ctx, id, workflows.UpdateRetryOperation, "", workflows.RetryOperationRequest{IdempotencyKey: *key})
+		return shop.SubscriptionCommand(ctx, s.temporal, id, workflows.UpdateRetryOperation, "", workflows.RetryOperationRequest{IdempotencyKey: *key})
 	})
-}
-
-// refundBody is the body of POST /v1/subscriptions/{id}/refunds.
-type refundBody struct {
-	Cycle  int   `json:"cycle"`
-	Amount int64 `json:"amount"`
 }
 
 func runSubscriptionRefund(c *cli, cmd command, args []string) error {
 	var key string
-	bind := func(fs *flag.FlagSet, b *refundBody) {
+	bind := func(fs *flag.FlagSet, b *shop.RefundRequest) {
 		fs.IntVar(&b.Cycle, "cycle", b.Cycle, "the paid cycle to refund")
 		fs.Int64Var(&b.Amount, "amount", b.Amount, "how much, in minor units")
 		fs.StringVar(&key, "idempotency-key", key, "apply the command once per key: a repeat answers the subscription")
@@ -127,55 +123,7 @@ func runSubscriptionRefund(c *cli, cmd command, args []string) error {
 		return err
 	}
 	return c.call(func(ctx context.Context, s *session) (any, error) {
-		return s.subscriptionCommand(ctx, id, workflows.SubscriptionRefund, key,
+		return shop.SubscriptionCommand(ctx, s.temporal, id, workflows.SubscriptionRefund, key,
 			workflows.SubscriptionRefundRequest{Key: key, Cycle: body.Cycle, Amount: body.Amount})
 	})
-}
-
-func (s *session) subscription(ctx context.Context, id string) (workflows.SubscriptionView, error) {
-	var v workflows.SubscriptionView
-	if err := s.query(ctx, workflows.SubscriptionWorkflowID(id), workflows.QueryState, &v); err != nil {
-		return v, fromWorkflowError(err, "subscription", id)
-	}
-	return v, nil
-}
-
-// subscriptionCommand sends a command as an update. The key goes in the payload
-// (the workflow remembers keys across runs) and names the update as the API
-// names it (name/key), so Temporal also deduplicates within a run.
-func (s *session) subscriptionCommand(ctx context.Context, id, name, key string, arg any) (workflows.SubscriptionView, error) {
-	if len(key) > 255 {
-		return workflows.SubscriptionView{}, invalidRequest("Idempotency-Key", "the idempotency key is longer than 255 characters")
-	}
-	updateID := ""
-	if key != "" {
-		updateID = name + "/" + key
-	}
-	wid := workflows.SubscriptionWorkflowID(id)
-	var v workflows.SubscriptionView
-	err := s.update(ctx, wid, name, updateID, arg, &v)
-	if err != nil && s.closed(ctx, err, wid) {
-		return v, invalidState("subscription " + id + " has ended")
-	}
-	if err != nil {
-		return v, fromWorkflowError(err, "subscription", id)
-	}
-	return v, nil
-}
-
-// changeCard checks that the subscription takes a new card before its customer
-// gets a new vault entry, then hands the token to the workflow.
-func (s *session) changeCard(ctx context.Context, id, key string, card payment.CardData) (workflows.SubscriptionView, error) {
-	v, err := s.subscription(ctx, id)
-	if err != nil {
-		return v, err
-	}
-	if err := payment.CheckSubscriptionCommand(v.Status, payment.SubscriptionPaymentMethod); err != nil {
-		return v, invalidState(err.Error())
-	}
-	tok, err := s.tokenize(ctx, v.CustomerID, card)
-	if err != nil {
-		return v, err
-	}
-	return s.subscriptionCommand(ctx, id, workflows.SubscriptionPaymentMethod, key, workflows.PaymentMethodRequest{Key: key, Card: tok})
 }

@@ -2,29 +2,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"fmt"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
-
-	"github.com/cardflow/cardflow/payment"
+	"github.com/cardflow/cardflow/api/shop"
 	"github.com/cardflow/cardflow/workflows"
 )
 
-// subscriptionBody is the body of POST /v1/subscriptions. The workflow input has
-// the contract's JSON shape (durations as ISO 8601 strings) except for the card,
-// which is card data until the vault tokenized it. The API's own request type
-// and conversion are unexported in api/server.
-type subscriptionBody struct {
-	workflows.SubscriptionInput
-	Card payment.CardData `json:"card"`
-}
-
-func bindSubscriptionBody(fs *flag.FlagSet, b *subscriptionBody) {
+// bindSubscriptionBody binds the flags of a subscription's request body
+// (API.md, Subscriptions): the API's own type, durations as ISO 8601 strings.
+func bindSubscriptionBody(fs *flag.FlagSet, b *shop.SubscriptionRequest) {
 	fs.StringVar(&b.SubscriptionID, "id", b.SubscriptionID, "subscription id (subscription_id)")
 	fs.StringVar(&b.Customer.ID, "customer", b.Customer.ID, "customer id")
 	fs.StringVar(&b.Customer.Email, "email", b.Customer.Email, "customer e-mail")
@@ -62,68 +48,27 @@ func runSubscriptionStart(c *cli, cmd command, args []string) error {
 		return err
 	}
 	return c.call(func(ctx context.Context, s *session) (any, error) {
-		return s.startSubscription(ctx, *body)
+		return s.startSubscription(ctx, *body, nil)
 	})
 }
 
-// startSubscription checks the request (422 naming the field, nothing started),
-// tokenizes the card and starts the workflow with Update-with-Start.
-func (s *session) startSubscription(ctx context.Context, body subscriptionBody) (workflows.SubscriptionView, error) {
-	in := body.SubscriptionInput
-	in.Card, in.Digest, in.Settings, in.State = payment.Card{}, "", workflows.SubscriptionSettings{}, nil
-	if err := in.CheckRequest(); err != nil {
-		return workflows.SubscriptionView{}, fromRejection(err)
-	}
-	card, err := s.tokenize(ctx, in.Customer.ID, body.Card)
+// startSubscription checks the request as the API does (422 naming the field,
+// nothing started), tokenizes the card and opens the subscription with the
+// request's digest. script, when set, runs between tokenizing and opening (the
+// demo scripts the sandbox's outcomes for the new token there).
+func (s *session) startSubscription(ctx context.Context, req shop.SubscriptionRequest, script func(tok string) error) (workflows.SubscriptionView, error) {
+	in, err := req.Input(workflows.SubscriptionSettings{})
 	if err != nil {
 		return workflows.SubscriptionView{}, err
 	}
-	in.Card = card
-	return s.openSubscription(ctx, in)
-}
-
-// openSubscription starts the workflow of an input whose card is tokenized.
-// The digest stays empty until the API's digest is exported: a repeat with the
-// same id then answers the existing subscription.
-func (s *session) openSubscription(ctx context.Context, in workflows.SubscriptionInput) (workflows.SubscriptionView, error) {
-	id := workflows.SubscriptionWorkflowID(in.SubscriptionID)
-	status := payment.SubscriptionActive
-	if !in.Plan.Trial.IsZero() {
-		status = payment.SubscriptionTrialing
+	if in.Card, err = shop.Tokenize(ctx, s.vault, s.now(), in.Customer.ID, req.Card); err != nil {
+		return workflows.SubscriptionView{}, err
 	}
-	start := s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID:        id,
-		TaskQueue: s.cfg.TaskQueue,
-		// A closed subscription is never started again under its id: a second
-		// one would bill the customer twice.
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.AttrKind.ValueSet("subscription"),
-			workflows.AttrStatus.ValueSet(string(status)),
-			workflows.AttrCustomerID.ValueSet(in.Customer.ID),
-		),
-	}, workflows.SubscriptionWorkflowType, in)
-	h, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{
-			WorkflowID:   id,
-			UpdateName:   workflows.SubscriptionOpen,
-			Args:         []any{workflows.SubscriptionOpenRequest{Digest: in.Digest}},
-			WaitForStage: client.WorkflowUpdateStageCompleted,
-		},
-	})
-	var opened workflows.SubscriptionOpened
-	if err == nil {
-		err = h.Get(ctx, &opened)
+	if script != nil {
+		if err := script(in.Card.Token); err != nil {
+			return workflows.SubscriptionView{}, err
+		}
 	}
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	switch {
-	case errors.As(err, &started):
-		return opened.Subscription, &apiError{Status: 409, Code: "subscription_exists", Field: "subscription_id",
-			Message: fmt.Sprintf("subscription %s exists and has ended; `starter subscription show %s` shows it", in.SubscriptionID, in.SubscriptionID)}
-	case err != nil:
-		return opened.Subscription, fromWorkflowError(err, "subscription", in.SubscriptionID)
-	}
-	return opened.Subscription, nil
+	opened, err := shop.OpenSubscription(ctx, s.temporal, s.cfg.TaskQueue, in)
+	return opened.Subscription, err
 }

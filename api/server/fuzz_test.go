@@ -20,6 +20,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/cardflow/cardflow/api/shop"
 	"github.com/cardflow/cardflow/payment"
 	"github.com/cardflow/cardflow/workflows"
 )
@@ -510,10 +511,9 @@ func FuzzCreateOrder(f *testing.F) {
 			wantDecodeError(t, r)
 			return
 		}
-		var req createOrderRequest
+		var req shop.OrderRequest
 		_ = json.Unmarshal(body, &req)
-		req = req.withDefaults()
-		if req.input(workflows.OrderSettings{}).CheckRequest() != nil || payment.CheckCard(req.Card, fuzzNow) != nil {
+		if _, err := req.Input(workflows.OrderSettings{}); err != nil || payment.CheckCard(req.Card, fuzzNow) != nil {
 			wantError(t, r, http.StatusUnprocessableEntity, orderField)
 			wantUntouched(t, r)
 			return
@@ -592,9 +592,9 @@ func FuzzCreateSubscription(f *testing.F) {
 			wantDecodeError(t, r)
 			return
 		}
-		var req subscriptionRequest
+		var req shop.SubscriptionRequest
 		_ = json.Unmarshal(body, &req)
-		if _, err := req.input(workflows.SubscriptionSettings{}); err != nil || payment.CheckCard(req.Card, fuzzNow) != nil {
+		if _, err := req.Input(workflows.SubscriptionSettings{}); err != nil || payment.CheckCard(req.Card, fuzzNow) != nil {
 			wantError(t, r, http.StatusUnprocessableEntity, subField)
 			wantUntouched(t, r)
 			return
@@ -699,7 +699,7 @@ func FuzzOrderCommandBodies(f *testing.F) {
 				}
 				return
 			}
-			var req retryRequest
+			var req shop.CardRequest
 			_ = json.Unmarshal(body, &req)
 			if payment.CheckCard(req.Card, fuzzNow) != nil {
 				wantError(t, r, http.StatusUnprocessableEntity, cardField)

@@ -7,8 +7,7 @@ import (
 	"net/http"
 	"strings"
 
-	"go.temporal.io/api/serviceerror"
-
+	"github.com/cardflow/cardflow/api/shop"
 	"github.com/cardflow/cardflow/payment"
 	"github.com/cardflow/cardflow/workflows"
 )
@@ -32,13 +31,13 @@ func (s *Server) orderRoutes(mux *http.ServeMux) {
 // first attempt's result, 200 for a replay of the same request, 409 for another
 // request under the same order id.
 func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
-	var req createOrderRequest
+	var req shop.OrderRequest
 	if !decode(w, r, &req) {
 		return
 	}
-	req = req.withDefaults()
-	in := req.input(s.Config.Orders)
-	if !s.checkOrderInput(w, in) {
+	in, err := req.Input(s.Config.Orders)
+	if err != nil {
+		s.writeShopError(w, err)
 		return
 	}
 	card, ok := s.tokenize(w, r, req.Customer.ID, req.Card)
@@ -48,14 +47,10 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 	in.Card = card
 	ctx, cancel := context.WithTimeout(r.Context(), s.Config.UpdateTimeout)
 	defer cancel()
-	placed, err := s.placeOrder(ctx, in)
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	placed, err := shop.PlaceOrder(ctx, s.Temporal, s.Config.TaskQueue, in)
 	switch {
-	case errors.As(err, &started):
-		// The order's workflow has ended: answer it if this is the same request.
-		s.endedOrder(w, r, in)
 	case err != nil:
-		s.writeOrderError(w, r, err, in.OrderID)
+		s.writeShopError(w, err)
 	case placed.Created:
 		writeJSON(w, http.StatusCreated, placed.Order)
 	default:
@@ -63,84 +58,33 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// endedOrder answers POST /v1/orders for an order whose workflow has closed.
-func (s *Server) endedOrder(w http.ResponseWriter, r *http.Request, in workflows.OrderInput) {
-	ctx, cancel := context.WithTimeout(r.Context(), s.Config.UpdateTimeout)
-	defer cancel()
-	digest, err := s.queryDigest(ctx, in.OrderID)
-	if err != nil {
-		s.writeOrderError(w, r, err, in.OrderID)
-		return
-	}
-	if digest != in.Digest {
-		s.writeOrderError(w, r, workflows.OrderExists(in.OrderID), in.OrderID)
-		return
-	}
-	v, err := s.queryOrder(ctx, in.OrderID)
-	if err != nil {
-		s.writeOrderError(w, r, err, in.OrderID)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
-}
-
-// checkOrderInput answers 422 naming the field when the shop's fields are invalid.
-func (s *Server) checkOrderInput(w http.ResponseWriter, in workflows.OrderInput) bool {
-	err := in.CheckRequest()
-	if err == nil {
-		return true
-	}
-	if _, msg, field, ok := workflows.Rejection(err); ok {
-		writeError(w, http.StatusUnprocessableEntity, "invalid_request", msg, field)
-		return false
-	}
-	writeError(w, http.StatusUnprocessableEntity, "invalid_request", err.Error(), "")
-	return false
-}
-
 func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
 	ctx, cancel := context.WithTimeout(r.Context(), s.Config.UpdateTimeout)
 	defer cancel()
-	v, err := s.queryOrder(ctx, id)
-	if err != nil {
-		s.writeOrderError(w, r, err, id)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
+	s.answerOrder(w)(shop.QueryOrder(ctx, s.Temporal, r.PathValue("id")))
 }
 
-// retryOrder is a new attempt with another card. The order is looked at first,
-// so a card is tokenized (for the order's customer) only when a retry can happen.
+// retryOrder is a new attempt with another card (shop.RetryOrder: a card is
+// tokenized only when a retry can happen).
 func (s *Server) retryOrder(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	var req retryRequest
+	var req shop.CardRequest
 	if !decode(w, r, &req) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.Config.UpdateTimeout)
 	defer cancel()
-	v, err := s.queryOrder(ctx, id)
-	if err != nil {
-		s.writeOrderError(w, r, err, id)
-		return
-	}
-	if err := payment.CheckOrderCommand(v.Status, payment.OrderRetry); err != nil {
-		if r.Header.Get("Idempotency-Key") != "" {
-			// Perhaps a replay of the retry that moved the order on: the update
-			// answers it from its id, or its validator refuses (409), and no card
-			// is tokenized in vain.
-			s.sendOrderCommand(w, r, id, payment.OrderRetry, workflows.OrderRetryRequest{})
+	s.answerOrder(w)(shop.RetryOrder(ctx, s.Temporal, s.Vault, s.Now(), r.PathValue("id"), r.Header.Get("Idempotency-Key"), req.Card))
+}
+
+// answerOrder answers 200 with the order, or the error.
+func (s *Server) answerOrder(w http.ResponseWriter) func(workflows.OrderView, error) {
+	return func(v workflows.OrderView, err error) {
+		if err != nil {
+			s.writeShopError(w, err)
 			return
 		}
-		writeError(w, http.StatusConflict, workflows.ErrTypeInvalidState, err.Error(), "")
-		return
+		writeJSON(w, http.StatusOK, v)
 	}
-	card, ok := s.tokenize(w, r, v.CustomerID, req.Card)
-	if !ok {
-		return
-	}
-	s.sendOrderCommand(w, r, id, payment.OrderRetry, workflows.OrderRetryRequest{Card: card})
 }
 
 // payload reads a command's body into the update's argument; it answers the
@@ -168,7 +112,7 @@ func noPayload(w http.ResponseWriter, r *http.Request) (any, bool) {
 }
 
 func itemsPayload(w http.ResponseWriter, r *http.Request) (any, bool) {
-	var req itemsRequest
+	var req shop.ItemsRequest
 	if !decode(w, r, &req) {
 		return nil, false
 	}
@@ -182,17 +126,8 @@ func (s *Server) orderCommand(c payment.OrderTrigger, read payload) http.Handler
 		if !ok {
 			return
 		}
-		s.sendOrderCommand(w, r, r.PathValue("id"), c, arg)
+		ctx, cancel := context.WithTimeout(r.Context(), s.Config.UpdateTimeout)
+		defer cancel()
+		s.answerOrder(w)(shop.OrderCommand(ctx, s.Temporal, r.PathValue("id"), string(c), r.Header.Get("Idempotency-Key"), arg))
 	}
-}
-
-func (s *Server) sendOrderCommand(w http.ResponseWriter, r *http.Request, id string, c payment.OrderTrigger, arg any) {
-	ctx, cancel := context.WithTimeout(r.Context(), s.Config.UpdateTimeout)
-	defer cancel()
-	v, err := s.updateOrder(ctx, id, string(c), r.Header.Get("Idempotency-Key"), arg)
-	if err != nil {
-		s.writeOrderError(w, r, err, id)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
 }

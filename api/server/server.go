@@ -6,7 +6,6 @@ package server
 import (
 	"context"
 	"crypto/subtle"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -14,7 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
-	"github.com/cardflow/cardflow/payment"
+	"github.com/cardflow/cardflow/api/shop"
 	"github.com/cardflow/cardflow/workflows"
 )
 
@@ -23,9 +22,7 @@ const MaxBody = 64 << 10
 
 // Tokenizer is the part of the processor the API needs: card data goes in, a token
 // comes out.
-type Tokenizer interface {
-	Tokenize(ctx context.Context, customerID string, card payment.CardData) (payment.Card, error)
-}
+type Tokenizer = shop.Tokenizer
 
 // Config tunes the API.
 type Config struct {
@@ -73,7 +70,7 @@ func (s *Server) Handler() http.Handler {
 	v1.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such route: "+r.Method+" "+r.URL.Path, "")
 	})
-	mux.Handle("/v1/", s.auth(checkIdempotencyKey(v1)))
+	mux.Handle("/v1/", s.auth(s.checkIdempotencyKey(v1)))
 	if s.Codec != nil {
 		mux.Handle("/codec/", http.StripPrefix("/codec", s.Codec))
 	}
@@ -104,16 +101,14 @@ func (s *Server) auth(next http.Handler) http.Handler {
 
 // MaxIdempotencyKey is the longest Idempotency-Key accepted; it becomes part of a
 // Temporal update id, which has a length limit of its own.
-const MaxIdempotencyKey = 255
+const MaxIdempotencyKey = shop.MaxIdempotencyKey
 
 // checkIdempotencyKey refuses an unusable Idempotency-Key (422) before any handler
 // runs, so nothing is tokenized or sent to a workflow for a request that fails.
-func checkIdempotencyKey(next http.Handler) http.Handler {
+func (s *Server) checkIdempotencyKey(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := r.Header.Get("Idempotency-Key")
-		if len(key) > MaxIdempotencyKey || strings.IndexFunc(key, func(c rune) bool { return c < 0x21 || c > 0x7e }) >= 0 {
-			writeError(w, http.StatusUnprocessableEntity, "invalid_idempotency_key",
-				fmt.Sprintf("Idempotency-Key must be 1 to %d printable ASCII characters", MaxIdempotencyKey), "Idempotency-Key")
+		if err := shop.CheckIdempotencyKey(r.Header.Get("Idempotency-Key")); err != nil {
+			s.writeShopError(w, err)
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -1,4 +1,4 @@
-package server
+package shop
 
 import (
 	"testing"
@@ -7,24 +7,24 @@ import (
 	"github.com/cardflow/cardflow/workflows"
 )
 
-func testCreateOrderRequest() createOrderRequest {
-	return createOrderRequest{
+func testOrderRequest() OrderRequest {
+	return OrderRequest{
 		OrderID:  "o-1001",
 		Currency: "EUR",
 		Customer: payment.Customer{ID: "c-42", Email: "jane@example.com", Country: "DE"},
 		Items:    []workflows.OrderItem{{SKU: "SHOE-1", Quantity: 2, UnitAmount: 4999}},
 		Card:     payment.CardData{Number: "4242424242424242", ExpMonth: 12, ExpYear: 2030, CVC: "123", Holder: "Jane Doe"},
-	}.withDefaults()
+	}.WithDefaults()
 }
 
 func TestCreateOrderDefaults(t *testing.T) {
-	req := testCreateOrderRequest()
+	req := testOrderRequest()
 	if req.Capture != "manual" || req.Submit != "immediate" || req.FraudScreen == nil || !*req.FraudScreen {
 		t.Errorf("defaults: capture %q submit %q fraud %v", req.Capture, req.Submit, req.FraudScreen)
 	}
 	off := false
 	req.FraudScreen = &off
-	if req.withDefaults().FraudScreen != &off {
+	if req.WithDefaults().FraudScreen != &off {
 		t.Error("an explicit fraud_screen: false was overridden")
 	}
 }
@@ -32,42 +32,45 @@ func TestCreateOrderDefaults(t *testing.T) {
 // TestOrderDigest: the digest names the request, not the card number or CVC,
 // which must not be kept anywhere; defaults count as if sent.
 func TestOrderDigest(t *testing.T) {
-	base := testCreateOrderRequest()
-	same := []func(*createOrderRequest){
-		func(r *createOrderRequest) { r.Card.Number = "5555555555554444" },
-		func(r *createOrderRequest) { r.Card.CVC = "999" },
-		func(r *createOrderRequest) { r.Capture = "manual" },
+	base := testOrderRequest()
+	same := []func(*OrderRequest){
+		func(r *OrderRequest) { r.Card.Number = "5555555555554444" },
+		func(r *OrderRequest) { r.Card.CVC = "999" },
+		func(r *OrderRequest) { r.Capture = "manual" },
 	}
 	for i, edit := range same {
-		r := testCreateOrderRequest()
+		r := testOrderRequest()
 		edit(&r)
-		if r.digest() != base.digest() {
+		if r.Digest() != base.Digest() {
 			t.Errorf("edit %d changed the digest", i)
 		}
 	}
-	other := []func(*createOrderRequest){
-		func(r *createOrderRequest) { r.Items[0].Quantity = 3 },
-		func(r *createOrderRequest) { r.Currency = "USD" },
-		func(r *createOrderRequest) { r.Customer.Email = "joe@example.com" },
-		func(r *createOrderRequest) { r.Capture = "automatic" },
-		func(r *createOrderRequest) { r.Submit = "hold" },
-		func(r *createOrderRequest) { off := false; r.FraudScreen = &off },
-		func(r *createOrderRequest) { r.Card.ExpYear = 2031 },
-		func(r *createOrderRequest) { r.Card.Holder = "J. Doe" },
+	other := []func(*OrderRequest){
+		func(r *OrderRequest) { r.Items[0].Quantity = 3 },
+		func(r *OrderRequest) { r.Currency = "USD" },
+		func(r *OrderRequest) { r.Customer.Email = "joe@example.com" },
+		func(r *OrderRequest) { r.Capture = "automatic" },
+		func(r *OrderRequest) { r.Submit = "hold" },
+		func(r *OrderRequest) { off := false; r.FraudScreen = &off },
+		func(r *OrderRequest) { r.Card.ExpYear = 2031 },
+		func(r *OrderRequest) { r.Card.Holder = "J. Doe" },
 	}
 	for i, edit := range other {
-		r := testCreateOrderRequest()
+		r := testOrderRequest()
 		edit(&r)
-		if r.digest() == base.digest() {
+		if r.Digest() == base.Digest() {
 			t.Errorf("edit %d kept the digest", i)
 		}
 	}
 }
 
 func TestOrderSummary(t *testing.T) {
-	in := testCreateOrderRequest().input(workflows.OrderSettings{})
+	in, err := testOrderRequest().Input(workflows.OrderSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	in.Card = payment.Card{Token: "tok_1", Brand: payment.Visa, Last4: "4242"}
-	if got, want := orderSummary(in), "Order o-1001 · 99.98 EUR · visa ••4242"; got != want {
+	if got, want := OrderSummary(in), "Order o-1001 · 99.98 EUR · visa ••4242"; got != want {
 		t.Errorf("summary %q, want %q", got, want)
 	}
 	if in.Digest == "" || in.Card.Token == "" {

@@ -1,18 +1,16 @@
-package server
+package shop
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"strings"
 
 	"github.com/cardflow/cardflow/payment"
 	"github.com/cardflow/cardflow/workflows"
 )
 
-// createOrderRequest is the body of POST /v1/orders (API.md, Orders).
-type createOrderRequest struct {
+// OrderRequest is the body of POST /v1/orders (API.md, Orders).
+type OrderRequest struct {
 	OrderID     string                `json:"order_id"`
 	Currency    string                `json:"currency"`
 	Customer    payment.Customer      `json:"customer"`
@@ -23,8 +21,8 @@ type createOrderRequest struct {
 	FraudScreen *bool                 `json:"fraud_screen"`
 }
 
-// withDefaults fills what the contract lets the shop leave out.
-func (req createOrderRequest) withDefaults() createOrderRequest {
+// WithDefaults fills what the contract lets the shop leave out.
+func (req OrderRequest) WithDefaults() OrderRequest {
 	if req.Capture == "" {
 		req.Capture = workflows.CaptureManual
 	}
@@ -38,9 +36,12 @@ func (req createOrderRequest) withDefaults() createOrderRequest {
 	return req
 }
 
-// input is the workflow input without the card, which is tokenized later.
-func (req createOrderRequest) input(settings workflows.OrderSettings) workflows.OrderInput {
-	return workflows.OrderInput{
+// Input is the workflow input with the contract's defaults and the request's
+// digest, but without the card, which is tokenized only once the rest passed:
+// an invalid request (a 422 *Error naming the field) never reaches the vault.
+func (req OrderRequest) Input(settings workflows.OrderSettings) (workflows.OrderInput, error) {
+	req = req.WithDefaults()
+	in := workflows.OrderInput{
 		OrderID:     req.OrderID,
 		Currency:    req.Currency,
 		Customer:    req.Customer,
@@ -48,16 +49,22 @@ func (req createOrderRequest) input(settings workflows.OrderSettings) workflows.
 		Capture:     req.Capture,
 		Submit:      req.Submit,
 		FraudScreen: *req.FraudScreen,
-		Digest:      req.digest(),
+		Digest:      req.Digest(),
 		Settings:    settings,
 	}
+	if err := in.CheckRequest(); err != nil {
+		return in, Rejected(err)
+	}
+	return in, nil
 }
 
-// digest identifies the request: the SHA-256 of its canonical JSON (defaults
+// Digest identifies the request: the SHA-256 of its canonical JSON (defaults
 // filled in) without the card number and the CVC, which must not be kept
 // anywhere, not even hashed. The same order id with the same digest is a replay;
-// with another, a conflict.
-func (req createOrderRequest) digest() string {
+// with another, a conflict. Running orders hold the digest they started with,
+// so this algorithm must not change.
+func (req OrderRequest) Digest() string {
+	req = req.WithDefaults()
 	canonical := struct {
 		OrderID     string                `json:"order_id"`
 		Currency    string                `json:"currency"`
@@ -76,32 +83,14 @@ func (req createOrderRequest) digest() string {
 	return hex.EncodeToString(sum[:])
 }
 
-// orderSummary is the one line the Temporal UI shows for the order's workflow:
-// "Order o-1001 · 114.98 EUR · visa ••4242".
-func orderSummary(in workflows.OrderInput) string {
-	var total int64
-	for _, it := range in.Items {
-		total += it.Quantity * it.UnitAmount
-	}
-	return fmt.Sprintf("Order %s · %s · %s ••%s", in.OrderID, payment.Money{Amount: total, Currency: in.Currency}, in.Card.Brand, in.Card.Last4)
-}
-
-// orderDetails is what the Temporal UI shows under the summary.
-func orderDetails(in workflows.OrderInput) string {
-	var lines []string
-	for _, it := range in.Items {
-		lines = append(lines, fmt.Sprintf("- %d × %s at %s", it.Quantity, it.SKU, payment.Money{Amount: it.UnitAmount, Currency: in.Currency}))
-	}
-	return fmt.Sprintf("Customer %s · capture %s · submit %s · fraud screen %t\n\n%s",
-		in.Customer.ID, in.Capture, in.Submit, in.FraudScreen, strings.Join(lines, "\n"))
-}
-
-// retryRequest is the body of POST /v1/orders/{id}/payment-attempts.
-type retryRequest struct {
+// CardRequest is the body of a retry with another card
+// (POST /v1/orders/{id}/payment-attempts) and of a subscription's card change
+// (PUT /v1/subscriptions/{id}/payment-method).
+type CardRequest struct {
 	Card payment.CardData `json:"card"`
 }
 
-// itemsRequest is the body of POST /v1/orders/{id}/items/cancel and .../returns.
-type itemsRequest struct {
+// ItemsRequest is the body of POST /v1/orders/{id}/items/cancel and .../returns.
+type ItemsRequest struct {
 	Items []workflows.ItemQuantity `json:"items"`
 }

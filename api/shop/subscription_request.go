@@ -1,29 +1,29 @@
-package server
+package shop
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/cardflow/cardflow/payment"
 	"github.com/cardflow/cardflow/workflows"
 )
 
-// subscriptionRequest is the body of POST /v1/subscriptions. Durations are
+// SubscriptionRequest is the body of POST /v1/subscriptions. Durations are
 // strings here so that a bad one is a 422 naming its field, not a 400.
-type subscriptionRequest struct {
-	SubscriptionID string                     `json:"subscription_id"`
-	Customer       payment.Customer           `json:"customer"`
-	Card           payment.CardData           `json:"card"`
-	Plan           subscriptionPlanRequest    `json:"plan"`
-	Notice         subscriptionNoticesRequest `json:"notice"`
-	Retry          subscriptionRetryRequest   `json:"retry"`
-	AccountUpdater bool                       `json:"account_updater"`
+type SubscriptionRequest struct {
+	SubscriptionID string           `json:"subscription_id"`
+	Customer       payment.Customer `json:"customer"`
+	Card           payment.CardData `json:"card"`
+	Plan           PlanRequest      `json:"plan"`
+	Notice         NoticesRequest   `json:"notice"`
+	Retry          RetryRequest     `json:"retry"`
+	AccountUpdater bool             `json:"account_updater"`
 }
 
-type subscriptionPlanRequest struct {
+// PlanRequest is a subscription request's plan.
+type PlanRequest struct {
 	Name     string `json:"name"`
 	Amount   int64  `json:"amount"`
 	Currency string `json:"currency"`
@@ -32,20 +32,35 @@ type subscriptionPlanRequest struct {
 	Cycles   int    `json:"cycles"`
 }
 
-type subscriptionNoticesRequest struct {
+// NoticesRequest is a subscription request's notice periods.
+type NoticesRequest struct {
 	PreBill    string `json:"pre_bill"`
 	TrialEnd   string `json:"trial_end"`
 	Expiration string `json:"expiration"`
 }
 
-type subscriptionRetryRequest struct {
+// RetryRequest is a subscription request's retry schedule.
+type RetryRequest struct {
 	Schedule []string `json:"schedule"`
 }
 
-// input turns the request into the workflow's input, card aside: it parses the
-// durations, then runs the workflow's own checks. Errors are workflows
-// rejections naming the field.
-func (req subscriptionRequest) input(settings workflows.SubscriptionSettings) (workflows.SubscriptionInput, error) {
+// Input turns the request into the workflow's input, card aside (it is
+// tokenized only once the rest passed): it parses the durations, runs the
+// workflow's own checks and sets the request's digest. Errors are *Error (422
+// naming the field).
+func (req SubscriptionRequest) Input(settings workflows.SubscriptionSettings) (workflows.SubscriptionInput, error) {
+	in, err := req.parse(settings)
+	if err == nil {
+		err = in.CheckRequest()
+	}
+	if err != nil {
+		return in, Rejected(err)
+	}
+	in.Digest = req.Digest(in)
+	return in, nil
+}
+
+func (req SubscriptionRequest) parse(settings workflows.SubscriptionSettings) (workflows.SubscriptionInput, error) {
 	in := workflows.SubscriptionInput{
 		SubscriptionID: req.SubscriptionID,
 		Customer:       req.Customer,
@@ -88,20 +103,24 @@ func (req subscriptionRequest) input(settings workflows.SubscriptionSettings) (w
 		}
 		*d.into = v
 	}
-	return in, in.CheckRequest()
+	return in, nil
 }
 
-// digest identifies the request for the "same id, same body" rule. The card
-// number and CVC never go into it: a hash of a card number can be reversed by
-// trying the few billion numbers of a BIN. The card is known by last 4, expiry
-// and holder instead, which is what tells two requests apart in practice.
-func (req subscriptionRequest) digest(in workflows.SubscriptionInput) string {
+// Digest identifies the request for the "same id, same body" rule; in is the
+// request's input (Input's, before its digest is set). The card number and CVC
+// never go into it: a hash of a card number can be reversed by trying the few
+// billion numbers of a BIN. The card is known by last 4, expiry and holder
+// instead, which is what tells two requests apart in practice. Running
+// subscriptions hold the digest they started with, so this algorithm must not
+// change.
+func (req SubscriptionRequest) Digest(in workflows.SubscriptionInput) string {
 	num := payment.CleanNumber(req.Card.Number)
 	if len(num) > 4 {
 		num = num[len(num)-4:]
 	}
 	in.Card = payment.Card{Last4: num, ExpMonth: req.Card.ExpMonth, ExpYear: req.Card.ExpYear}
 	in.Settings = workflows.SubscriptionSettings{} // the server's, not the request's
+	in.Digest, in.State = "", nil                  // what the input carries, not what it is
 	b, _ := json.Marshal(struct {
 		In     workflows.SubscriptionInput `json:"in"`
 		Holder string                      `json:"holder"`
@@ -110,15 +129,8 @@ func (req subscriptionRequest) digest(in workflows.SubscriptionInput) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// subscriptionSummary is the workflow's one-line summary in the Temporal UI:
-// "Subscription s-1 · pro-monthly · 9.99 EUR / P1M · visa ••4242".
-func subscriptionSummary(in workflows.SubscriptionInput) string {
-	parts := []string{"Subscription " + in.SubscriptionID}
-	if in.Plan.Name != "" {
-		parts = append(parts, in.Plan.Name)
-	}
-	parts = append(parts,
-		in.Plan.Money().String()+" / "+in.Plan.Interval.String(),
-		string(in.Card.Brand)+" ••"+in.Card.Last4)
-	return strings.Join(parts, " · ")
+// RefundRequest is the body of POST /v1/subscriptions/{id}/refunds.
+type RefundRequest struct {
+	Cycle  int   `json:"cycle"`
+	Amount int64 `json:"amount"`
 }

@@ -1,0 +1,126 @@
+package shop
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/cardflow/cardflow/payment"
+	"github.com/cardflow/cardflow/workflows"
+)
+
+// PlaceOrder starts the order's workflow and waits for its first attempt, in
+// one call: Update-with-Start. in carries the card's token and the request's
+// digest. For an order id already known the answer is the existing order
+// (Created false) when the digest is the same, else a 409 order_exists; that
+// holds after the order's workflow closed too. Errors are *Error.
+func PlaceOrder(ctx context.Context, c client.Client, taskQueue string, in workflows.OrderInput) (workflows.OrderPlaced, error) {
+	start := c.NewWithStartWorkflowOperation(OrderStartOptions(in, taskQueue), workflows.OrderWorkflowType, in)
+	handle, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			UpdateName:   workflows.UpdatePlaceOrder,
+			Args:         []any{workflows.OrderPlaceRequest{Digest: in.Digest}},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		},
+	})
+	var placed workflows.OrderPlaced
+	if err == nil {
+		err = handle.Get(ctx, &placed)
+	}
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	switch {
+	case errors.As(err, &started):
+		return endedOrder(ctx, c, in)
+	case err != nil:
+		return placed, orderError(ctx, c, err, in.OrderID)
+	}
+	return placed, nil
+}
+
+// endedOrder answers a place of an order whose workflow has closed: the order
+// for the same request, else 409.
+func endedOrder(ctx context.Context, c client.Client, in workflows.OrderInput) (workflows.OrderPlaced, error) {
+	var digest string
+	if err := query(ctx, c, workflows.OrderWorkflowID(in.OrderID), workflows.QueryOrderDigest, &digest); err != nil {
+		return workflows.OrderPlaced{}, orderError(ctx, c, err, in.OrderID)
+	}
+	if digest != in.Digest {
+		return workflows.OrderPlaced{}, orderError(ctx, c, workflows.OrderExists(in.OrderID), in.OrderID)
+	}
+	v, err := QueryOrder(ctx, c, in.OrderID)
+	return workflows.OrderPlaced{Order: v}, err
+}
+
+// QueryOrder answers the order as its workflow shows it, also after it closed.
+func QueryOrder(ctx context.Context, c client.Client, id string) (workflows.OrderView, error) {
+	var v workflows.OrderView
+	if err := query(ctx, c, workflows.OrderWorkflowID(id), workflows.QueryState, &v); err != nil {
+		return v, orderError(ctx, c, err, id)
+	}
+	return v, nil
+}
+
+// OrderCommand sends a command (an update named as the command, arg its
+// payload or nil) and answers the order after it took effect. key, the
+// command's idempotency key, names the update (OrderUpdateID).
+func OrderCommand(ctx context.Context, c client.Client, id, command, key string, arg any) (workflows.OrderView, error) {
+	var v workflows.OrderView
+	if err := CheckIdempotencyKey(key); err != nil {
+		return v, err
+	}
+	if err := update(ctx, c, workflows.OrderWorkflowID(id), command, OrderUpdateID(command, key), arg, &v); err != nil {
+		return v, orderError(ctx, c, err, id)
+	}
+	return v, nil
+}
+
+// RetryOrder is a new attempt with another card. The order is looked at first,
+// so a card is tokenized (for the order's customer) only when a retry can happen.
+func RetryOrder(ctx context.Context, c client.Client, vault Tokenizer, now time.Time, id, key string, card payment.CardData) (workflows.OrderView, error) {
+	if err := CheckIdempotencyKey(key); err != nil {
+		return workflows.OrderView{}, err
+	}
+	v, err := QueryOrder(ctx, c, id)
+	if err != nil {
+		return v, err
+	}
+	retry := string(payment.OrderRetry)
+	if err := payment.CheckOrderCommand(v.Status, payment.OrderRetry); err != nil {
+		if key != "" {
+			// Perhaps a replay of the retry that moved the order on: the update
+			// answers it from its id, or its validator refuses (409), and no card
+			// is tokenized in vain.
+			return OrderCommand(ctx, c, id, retry, key, workflows.OrderRetryRequest{})
+		}
+		return v, InvalidState(err.Error())
+	}
+	tok, err := Tokenize(ctx, vault, now, v.CustomerID, card)
+	if err != nil {
+		return v, err
+	}
+	return OrderCommand(ctx, c, id, retry, key, workflows.OrderRetryRequest{Card: tok})
+}
+
+// orderError classifies an error of an order call: 409 order_exists for
+// another request under a known order id, 409 invalid_state for a command to an
+// order that has ended (Temporal reports an update to a closed workflow as not
+// found, but the order exists); the rest as Classify does.
+func orderError(ctx context.Context, c client.Client, err error, id string) error {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && app.Type() == workflows.ErrTypeOrderExists {
+		return &Error{Status: StatusConflict, Code: workflows.ErrTypeOrderExists, Message: app.Message(), Field: "order_id"}
+	}
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		var v workflows.OrderView
+		if query(ctx, c, workflows.OrderWorkflowID(id), workflows.QueryState, &v) == nil {
+			return InvalidState("order " + id + " is " + string(v.Status) + ": it takes no more commands")
+		}
+	}
+	return Classify(err, "order", id)
+}
