@@ -174,8 +174,37 @@ func compareAll(accounts map[string]account, ledger map[string][]Entry) map[stri
 			ds = compareSubscription(id, a.sub, entries)
 		}
 		if len(ds) > 0 {
-			out[id] = ds
+			out[id] = annotate(ds, a.attention())
 		}
 	}
 	return out
+}
+
+// attention is the workflow's processor call that got no answer within its
+// retry policy, if any.
+func (a account) attention() *workflows.Attention {
+	switch {
+	case a.order != nil:
+		return a.order.Attention
+	case a.sub != nil:
+		return a.sub.Attention
+	}
+	return nil
+}
+
+// annotate says on each discrepancy of a workflow that waits for an operator
+// which call is unanswered: the processor may have acted on it, so the books
+// disagree until retry-operation gets its answer.
+func annotate(ds []Discrepancy, at *workflows.Attention) []Discrepancy {
+	if at == nil {
+		return ds
+	}
+	note := fmt.Sprintf("attention: %s %s unanswered since %s", at.Operation, at.IdempotencyKey, at.Since.UTC().Format(time.RFC3339))
+	for i := range ds {
+		if ds[i].Detail != "" {
+			ds[i].Detail += "; "
+		}
+		ds[i].Detail += note
+	}
+	return ds
 }

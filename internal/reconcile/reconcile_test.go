@@ -151,3 +151,24 @@ func TestRunReportsWhatStaysWrong(t *testing.T) {
 		}
 	}
 }
+
+// A workflow whose money call got no answer disagrees until an operator retries
+// it; the report says which call.
+func TestRunNamesTheUnansweredCall(t *testing.T) {
+	v := order("o-1", 100, workflows.OrderAmounts{Authorized: 100})
+	v.Attention = &workflows.Attention{Operation: "capture", IdempotencyKey: "order/o-1/capture/1", Amount: 100,
+		Since: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)}
+	src := &fakeSource{listed: map[string][]string{KindOrder: {"order/o-1"}}, states: map[string]any{"order/o-1": v}}
+	led := &fakeLedger{pages: [][]Entry{{
+		entry("order/o-1/authorize/1", "authorize", "pay_1", 100),
+		entry("order/o-1/capture/1", "capture", "pay_1", 100),
+	}}}
+	rep, err := Run(context.Background(), src, led, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "mismatch order/o-1 captured: workflow 0, ledger 100 (attention: capture order/o-1/capture/1 unanswered since 2026-11-21T10:00:00Z) keys order/o-1/capture/1"
+	if len(rep.Discrepancies) != 1 || rep.Discrepancies[0].String() != want {
+		t.Errorf("got %v\nwant %s", rep.Discrepancies, want)
+	}
+}
