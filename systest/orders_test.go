@@ -685,14 +685,11 @@ func orderHasPAN(b []byte) bool {
 	return slices.ContainsFunc(orderTestCards, func(n string) bool { return bytes.Contains(b, []byte(n)) })
 }
 
-// TestRecordHistoriesOrders records the order histories that the workflows
+// TestRecordHistoriesOrders plays the lifecycles whose histories the workflows
 // package replays (workflows/replay_test.go) to catch non-deterministic changes.
-// It runs only with CARDFLOW_RECORD_HISTORY=1: histories are recorded when
-// added, never to make the replay test pass.
+// It always runs them; with CARDFLOW_RECORD_HISTORY=1 it also writes the
+// histories. Record when adding a history, never to make the replay test pass.
 func TestRecordHistoriesOrders(t *testing.T) {
-	if !testenv.Recording() {
-		t.Skip("set CARDFLOW_RECORD_HISTORY=1 to record the order histories")
-	}
 	env := testenv.New(t, testenv.Options{Orders: workflows.OrderSettings{
 		AuthValidity: 3 * time.Second,
 		ReauthLead:   time.Second,
