@@ -7,12 +7,13 @@ TEMPORAL := $(BIN)/temporal
 WORKFLOWCHECK := $(BIN)/workflowcheck
 CMDS := worker api starter sandbox
 
-.PHONY: run test build vet fmt-check workflowcheck clean help
+.PHONY: run test build vet fmt-check workflowcheck clean help bench
 
 help:
 	@echo "make run    - Temporal dev server + UI (:8233), sandbox (:8091), worker, API (:8080)"
 	@echo "make test   - every test, against a real Temporal dev server started by the tests"
 	@echo "make build  - build the binaries into $(BIN)/"
+	@echo "make bench  - measure cardflow against Temporal's floor; writes bench/RESULTS.md (BENCH_FLAGS=-quick for a small run)"
 
 # The Temporal CLI (dev server and Web UI) is pinned in tools/go.mod and built from
 # source through the Go module proxy; the first build takes a few minutes.
@@ -47,6 +48,11 @@ fmt-check:
 # Fuzz targets' seed corpora run as ordinary tests here; `go test -fuzz` runs them longer.
 test: $(TEMPORAL) fmt-check vet workflowcheck
 	CARDFLOW_TEMPORAL_CLI=$(abspath $(TEMPORAL)) $(GO) test -count=1 -timeout 9m ./...
+
+# Starts its own dev servers (the pinned CLI), sandbox and workers on loopback;
+# prints one `bench:` line and writes bench/RESULTS.md and bench/chart.svg.
+bench: $(TEMPORAL)
+	CARDFLOW_TEMPORAL_CLI=$(abspath $(TEMPORAL)) $(GO) run ./bench $(BENCH_FLAGS)
 
 clean:
 	rm -rf $(BIN)
