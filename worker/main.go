@@ -27,6 +27,8 @@ func run(args []string) error {
 	}
 	defer p.Close()
 	cfg, log := p.Config, p.Log
+	// Process-wide, so it must be set before the worker starts.
+	worker.SetStickyWorkflowCacheSize(cfg.WorkflowCache)
 	w := app.NewWorker(p.Client, cfg.TaskQueue, app.Activities(cfg, log), worker.Options{
 		// On SIGINT/SIGTERM, give in-flight activities time to finish before exiting.
 		WorkerStopTimeout: 20 * time.Second,

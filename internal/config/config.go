@@ -6,6 +6,7 @@ package config
 import (
 	"flag"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -23,6 +24,10 @@ type Config struct {
 	WebhookSecret     string        // CARDFLOW_WEBHOOK_SECRET
 	Dir               string        // CARDFLOW_DIR: local state (dev keys, databases)
 	LogLevel          string        // CARDFLOW_LOG_LEVEL: debug, info, warn, error
+	// WorkflowCache is how many workflows a worker keeps in memory between tasks
+	// (CARDFLOW_WORKFLOW_CACHE). The SDK's 10,000 costs ~60 KB per idle subscription;
+	// an evicted workflow is replayed from history on its next task instead.
+	WorkflowCache int
 }
 
 // Default is the configuration of a local `make run`.
@@ -38,6 +43,7 @@ func Default() Config {
 		WebhookSecret:     "whsec_local",
 		Dir:               ".cardflow",
 		LogLevel:          "info",
+		WorkflowCache:     2000,
 	}
 }
 
@@ -59,6 +65,7 @@ func Load(name string, args []string) (Config, error) {
 	fs.StringVar(&c.WebhookSecret, "webhook-secret", c.WebhookSecret, "webhook signing secret (CARDFLOW_WEBHOOK_SECRET)")
 	fs.StringVar(&c.Dir, "dir", c.Dir, "local state directory (CARDFLOW_DIR)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (CARDFLOW_LOG_LEVEL)")
+	fs.IntVar(&c.WorkflowCache, "workflow-cache", c.WorkflowCache, "workflows a worker keeps cached (CARDFLOW_WORKFLOW_CACHE)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -83,6 +90,11 @@ func (c *Config) fromEnv(lookup func(string) (string, bool)) {
 	str(&c.LogLevel, "CARDFLOW_LOG_LEVEL")
 	if v, ok := lookup("CARDFLOW_API_KEYS"); ok && v != "" {
 		c.APIKeys = splitList(v)
+	}
+	if v, ok := lookup("CARDFLOW_WORKFLOW_CACHE"); ok && v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n > 0 {
+			c.WorkflowCache = n
+		}
 	}
 	if v, ok := lookup("CARDFLOW_PROCESSOR_TIMEOUT"); ok && v != "" {
 		if d, err := time.ParseDuration(v); err == nil {

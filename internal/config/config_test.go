@@ -12,6 +12,7 @@ func TestLoadPrecedence(t *testing.T) {
 	t.Setenv("TEMPORAL_ADDRESS", "temporal:7233")
 	t.Setenv("CARDFLOW_API_KEYS", "sk_a, sk_b,,")
 	t.Setenv("CARDFLOW_PROCESSOR_TIMEOUT", "3s")
+	t.Setenv("CARDFLOW_WORKFLOW_CACHE", "500")
 	c, err := Load("test", []string{"-webhook-url", "http://hooks.local/x"})
 	require.NoError(t, err)
 	assert.Equal(t, "temporal:7233", c.TemporalAddress)
@@ -19,6 +20,7 @@ func TestLoadPrecedence(t *testing.T) {
 	assert.Equal(t, 3*time.Second, c.ProcessorTimeout)
 	assert.Equal(t, "http://hooks.local/x", c.WebhookURL)
 	assert.Equal(t, "cardflow", c.TaskQueue)
+	assert.Equal(t, 500, c.WorkflowCache)
 
 	c, err = Load("test", []string{"-temporal-address", "flag:1"})
 	require.NoError(t, err)
@@ -33,4 +35,5 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, "localhost:7233", c.TemporalAddress)
 	assert.Equal(t, []string{"sk_test_local"}, c.APIKeys)
 	assert.Equal(t, "127.0.0.1:8080", c.APIAddr)
+	assert.Equal(t, 2000, c.WorkflowCache)
 }
