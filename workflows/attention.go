@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -188,4 +189,35 @@ func attentionError(err error) string {
 		s = strings.ToValidUTF8(s[:maxAttentionError], "") + "…"
 	}
 	return s
+}
+
+// registerRetryOperation installs retry-operation as an update that answers the
+// workflow's view and, when outage handling is on, as a signal of the same name
+// (for the Temporal UI). idle reports that the main loop is not inside a call.
+func registerRetryOperation[V any](ctx workflow.Context, p *pending, idle func() bool, view func() V, logger log.Logger) error {
+	const desc = "operator: run the processor call left pending (attention) again, with the same idempotency key"
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRetryOperation,
+		func(ctx workflow.Context, req RetryOperationRequest) (V, error) {
+			err := p.retry(ctx, idle)
+			return view(), err
+		},
+		workflow.UpdateHandlerOptions{Validator: p.checkRetry, Description: desc}); err != nil {
+		return err
+	}
+	if !p.enabled {
+		return nil
+	}
+	ch := workflow.GetSignalChannelWithOptions(ctx, UpdateRetryOperation, workflow.SignalChannelOptions{Description: desc})
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var req RetryOperationRequest
+			ch.Receive(ctx, &req)
+			if err := p.checkRetry(req); err != nil {
+				logger.Warn("signal ignored", "signal", UpdateRetryOperation, "reason", err)
+				continue
+			}
+			p.asked++
+		}
+	})
+	return nil
 }

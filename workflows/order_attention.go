@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -36,33 +37,10 @@ func (o *order) runAnswering(ctx workflow.Context, apply func(workflow.Context) 
 	return o.view(), err
 }
 
-// registerRetryOperation installs retry-operation as an update and a signal.
+// registerRetryOperation installs retry-operation (attention.go) on the order.
 func (o *order) registerRetryOperation(ctx workflow.Context) error {
-	const desc = "operator: run the processor call left pending (attention) again, with the same idempotency key"
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRetryOperation,
-		func(ctx workflow.Context, req RetryOperationRequest) (OrderView, error) {
-			err := o.ops.retry(ctx, func() bool { return !o.busy })
-			return o.view(), err
-		},
-		workflow.UpdateHandlerOptions{Validator: o.ops.checkRetry, Description: desc}); err != nil {
-		return err
-	}
-	if !o.ops.enabled {
-		return nil
-	}
-	ch := workflow.GetSignalChannelWithOptions(ctx, UpdateRetryOperation, workflow.SignalChannelOptions{Description: desc})
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		for {
-			var req RetryOperationRequest
-			ch.Receive(ctx, &req)
-			if err := o.ops.checkRetry(req); err != nil {
-				workflow.GetLogger(ctx).Warn("signal ignored", "order_id", o.in.OrderID, "signal", UpdateRetryOperation, "reason", err)
-				continue
-			}
-			o.ops.asked++
-		}
-	})
-	return nil
+	return registerRetryOperation(ctx, &o.ops, func() bool { return !o.busy }, o.view,
+		log.With(workflow.GetLogger(ctx), "order_id", o.in.OrderID))
 }
 
 // raiseAttention makes the pending call visible: the audit trail, the

@@ -8,33 +8,9 @@ import (
 // holds the main loop where it is (a bill, a refund); the retry-operation
 // handler runs beside it, as commands queue behind it.
 
-// registerRetryOperation installs retry-operation as an update and a signal.
+// registerRetryOperation installs retry-operation (attention.go) on the subscription.
 func (w *subscription) registerRetryOperation(ctx workflow.Context) error {
-	const desc = "operator: run the processor call left pending (attention) again, with the same idempotency key"
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRetryOperation,
-		func(ctx workflow.Context, req RetryOperationRequest) (SubscriptionView, error) {
-			err := w.ops.retry(ctx, func() bool { return !w.working })
-			return w.view(), err
-		},
-		workflow.UpdateHandlerOptions{Validator: w.ops.checkRetry, Description: desc}); err != nil {
-		return err
-	}
-	if !w.ops.enabled {
-		return nil
-	}
-	ch := workflow.GetSignalChannelWithOptions(ctx, UpdateRetryOperation, workflow.SignalChannelOptions{Description: desc})
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		for {
-			var req RetryOperationRequest
-			ch.Receive(ctx, &req)
-			if err := w.ops.checkRetry(req); err != nil {
-				w.log.Warn("signal ignored", "signal", UpdateRetryOperation, "reason", err)
-				continue
-			}
-			w.ops.asked++
-		}
-	})
-	return nil
+	return registerRetryOperation(ctx, &w.ops, func() bool { return !w.working }, w.view, w.log)
 }
 
 // raiseAttention makes the pending call visible: the audit trail, the
