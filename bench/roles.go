@@ -45,7 +45,7 @@ func (t *tuning) flags(fs *flag.FlagSet) {
 	fs.IntVar(&t.wfSlots, "wf-slots", 0, "worker: concurrent workflow tasks (0: SDK default)")
 	fs.IntVar(&t.actSlots, "act-slots", 0, "worker: concurrent activities (0: SDK default)")
 	fs.IntVar(&t.laSlots, "la-slots", 0, "worker: concurrent local activities (0: SDK default)")
-	fs.IntVar(&t.cache, "cache", 0, "worker: sticky workflow cache size (0: SDK default, 10000)")
+	fs.IntVar(&t.cache, "cache", 0, "worker: sticky workflow cache size (0: the worker's default, CARDFLOW_WORKFLOW_CACHE)")
 }
 
 func (t tuning) args() []string {
@@ -63,22 +63,28 @@ func (t tuning) String() string {
 		}
 		return fmt.Sprint(v)
 	}
-	return fmt.Sprintf("wf-pollers=%s act-pollers=%s wf-slots=%s act-slots=%s la-slots=%s cache=%s",
-		d(t.wfPollers), d(t.actPollers), d(t.wfSlots), d(t.actSlots), d(t.laSlots), d(t.cache))
+	cache := t.cache
+	if cache == 0 {
+		cache = config.Default().WorkflowCache
+	}
+	return fmt.Sprintf("wf-pollers=%s act-pollers=%s wf-slots=%s act-slots=%s la-slots=%s cache=%d",
+		d(t.wfPollers), d(t.actPollers), d(t.wfSlots), d(t.actSlots), d(t.laSlots), cache)
 }
 
-func (t tuning) options() worker.Options {
+// options are the production worker's (app.WorkerOptions), with what the
+// bench's flags set on top. The floor's worker gets the same.
+func (t tuning) options(cfg config.Config) worker.Options {
 	if t.cache > 0 {
-		worker.SetStickyWorkflowCacheSize(t.cache)
+		cfg.WorkflowCache = t.cache
 	}
-	return worker.Options{
-		MaxConcurrentWorkflowTaskPollers:        t.wfPollers,
-		MaxConcurrentActivityTaskPollers:        t.actPollers,
-		MaxConcurrentWorkflowTaskExecutionSize:  t.wfSlots,
-		MaxConcurrentActivityExecutionSize:      t.actSlots,
-		MaxConcurrentLocalActivityExecutionSize: t.laSlots,
-		WorkerStopTimeout:                       5 * time.Second,
-	}
+	o := app.WorkerOptions(cfg)
+	o.MaxConcurrentWorkflowTaskPollers = t.wfPollers
+	o.MaxConcurrentActivityTaskPollers = t.actPollers
+	o.MaxConcurrentWorkflowTaskExecutionSize = t.wfSlots
+	o.MaxConcurrentActivityExecutionSize = t.actSlots
+	o.MaxConcurrentLocalActivityExecutionSize = t.laSlots
+	o.WorkerStopTimeout = 5 * time.Second
+	return o
 }
 
 // roleFlags are what every child needs to find the rest of the system.
@@ -141,7 +147,7 @@ func runWorker(ctx context.Context, cfg config.Config, t tuning) error {
 		return err
 	}
 	defer c.Close()
-	w := app.NewWorker(c, cfg.TaskQueue, app.Activities(cfg, log), t.options())
+	w := app.NewWorker(c, cfg.TaskQueue, app.Activities(cfg, log), t.options(cfg))
 	return runUntil(ctx, w)
 }
 
@@ -153,7 +159,7 @@ func runFloorWorker(ctx context.Context, cfg config.Config, t tuning) error {
 		return err
 	}
 	defer c.Close()
-	w := worker.New(c, cfg.TaskQueue, t.options())
+	w := worker.New(c, cfg.TaskQueue, t.options(cfg))
 	registerFloor(w)
 	return runUntil(ctx, w)
 }

@@ -695,8 +695,10 @@ func TestRecordHistoriesOrders(t *testing.T) {
 		ReauthLead:   time.Second,
 		ReturnWindow: time.Second,
 	}})
-	record := func(id, file string) {
-		env.Record(t, "order/"+id, "", file)
+	// Recordings are named for the revision that made them (workflows/revision.go);
+	// the revision 1 ones (no suffix) stay as they were recorded.
+	record := func(id, file string) []*historypb.HistoryEvent {
+		return env.Record(t, "order/"+id, "", file)
 	}
 
 	// Place, capture, ship, return window, completed.
@@ -706,7 +708,30 @@ func TestRecordHistoriesOrders(t *testing.T) {
 	orderCommand(t, env, id, "ship", nil, http.StatusOK)
 	orderWaitStatus(t, env, id, "completed")
 	env.Hooks.WaitFor(t, "order.captured", id)
-	record(id, "order_lifecycle.json")
+	orderWaitClosed(t, env, id)
+	life := shapeOf(record(id, "order_lifecycle.rev2.json"))
+	// What one lifecycle costs (bench/RESULTS.md): no upsert at the start (the
+	// API set the attributes), the status alone on each of its four changes,
+	// the validity check and fraud screen as local activities.
+	life.wantUpserts(t, id, 4)
+	for typ, n := range map[string]int{
+		"MarkerRecorded LocalActivity":    2,
+		"MarkerRecorded Version":          1,
+		"ActivityTaskScheduled Authorize": 1,
+		"ActivityTaskScheduled Capture":   1,
+		"ActivityTaskScheduled Notify":    2,
+		"WorkflowExecutionUpdateAccepted": 3,
+		"WorkflowExecutionCompleted":      1,
+	} {
+		if life.types[typ] != n {
+			t.Errorf("%s: %d× %s, want %d (%v)", id, life.types[typ], typ, n, life.types)
+		}
+	}
+	// Workflow tasks depend on timing (a webhook's completion may need its
+	// own); the rest is the flow's: 31 events, of which 5 upserts.
+	if n := life.events - life.workflowTaskEvents(); n != 31 {
+		t.Errorf("%s: %d history events besides workflow tasks, want 31 (%v)", id, n, life.types)
+	}
 
 	// Soft decline, retry with another card, items cancelled, capture, refund.
 	id = orderID("rec-retry")
@@ -716,7 +741,7 @@ func TestRecordHistoriesOrders(t *testing.T) {
 	orderCommand(t, env, id, "capture", nil, http.StatusOK)
 	orderCommand(t, env, id, "cancel", nil, http.StatusOK)
 	orderWaitClosed(t, env, id)
-	record(id, "order_declined_retry.json")
+	record(id, "order_declined_retry.rev2.json")
 
 	// Held for submit, re-authorization before expiry, void.
 	id = orderID("rec-hold")
@@ -731,7 +756,7 @@ func TestRecordHistoriesOrders(t *testing.T) {
 	}
 	orderCommand(t, env, id, "cancel", nil, http.StatusOK)
 	orderWaitClosed(t, env, id)
-	record(id, "order_hold_reauth.json")
+	record(id, "order_hold_reauth.rev2.json")
 }
 
 // orderWaitClosed waits until the order's workflow has completed (its

@@ -301,9 +301,29 @@ func subFirstRun(t *testing.T, env *testenv.Env, id string) {
 	if first == "" || first == d.GetWorkflowExecutionInfo().GetExecution().GetRunId() {
 		t.Fatalf("%s has a single run %q: no continue-as-new", wid, first)
 	}
-	events := env.Record(t, wid, first, "subscription_continue_as_new.json")
+	// Named for the revision that recorded it (workflows/revision.go); the
+	// revision 1 recording (no suffix) stays as it was.
+	events := env.Record(t, wid, first, "subscription_continue_as_new.rev2.json")
 	if last := events[len(events)-1].GetEventType(); last != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW {
 		t.Fatalf("the first run of %s ended with %s, want continue-as-new", wid, last)
+	}
+	// What a billing run costs (bench/RESULTS.md): the validity check is a local
+	// activity, no upsert at the start (the API set the attributes), the
+	// status alone when the trial ends, and the paid cycle continues as new at
+	// once: its webhook goes out from the next run, so no grace timer waits for it.
+	s := shapeOf(events)
+	s.wantUpserts(t, wid, 1)
+	for typ, n := range map[string]int{
+		"MarkerRecorded LocalActivity":   1,
+		"ActivityTaskScheduled Validate": 0,
+		"ActivityTaskScheduled Sale":     1,
+	} {
+		if s.types[typ] != n {
+			t.Errorf("%s: %d× %s, want %d (%v)", wid, s.types[typ], typ, n, s.types)
+		}
+	}
+	if s.after("ActivityTaskScheduled Sale", "TimerStarted") || s.after("ActivityTaskScheduled Sale", "ActivityTaskScheduled Notify") {
+		t.Errorf("%s: a timer or a webhook after the bill, before continue-as-new: %v", wid, s.order)
 	}
 }
 

@@ -5,7 +5,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"time"
 
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
@@ -27,12 +26,7 @@ func run(args []string) error {
 	}
 	defer p.Close()
 	cfg, log := p.Config, p.Log
-	// Process-wide, so it must be set before the worker starts.
-	worker.SetStickyWorkflowCacheSize(cfg.WorkflowCache)
-	w := app.NewWorker(p.Client, cfg.TaskQueue, app.Activities(cfg, log), worker.Options{
-		// On SIGINT/SIGTERM, give in-flight activities time to finish before exiting.
-		WorkerStopTimeout: 20 * time.Second,
-	})
+	w := app.NewWorker(p.Client, cfg.TaskQueue, app.Activities(cfg, log), app.WorkerOptions(cfg))
 	log.Info("worker started", zap.String("task_queue", cfg.TaskQueue), zap.String("temporal", cfg.TemporalAddress),
 		zap.String("processor", cfg.ProcessorURL), zap.Bool("webhooks", cfg.WebhookURL != ""))
 	// worker.InterruptCh closes on SIGINT and SIGTERM; Run then stops the worker gracefully.

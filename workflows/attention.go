@@ -21,8 +21,9 @@ import (
 // until the call is resolved; the status stays the contract's.
 
 // ChangeProcessorOutage is the workflow.GetVersion change id of the bounded
-// processor retry policies and the attention state. Runs started before it keep
-// retrying without a limit.
+// processor retry policies and the attention state (version 1). Runs started
+// before it keep retrying without a limit. Its later versions are the
+// workflows' later revisions (revision.go).
 const ChangeProcessorOutage = "processor-outage-v1"
 
 // UpdateRetryOperation is an update and a signal of both workflows (no payload
@@ -67,11 +68,10 @@ type pending struct {
 	raised    int        // times a call was left unanswered (first time and after a retry)
 }
 
-// newPending reads the version once, at the start of a run, so the whole run
-// behaves one way.
-func newPending(ctx workflow.Context) pending {
-	v := workflow.GetVersion(ctx, ChangeProcessorOutage, workflow.DefaultVersion, 1)
-	return pending{enabled: v >= 1}
+// newPending is the pending state of a run of revision rev: the revision is
+// read once, at the start of a run, so the whole run behaves one way.
+func newPending(rev workflow.Version) pending {
+	return pending{enabled: rev >= revProcessorOutage}
 }
 
 // call runs one processor activity. Without ChangeProcessorOutage it is just the

@@ -56,7 +56,7 @@ func (o *order) attempt(ctx workflow.Context, card payment.Card) {
 // charge may go ahead.
 func (o *order) validate(ctx workflow.Context, amount payment.Money) *payment.Failure {
 	req := payment.ValidationRequest{Card: o.card, CustomerID: o.in.Customer.ID, Amount: amount, At: workflow.Now(ctx)}
-	lctx := workflow.WithLocalActivityOptions(ctx, orderCheckOptions(fmt.Sprintf("validity check, attempt %d", o.attempts)))
+	lctx := workflow.WithLocalActivityOptions(ctx, checkOptions(fmt.Sprintf("validity check, attempt %d", o.attempts)))
 	var f *payment.Failure
 	if err := workflow.ExecuteLocalActivity(lctx, orderActs.Validate, req).Get(ctx, &f); err != nil {
 		workflow.GetLogger(ctx).Warn("validity check failed", "order_id", o.in.OrderID, "error", err)
@@ -73,7 +73,7 @@ func (o *order) validate(ctx workflow.Context, amount payment.Money) *payment.Fa
 // processor is called.
 func (o *order) screen(ctx workflow.Context, amount payment.Money) *payment.Failure {
 	req := payment.FraudRequest{Reference: o.in.OrderID, Card: o.card, Customer: o.in.Customer, Amount: amount, Attempt: o.attempts}
-	lctx := workflow.WithLocalActivityOptions(ctx, orderCheckOptions(fmt.Sprintf("fraud screen, attempt %d", o.attempts)))
+	lctx := workflow.WithLocalActivityOptions(ctx, checkOptions(fmt.Sprintf("fraud screen, attempt %d", o.attempts)))
 	var r payment.FraudResult
 	if err := workflow.ExecuteLocalActivity(lctx, orderActs.Screen, req).Get(ctx, &r); err != nil {
 		workflow.GetLogger(ctx).Warn("fraud screen failed", "order_id", o.in.OrderID, "error", err)

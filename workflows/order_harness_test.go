@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,6 +42,7 @@ type orderTest struct {
 	invalid  map[string]*payment.Failure    // token → validation failure
 	fraud    map[string]payment.FraudResult // token → screen result (default: pass)
 	statuses []string                       // CardflowStatus upserts
+	upserts  []string                       // every upsert, printed
 	attn     []string                       // CardflowAttention upserts ("" unsets)
 	results  []*orderUpdate
 
@@ -123,6 +125,14 @@ func newOrderTest(t *testing.T, in OrderInput) *orderTest {
 		}).Maybe()
 	env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
 		sa := args.Get(0).(temporal.SearchAttributes)
+		ot.mu.Lock()
+		var kv []string
+		for k, v := range sa.GetUntypedValues() {
+			kv = append(kv, fmt.Sprintf("%s=%v", k.GetName(), v))
+		}
+		sort.Strings(kv)
+		ot.upserts = append(ot.upserts, strings.Join(kv, " "))
+		ot.mu.Unlock()
 		if v, ok := sa.GetKeyword(AttrStatus); ok {
 			ot.mu.Lock()
 			ot.statuses = append(ot.statuses, v)

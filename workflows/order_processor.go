@@ -54,10 +54,11 @@ func (o *order) processorOptions(summary string) workflow.ActivityOptions {
 	return opts
 }
 
-// orderCheckOptions are those of the validity check and the fraud screen: short local
+// checkOptions are those of the validity check and the fraud screen: short local
 // activities (rules and a lookup), retried for a minute. Giving up is safe, as
-// nothing has moved yet: the attempt fails soft and the customer may retry.
-func orderCheckOptions(summary string) workflow.LocalActivityOptions {
+// nothing has moved yet: an order's attempt fails soft and the customer may
+// retry; a subscription's bill falls back to the regular activity (charge).
+func checkOptions(summary string) workflow.LocalActivityOptions {
 	return workflow.LocalActivityOptions{
 		StartToCloseTimeout:    10 * time.Second,
 		ScheduleToCloseTimeout: time.Minute,

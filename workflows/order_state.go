@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/cardflow/cardflow/payment"
@@ -37,7 +38,8 @@ type order struct {
 	notices []workflow.Future // notifications sent, awaited before the workflow ends
 	signals []orderSignal
 
-	ops pending // the processor call left unanswered, if any (attention.go)
+	rev workflow.Version // the run's revision (revision.go)
+	ops pending          // the processor call left unanswered, if any (attention.go)
 
 	busy    bool // a command or a timer is moving money: the next waits its turn
 	running int  // commands accepted and not finished
@@ -61,6 +63,7 @@ type orderAuth struct {
 func (a *orderAuth) open() int64 { return a.Amount - a.Captured - a.Voided }
 
 func newOrder(ctx workflow.Context, in OrderInput) *order {
+	rev := revision(ctx)
 	o := &order{
 		in:       in,
 		settings: in.Settings.WithDefaults(),
@@ -69,7 +72,8 @@ func newOrder(ctx workflow.Context, in OrderInput) *order {
 		card:     in.Card,
 		seq:      map[string]int{},
 		invalid:  in.Check(),
-		ops:      newPending(ctx),
+		rev:      rev,
+		ops:      newPending(rev),
 	}
 	for _, it := range in.Items {
 		o.lines = append(o.lines, OrderLine{SKU: it.SKU, Quantity: it.Quantity, UnitAmount: it.UnitAmount})
@@ -143,13 +147,21 @@ func (o *order) exclusive(ctx workflow.Context, fn func(workflow.Context) error)
 }
 
 // upsertSearchAttributes keeps the contract's search attributes current, so
-// operators find orders by status and customer in the Temporal UI.
+// operators find orders by status and customer in the Temporal UI. Since
+// revLean only what differs is upserted: the API's start sets all three, and
+// afterwards only the status changes.
 func (o *order) upsertSearchAttributes(ctx workflow.Context) {
-	err := workflow.UpsertTypedSearchAttributes(ctx,
-		AttrKind.ValueSet("order"),
-		AttrStatus.ValueSet(string(o.status)),
-		AttrCustomerID.ValueSet(o.in.Customer.ID),
-	)
+	kws := []keyword{{AttrKind, "order"}, {AttrStatus, string(o.status)}, {AttrCustomerID, o.in.Customer.ID}}
+	var err error
+	if o.rev >= revLean {
+		err = upsertChanged(ctx, kws...)
+	} else {
+		ups := make([]temporal.SearchAttributeUpdate, len(kws))
+		for i, kw := range kws {
+			ups[i] = kw.key.ValueSet(kw.value)
+		}
+		err = workflow.UpsertTypedSearchAttributes(ctx, ups...)
+	}
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("upsert search attributes", "order_id", o.in.OrderID, "error", err)
 	}

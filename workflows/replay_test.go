@@ -21,6 +21,11 @@ var mustHave = []string{
 	"order_hold_reauth.json",            // held for submit, re-authorization before expiry
 	"subscription_continue_as_new.json", // trial, first bill, continue-as-new
 	"order_processor_outage.json",       // capture unanswered past its policy, attention, retry-operation, cancel
+	// Revision 2 (revLean, revision.go): the same flows with fewer events.
+	"order_lifecycle.rev2.json",
+	"order_declined_retry.rev2.json",
+	"order_hold_reauth.rev2.json",
+	"subscription_continue_as_new.rev2.json",
 }
 
 func TestReplayRecordedHistories(t *testing.T) {

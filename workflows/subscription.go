@@ -87,6 +87,9 @@ func Subscription(ctx workflow.Context, in SubscriptionInput) error {
 func (w *subscription) run(ctx workflow.Context) error {
 	w.resend(ctx)
 	for {
+		if len(w.held) > 0 && w.st.Status.Terminal() {
+			w.sendHeld(ctx)
+		}
 		if w.hasWork() {
 			w.working = true
 			err := w.applyCommands(ctx)
@@ -144,12 +147,17 @@ func (w *subscription) sleepUntil(ctx workflow.Context, s subStep) (woken bool, 
 // are delivered, for at most NotifyGrace. It reports false when commands came in
 // meanwhile: they are applied first, as the state they change is what is carried.
 func (w *subscription) readyToContinue(ctx workflow.Context) (bool, error) {
+	settled := func() bool {
+		return w.hasWork() || (workflow.AllHandlersFinished(ctx) && w.inflight == 0)
+	}
+	if w.rev >= revLean && settled() {
+		// Nothing to wait for: no grace timer (a history event on every cycle).
+		return !w.hasWork(), nil
+	}
 	ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
 		Timeout:      w.settings.NotifyGrace,
 		TimerOptions: workflow.TimerOptions{Summary: "finish before continue-as-new"},
-	}, func() bool {
-		return w.hasWork() || (workflow.AllHandlersFinished(ctx) && w.inflight == 0)
-	})
+	}, settled)
 	if err != nil {
 		return false, err
 	}

@@ -102,7 +102,7 @@ func (w *subscription) charge(ctx workflow.Context, cycle, attempt int, at time.
 	amount := w.in.Plan.Money()
 	var invalid *payment.Failure
 	req := payment.ValidationRequest{Card: w.st.Card, CustomerID: w.in.Customer.ID, Amount: amount, At: at}
-	if err := w.call(ctx, "validity check", Attention{Operation: "validate"}, a.Validate, req, &invalid); err != nil {
+	if err := w.checkCard(ctx, req, &invalid); err != nil {
 		return subActivityFailure(payment.StageValidation, err)
 	}
 	if invalid != nil {
@@ -126,6 +126,25 @@ func (w *subscription) charge(ctx workflow.Context, cycle, attempt int, at time.
 		o.Failure = payment.DeclineFor("").Failure(payment.StageProcessor)
 	}
 	return o.Failure, "", nil
+}
+
+// checkCard is the validity check of a bill. Since revLean it runs as a local
+// activity first, as the order's does: a lookup and rules, which as a regular
+// activity cost three history events, a workflow task and a round trip through
+// matching on every bill. If the local tries give up without an answer (the
+// validation service is down for a minute), the regular activity takes over
+// with the processor options, so a long outage still ends in attention.
+func (w *subscription) checkCard(ctx workflow.Context, req payment.ValidationRequest, invalid **payment.Failure) error {
+	var a *activities.Activities
+	if w.rev >= revLean {
+		lctx := workflow.WithLocalActivityOptions(ctx, checkOptions("validity check"))
+		err := workflow.ExecuteLocalActivity(lctx, a.Validate, req).Get(ctx, invalid)
+		if !unanswered(err) {
+			return err
+		}
+		w.log.Warn("validity check unanswered; retrying as an activity", "subscription_id", w.in.SubscriptionID, "error", err)
+	}
+	return w.call(ctx, "validity check", Attention{Operation: "validate"}, a.Validate, req, invalid)
 }
 
 // subActivityFailure turns a call refused for good into a hard fail: the same
@@ -192,8 +211,10 @@ func (w *subscription) paid(ctx workflow.Context) {
 	st.Totals.Paid += w.in.Plan.Amount
 	w.setStatus(ctx, payment.SubscriptionActive)
 	w.event(ctx, SubscriptionEvent{Type: "payment_succeeded", Cycle: st.Cycle, Attempt: st.Attempt, Amount: w.in.Plan.Amount})
-	w.notify(ctx, "payment_succeeded", payment.RecipientCustomer, w.attemptData(st.LastPayment))
+	// Done before the notice, so that since revLean the notice goes out from
+	// the next run (notify).
 	w.cycleDone = true
+	w.notify(ctx, "payment_succeeded", payment.RecipientCustomer, w.attemptData(st.LastPayment))
 }
 
 // failed records a failed attempt and plans what follows on the schedule:

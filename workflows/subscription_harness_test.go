@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -51,6 +52,13 @@ type subFake struct {
 	saleDown  bool     // sales fail without acting, as in a processor outage
 	saleTries []string // keys of the sales that failed so
 	attn      []string // CardflowAttention upserts ("" unsets)
+
+	run         int            // the driver's current run, from 1
+	noticeRun   map[string]int // notification key → the run that delivered it first
+	localDown   bool           // validity checks run as local activities fail (transport)
+	localTries  int            // local validity checks that failed so
+	regularVals int            // validity checks run as regular activities
+	onSale      func()         // called inside each sale, before it answers
 }
 
 // subCall is one activity call and the workflow time it happened.
@@ -66,6 +74,7 @@ func newSubFake(customer string, cards ...payment.Card) *subFake {
 		declines:   map[string][]string{},
 		updater:    map[string]payment.CardUpdate{},
 		noticeKeys: map[string]bool{},
+		noticeRun:  map[string]int{},
 	}
 	for _, c := range cards {
 		f.cards[c.Token] = c
@@ -95,12 +104,24 @@ func (f *subFake) Card(_ context.Context, token string) (processor.TokenInfo, er
 
 func (f *subFake) validate(ctx context.Context, req payment.ValidationRequest) (*payment.Failure, error) {
 	f.mu.Lock()
+	if activity.GetInfo(ctx).IsLocalActivity {
+		if f.localDown {
+			f.localTries++
+			f.mu.Unlock()
+			return nil, errors.New("validation service unavailable")
+		}
+	} else {
+		f.regularVals++
+	}
 	f.validations = append(f.validations, subCall[payment.ValidationRequest]{f.now(), req})
 	f.mu.Unlock()
 	return validation.New(f, validation.DefaultRules()).Validate(ctx, req)
 }
 
 func (f *subFake) sale(_ context.Context, c payment.Charge) (payment.Outcome, error) {
+	if f.onSale != nil {
+		f.onSale()
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.saleDown {
@@ -143,6 +164,7 @@ func (f *subFake) notify(_ context.Context, n payment.Notification) error {
 	defer f.mu.Unlock()
 	if !f.noticeKeys[n.Key] {
 		f.noticeKeys[n.Key] = true
+		f.noticeRun[n.Key] = f.run
 		f.notices = append(f.notices, n)
 	}
 	return nil
@@ -225,6 +247,7 @@ func (d *subDriver) run(in SubscriptionInput, start time.Time, maxRuns int) erro
 		env.SetStartTime(start)
 		d.fake.mu.Lock()
 		d.fake.env = env
+		d.fake.run = d.runs
 		d.fake.mu.Unlock()
 		d.mock(env)
 		for _, a := range d.actions {

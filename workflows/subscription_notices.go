@@ -77,7 +77,23 @@ func (w *subscription) notify(ctx workflow.Context, typ, recipient string, data 
 		Data:           data,
 	}
 	w.st.Outbox = append(w.st.Outbox, n)
+	if w.rev >= revLean && w.cycleDone && !w.st.Status.Terminal() {
+		// The run continues as new as soon as it is idle, and the next run
+		// sends its outbox first (resend). Sending from there spares this run
+		// the wait for the delivery, and with it the grace timer.
+		w.held = append(w.held, n)
+		return
+	}
 	w.send(ctx, n)
+}
+
+// sendHeld sends the notices held for the next run when there will be none:
+// the subscription ended before it could continue as new.
+func (w *subscription) sendHeld(ctx workflow.Context) {
+	for _, n := range w.held {
+		w.send(ctx, n)
+	}
+	w.held = nil
 }
 
 // resend delivers what the last run could not confirm, under the same keys.

@@ -159,19 +159,23 @@ type subscription struct {
 	results map[int]error // outcomes of applied updates, until their handler takes them
 	signals []subSignal   // the command signal channels, in a fixed order
 
-	inflight int // notifications being delivered
+	inflight int                    // notifications being delivered
+	held     []payment.Notification // in the outbox, left for the next run to send (notify)
 
-	ops     pending // the processor call left unanswered, if any (attention.go)
-	working bool    // the main loop is doing a step or applying commands
+	rev     workflow.Version // the run's revision (revision.go)
+	ops     pending          // the processor call left unanswered, if any (attention.go)
+	working bool             // the main loop is doing a step or applying commands
 }
 
 func newSubscription(ctx workflow.Context, in SubscriptionInput) *subscription {
+	rev := revision(ctx)
 	w := &subscription{
 		in:       in,
 		settings: in.Settings.withDefaults(),
 		log:      workflow.GetLogger(ctx),
 		results:  map[int]error{},
-		ops:      newPending(ctx),
+		rev:      rev,
+		ops:      newPending(rev),
 	}
 	if in.State != nil {
 		w.st = *in.State
@@ -195,6 +199,11 @@ func (w *subscription) begin(ctx workflow.Context) error {
 		w.started = true
 	}
 	w.event(ctx, SubscriptionEvent{Type: "created", Status: string(w.st.Status)})
+	if w.rev >= revLean {
+		// The API's start set them already; only input from elsewhere lacks them.
+		return upsertChanged(ctx, keyword{AttrKind, "subscription"}, keyword{AttrCustomerID, w.in.Customer.ID},
+			keyword{AttrStatus, string(w.st.Status)})
+	}
 	return workflow.UpsertTypedSearchAttributes(ctx,
 		AttrKind.ValueSet("subscription"),
 		AttrCustomerID.ValueSet(w.in.Customer.ID),

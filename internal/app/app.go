@@ -68,6 +68,25 @@ func Activities(cfg config.Config, log *zap.Logger) *activities.Activities {
 }
 
 // NewWorker registers cardflow's workflows and activities on a worker for the queue.
+// WorkerOptions are the production worker's options; ./worker and the bench's
+// workers start from them. The workflow cache size is process-wide: it is set
+// here, so call this once, before the first worker starts.
+func WorkerOptions(cfg config.Config) worker.Options {
+	worker.SetStickyWorkflowCacheSize(cfg.WorkflowCache)
+	return worker.Options{
+		// A workflow task waits this long on the sticky queue of the worker
+		// that has the workflow cached before it goes to any worker, which must
+		// replay the history first. The SDK's 5 s is shorter than the queue gets
+		// when thousands of subscriptions fall due on one tick (bench/RESULTS.md):
+		// every such task timed out and was replayed. A worker that is gone stops
+		// polling its sticky queue, and the server then stops routing to it, so
+		// this delays nothing after a crash.
+		StickyScheduleToStartTimeout: 20 * time.Second,
+		// On SIGINT/SIGTERM, give in-flight activities time to finish before exiting.
+		WorkerStopTimeout: 20 * time.Second,
+	}
+}
+
 func NewWorker(c client.Client, taskQueue string, acts *activities.Activities, opts worker.Options) worker.Worker {
 	w := worker.New(c, taskQueue, opts)
 	workflows.Register(w)

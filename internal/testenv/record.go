@@ -22,7 +22,7 @@ import (
 func Recording() bool { return os.Getenv("CARDFLOW_RECORD_HISTORY") == "1" }
 
 // Record stores one run's history (runID "" = the latest run) as
-// workflows/testdata/<name> when Recording(), in the JSON form that
+// workflows/testdata/<name> when Recording() and no such file exists, in the JSON form that
 // `temporal workflow show --output json` writes and the SDK's replayer reads.
 // Payloads are stored decrypted, so people can read the file and the replay test
 // needs no key. It returns the history's events either way.
@@ -60,6 +60,12 @@ func (e *Env) Record(t testing.TB, workflowID, runID, name string) []*historypb.
 		t.Fatalf("marshal history of %s: %v", workflowID, err)
 	}
 	file := filepath.Join(moduleRoot(), "workflows", "testdata", name)
+	if _, err := os.Stat(file); err == nil {
+		// A recording is the history of the code that made it: replaying it is
+		// how later code proves it still runs it. Never overwrite one.
+		t.Logf("kept %s: a recording is never replaced (record a new name)", file)
+		return h.Events
+	}
 	if err := os.WriteFile(file, append(b, '\n'), 0o644); err != nil {
 		t.Fatalf("write %s: %v", file, err)
 	}
