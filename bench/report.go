@@ -173,7 +173,7 @@ func (r *report) figures(b *strings.Builder, chart, dir string) {
 }
 
 func subsTable(p func(string, ...any), rs []subsResult) {
-	p("Started with the Temporal client (update-with-start and the `open` update, as the API does) on one card token;")
+	p("Started with the Temporal client with the API's start options (api/shop: update-with-start, the `open` update, the search attributes) on one card token;")
 	p("plan P1M with a trial computed to end at one common instant; billing counted as approved sales at the sandbox.")
 	p("First %d calibration subscriptions on a one-day trial measure the start rate that sets the tick; they stay idle (in the RSS, not billed).", rs[0].calibration)
 	p("")

@@ -7,9 +7,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/cardflow/cardflow/api/shop"
 	"github.com/cardflow/cardflow/payment"
 	"github.com/cardflow/cardflow/workflows"
 )
@@ -81,11 +81,8 @@ func startSub(ctx context.Context, c client.Client, queue, id string, card payme
 		Digest: "bench",
 	}
 	wid := workflows.SubscriptionWorkflowID(id)
-	start := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID: wid, TaskQueue: queue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, workflows.SubscriptionWorkflowType, in)
+	// The API's start options (api/shop): id policies, summary, search attributes.
+	start := c.NewWithStartWorkflowOperation(shop.SubscriptionStartOptions(in, queue), workflows.SubscriptionWorkflowType, in)
 	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{WorkflowID: wid, UpdateName: workflows.SubscriptionOpen,
