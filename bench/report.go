@@ -91,7 +91,7 @@ func (r *report) figures(b *strings.Builder, chart, dir string) {
 	}
 	p("- per phase a fresh Temporal dev server (pinned CLI, %s), one worker process and, for orders, one API process; sandbox processor (no latency, no faults) and a webhook receiver (answers 204) inside the bench process", db)
 	p("- concurrency %d closed-loop shoppers (each: place → capture → ship, then the next order), %d lifecycles per run, return window %s", r.opts.conc, r.opts.orders, r.opts.window)
-	p("- worker options: the production worker's (internal/app.WorkerOptions: sticky schedule-to-start 20s), with %s", r.opts.tune)
+	p("- worker options: the production worker's (internal/app.WorkerOptions), with %s", r.opts.tune)
 	p("- lifecycles/s = completed workflows ÷ (time from the first place to the last completion − the return window); completions counted in visibility")
 	p("")
 	p("## Floor and orders")

@@ -74,14 +74,10 @@ func Activities(cfg config.Config, log *zap.Logger) *activities.Activities {
 func WorkerOptions(cfg config.Config) worker.Options {
 	worker.SetStickyWorkflowCacheSize(cfg.WorkflowCache)
 	return worker.Options{
-		// A workflow task waits this long on the sticky queue of the worker
-		// that has the workflow cached before it goes to any worker, which must
-		// replay the history first. The SDK's 5 s is shorter than the queue gets
-		// when thousands of subscriptions fall due on one tick (bench/RESULTS.md):
-		// every such task timed out and was replayed. A worker that is gone stops
-		// polling its sticky queue, and the server then stops routing to it, so
-		// this delays nothing after a crash.
-		StickyScheduleToStartTimeout: 20 * time.Second,
+		// The SDK's defaults otherwise (bench/RESULTS.md, worker tuning): a
+		// longer sticky schedule-to-start timeout (20 s) was measured and did not
+		// avoid the time-outs of a 10,000-subscription tick, whose backlog is
+		// minutes; on two cores the server, not the pollers, is the limit.
 		// On SIGINT/SIGTERM, give in-flight activities time to finish before exiting.
 		WorkerStopTimeout: 20 * time.Second,
 	}
