@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/cardflow/cardflow/internal/config"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -21,7 +22,7 @@ type devServer struct {
 	addr string
 }
 
-func startDevServer(cli, dir, name string, inMemory bool) (*devServer, error) {
+func startDevServer(cli, dir, name string, inMemory bool, dynamic []string) (*devServer, error) {
 	var ports [3]int
 	for i := range ports {
 		p, err := freePort()
@@ -37,6 +38,10 @@ func startDevServer(cli, dir, name string, inMemory bool) (*devServer, error) {
 		"--search-attribute", "CardflowKind=Keyword",
 		"--search-attribute", "CardflowStatus=Keyword",
 		"--search-attribute", "CardflowCustomerId=Keyword",
+	}
+	args = append(args, config.DevServerArgs()...)
+	for _, kv := range dynamic {
+		args = append(args, "--dynamic-config-value", kv)
 	}
 	if !inMemory {
 		// As `make run` keeps it: a SQLite file, not memory.

@@ -45,6 +45,7 @@ type options struct {
 	subsTimeout        time.Duration
 	cli                string
 	dbFile             bool
+	dynamic            listFlag // the dev servers' --dynamic-config-value key=value
 	results, chart     string
 	label              string
 	tune               tuning
@@ -65,6 +66,7 @@ func parseOptions(args []string) (options, error) {
 	fs.DurationVar(&o.subsTimeout, "subs-timeout", 10*time.Minute, "give up billing after this long past the tick")
 	fs.StringVar(&o.cli, "temporal-cli", envOr("CARDFLOW_TEMPORAL_CLI", ".cardflow/bin/temporal"), "the pinned Temporal CLI (make bench builds it)")
 	fs.BoolVar(&o.dbFile, "db-file", false, "dev servers keep state in a SQLite file (as make run) instead of memory")
+	fs.Var(&o.dynamic, "server-config", "a dev server dynamic config value key=value, repeatable, after internal/config.DevServerDynamicConfig (later wins)")
 	fs.StringVar(&o.results, "results", "bench/RESULTS.md", "where to write the results (\"\": nowhere)")
 	fs.StringVar(&o.chart, "chart", "bench/chart.svg", "where to draw the chart (\"\": nowhere)")
 	fs.StringVar(&o.label, "label", "", "a note on this run for RESULTS.md, e.g. what was changed")
@@ -213,3 +215,9 @@ func parseScale(s string) ([][2]int, error) {
 	}
 	return out, nil
 }
+
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }

@@ -37,7 +37,7 @@ func (b *bench) startSystem(name, kind string, withAPI bool) (*system, error) {
 	// Numbered, so that repeating a point never reuses a phase's ids.
 	b.phases++
 	name = fmt.Sprintf("%s-p%d", name, b.phases)
-	dev, err := startDevServer(b.opts.cli, b.dir, name, !b.opts.dbFile)
+	dev, err := startDevServer(b.opts.cli, b.dir, name, !b.opts.dbFile, b.opts.dynamic)
 	if err != nil {
 		return nil, err
 	}

@@ -42,6 +42,7 @@ wait_for() { # name, command...
 	exit 1
 }
 
+# The dynamic config values are internal/config.DevServerDynamicConfig (why: there).
 "$BIN/temporal" server start-dev \
 	--db-filename "$STATE/temporal.db" \
 	--ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$UI_PORT" \
@@ -49,6 +50,9 @@ wait_for() { # name, command...
 	--search-attribute CardflowStatus=Keyword \
 	--search-attribute CardflowCustomerId=Keyword \
 	--search-attribute CardflowAttention=Keyword \
+	--dynamic-config-value history.transferProcessorMaxPollRPS=1000 \
+	--dynamic-config-value history.visibilityProcessorMaxPollRPS=1000 \
+	--dynamic-config-value system.enableActivityEagerExecution=true \
 	--ui-codec-endpoint "http://localhost:${CARDFLOW_API_ADDR##*:}/codec" \
 	--log-level warn >"$STATE/logs/temporal.log" 2>&1 &
 pids+=($!)

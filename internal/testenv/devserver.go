@@ -7,6 +7,7 @@ package testenv
 import (
 	"context"
 	"fmt"
+	"github.com/cardflow/cardflow/internal/config"
 	"io"
 	"log/slog"
 	"os"
@@ -48,12 +49,12 @@ func DevServer(t testing.TB) *testsuite.DevServer {
 			ExistingPath:  cli,
 			ClientOptions: &client.Options{Logger: log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))},
 			LogLevel:      "error",
-			ExtraArgs: []string{
+			ExtraArgs: append([]string{
 				"--search-attribute", "CardflowKind=Keyword",
 				"--search-attribute", "CardflowStatus=Keyword",
 				"--search-attribute", "CardflowCustomerId=Keyword",
 				"--search-attribute", "CardflowAttention=Keyword",
-			},
+			}, config.DevServerArgs()...),
 		})
 	})
 	if devErr != nil {
