@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/cardflow/cardflow/internal/config"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,6 +91,7 @@ func (r *report) figures(b *strings.Builder, chart, dir string) {
 		db = "SQLite file in a temp dir, as `make run`"
 	}
 	p("- per phase a fresh Temporal dev server (pinned CLI, %s), one worker process and, for orders, one API process; sandbox processor (no latency, no faults) and a webhook receiver (answers 204) inside the bench process", db)
+	p("- dev server dynamic config: %s (internal/config.DevServerDynamicConfig, as make run and the tests)%s", strings.Join(config.DevServerDynamicConfig, ", "), extraDynamic(r.opts.dynamic))
 	p("- concurrency %d closed-loop shoppers (each: place → capture → ship, then the next order), %d lifecycles per run, return window %s", r.opts.conc, r.opts.orders, r.opts.window)
 	p("- worker options: the production worker's (internal/app.WorkerOptions), with %s", r.opts.tune)
 	p("- lifecycles/s = completed workflows ÷ (time from the first place to the last completion − the return window); completions counted in visibility")
@@ -196,4 +198,11 @@ func firstErr(errs ...string) string {
 		}
 	}
 	return ""
+}
+
+func extraDynamic(kv []string) string {
+	if len(kv) == 0 {
+		return ""
+	}
+	return "; this run also: " + strings.Join(kv, ", ")
 }
