@@ -7,7 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -39,8 +41,7 @@ func startDevServer(cli, dir, name string, inMemory bool, dynamic []string) (*de
 		"--search-attribute", "CardflowStatus=Keyword",
 		"--search-attribute", "CardflowCustomerId=Keyword",
 	}
-	args = append(args, config.DevServerArgs()...)
-	for _, kv := range dynamic {
+	for _, kv := range mergeDynamic(config.DevServerDynamicConfig, dynamic) {
 		args = append(args, "--dynamic-config-value", kv)
 	}
 	if !inMemory {
@@ -79,4 +80,13 @@ func (d *devServer) waitHealthy(limit time.Duration) error {
 		time.Sleep(250 * time.Millisecond)
 	}
 	return fmt.Errorf("%s not healthy within %s", d.name, limit)
+}
+
+// mergeDynamic is base with the values of over replacing those of the same key.
+func mergeDynamic(base, over []string) []string {
+	key := func(kv string) string { k, _, _ := strings.Cut(kv, "="); return k }
+	out := slices.DeleteFunc(slices.Clone(base), func(b string) bool {
+		return slices.ContainsFunc(over, func(o string) bool { return key(o) == key(b) })
+	})
+	return append(out, over...)
 }

@@ -46,6 +46,7 @@ type options struct {
 	cli                string
 	dbFile             bool
 	dynamic            listFlag // the dev servers' --dynamic-config-value key=value
+	profile            string   // directory for the workers' and APIs' CPU profiles
 	results, chart     string
 	label              string
 	tune               tuning
@@ -66,7 +67,8 @@ func parseOptions(args []string) (options, error) {
 	fs.DurationVar(&o.subsTimeout, "subs-timeout", 10*time.Minute, "give up billing after this long past the tick")
 	fs.StringVar(&o.cli, "temporal-cli", envOr("CARDFLOW_TEMPORAL_CLI", ".cardflow/bin/temporal"), "the pinned Temporal CLI (make bench builds it)")
 	fs.BoolVar(&o.dbFile, "db-file", false, "dev servers keep state in a SQLite file (as make run) instead of memory")
-	fs.Var(&o.dynamic, "server-config", "a dev server dynamic config value key=value, repeatable, after internal/config.DevServerDynamicConfig (later wins)")
+	fs.StringVar(&o.profile, "cpuprofile", "", "write each phase's worker and API CPU profiles to this directory (<phase>-<role>.pprof; go tool pprof)")
+	fs.Var(&o.dynamic, "server-config", "a dev server dynamic config value key=value, repeatable; replaces internal/config.DevServerDynamicConfig's value of the same key")
 	fs.StringVar(&o.results, "results", "bench/RESULTS.md", "where to write the results (\"\": nowhere)")
 	fs.StringVar(&o.chart, "chart", "bench/chart.svg", "where to draw the chart (\"\": nowhere)")
 	fs.StringVar(&o.label, "label", "", "a note on this run for RESULTS.md, e.g. what was changed")

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -91,6 +92,7 @@ func (t tuning) options(cfg config.Config) worker.Options {
 type roleFlags struct {
 	kind, temporal, queue, processor, webhook, addr, dir string
 	returnWindow                                         time.Duration
+	profile                                              string
 	tune                                                 tuning
 }
 
@@ -110,6 +112,7 @@ func runRole(args []string) error {
 	fs.StringVar(&f.addr, "addr", "", "api: listen address")
 	fs.StringVar(&f.dir, "dir", "", "state dir")
 	fs.DurationVar(&f.returnWindow, "return-window", time.Second, "api: the orders' return window")
+	fs.StringVar(&f.profile, "cpuprofile", "", "write a CPU profile to <this>-<role>.pprof")
 	f.tune.flags(fs)
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -120,6 +123,17 @@ func runRole(args []string) error {
 	cfg.APIKeys = []string{apiKey}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if f.profile != "" {
+		out, err := os.Create(f.profile + "-" + role + ".pprof")
+		if err != nil {
+			return err
+		}
+		defer out.Close()
+		if err := pprof.StartCPUProfile(out); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	switch {
 	case role == "worker" && f.kind == "floor":
 		return runFloorWorker(ctx, cfg, f.tune)
@@ -154,7 +168,10 @@ func runWorker(ctx context.Context, cfg config.Config, t tuning) error {
 // runFloorWorker runs the floor workflow: Temporal's own cost, with the SDK's
 // default data converter and no-op activities.
 func runFloorWorker(ctx context.Context, cfg config.Config, t tuning) error {
-	c, err := client.Dial(client.Options{HostPort: cfg.TemporalAddress, Logger: quietLogger()})
+	// Transport as cardflow's (app.Dial: no gRPC gzip), so the ratio compares
+	// the work of the workflows, not client settings.
+	c, err := client.Dial(client.Options{HostPort: cfg.TemporalAddress, Logger: quietLogger(),
+		ConnectionOptions: client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}}})
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,9 @@ func (b *bench) startSystem(name, kind string, withAPI bool) (*system, error) {
 	env := []string{"CARDFLOW_CODEC_KEY=" + benchCodecKey}
 	common := []string{"-temporal", dev.addr, "-queue", s.queue, "-processor", b.svc.sbSrv.URL,
 		"-webhook", b.svc.hookSrv.URL, "-dir", b.dir}
+	if b.opts.profile != "" {
+		common = append(common, "-cpuprofile", filepath.Join(b.opts.profile, name))
+	}
 	args := append([]string{"role", "worker", "-kind", kind}, common...)
 	if s.worker, err = startProc(name+" worker", filepath.Join(b.dir, name+"-worker.log"), b.self,
 		append(args, b.opts.tune.args()...), env...); err != nil {

@@ -39,12 +39,17 @@ func Keys(cfg config.Config) (*codec.Keyring, error) {
 // payload and failure message this client (and a worker on it) writes is encrypted.
 func Dial(cfg config.Config, log *zap.Logger, keys *codec.Keyring) (client.Client, error) {
 	dc, fc := codec.Converters(keys)
+	var gz client.GrpcCompression = &client.GrpcCompressionNone{}
+	if cfg.TemporalGzip {
+		gz = &client.GrpcCompressionGzip{}
+	}
 	c, err := client.Dial(client.Options{
-		HostPort:         cfg.TemporalAddress,
-		Namespace:        cfg.TemporalNamespace,
-		Logger:           logging.Temporal(log),
-		DataConverter:    dc,
-		FailureConverter: fc,
+		HostPort:          cfg.TemporalAddress,
+		Namespace:         cfg.TemporalNamespace,
+		Logger:            logging.Temporal(log),
+		DataConverter:     dc,
+		FailureConverter:  fc,
+		ConnectionOptions: client.ConnectionOptions{GrpcCompression: gz},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("dial temporal at %s: %w", cfg.TemporalAddress, err)

@@ -28,6 +28,11 @@ type Config struct {
 	// (CARDFLOW_WORKFLOW_CACHE). The SDK's 10,000 costs ~60 KB per idle subscription;
 	// an evicted workflow is replayed from history on its next task instead.
 	WorkflowCache int
+	// TemporalGzip compresses gRPC requests to Temporal (CARDFLOW_TEMPORAL_GZIP,
+	// default off). The SDK's default is on, but cardflow's payloads are AES-GCM
+	// ciphertext, which does not compress: gzip cost the worker ~12 % of its CPU
+	// (bench/RESULTS.md) to shrink only the framing. Turn it on for a slow link.
+	TemporalGzip bool
 }
 
 // Default is the configuration of a local `make run`.
@@ -66,6 +71,7 @@ func Load(name string, args []string) (Config, error) {
 	fs.StringVar(&c.Dir, "dir", c.Dir, "local state directory (CARDFLOW_DIR)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (CARDFLOW_LOG_LEVEL)")
 	fs.IntVar(&c.WorkflowCache, "workflow-cache", c.WorkflowCache, "workflows a worker keeps cached (CARDFLOW_WORKFLOW_CACHE)")
+	fs.BoolVar(&c.TemporalGzip, "temporal-gzip", c.TemporalGzip, "gzip gRPC requests to Temporal (CARDFLOW_TEMPORAL_GZIP)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -94,6 +100,11 @@ func (c *Config) fromEnv(lookup func(string) (string, bool)) {
 	if v, ok := lookup("CARDFLOW_WORKFLOW_CACHE"); ok && v != "" {
 		if n, err := strconv.Atoi(v); err == nil && n > 0 {
 			c.WorkflowCache = n
+		}
+	}
+	if v, ok := lookup("CARDFLOW_TEMPORAL_GZIP"); ok && v != "" {
+		if b, err := strconv.ParseBool(v); err == nil {
+			c.TemporalGzip = b
 		}
 	}
 	if v, ok := lookup("CARDFLOW_PROCESSOR_TIMEOUT"); ok && v != "" {

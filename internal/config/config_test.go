@@ -13,6 +13,7 @@ func TestLoadPrecedence(t *testing.T) {
 	t.Setenv("CARDFLOW_API_KEYS", "sk_a, sk_b,,")
 	t.Setenv("CARDFLOW_PROCESSOR_TIMEOUT", "3s")
 	t.Setenv("CARDFLOW_WORKFLOW_CACHE", "500")
+	t.Setenv("CARDFLOW_TEMPORAL_GZIP", "true")
 	c, err := Load("test", []string{"-webhook-url", "http://hooks.local/x"})
 	require.NoError(t, err)
 	assert.Equal(t, "temporal:7233", c.TemporalAddress)
@@ -21,6 +22,7 @@ func TestLoadPrecedence(t *testing.T) {
 	assert.Equal(t, "http://hooks.local/x", c.WebhookURL)
 	assert.Equal(t, "cardflow", c.TaskQueue)
 	assert.Equal(t, 500, c.WorkflowCache)
+	assert.True(t, c.TemporalGzip)
 
 	c, err = Load("test", []string{"-temporal-address", "flag:1"})
 	require.NoError(t, err)
@@ -36,4 +38,5 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, []string{"sk_test_local"}, c.APIKeys)
 	assert.Equal(t, "127.0.0.1:8080", c.APIAddr)
 	assert.Equal(t, 2000, c.WorkflowCache)
+	assert.False(t, c.TemporalGzip, "cardflow's payloads are ciphertext: gzip costs CPU and saves nothing")
 }
