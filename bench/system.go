@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -115,11 +116,12 @@ func (s *system) apiHealthy() bool {
 	return res.StatusCode == http.StatusOK
 }
 
-// usage is CPU time of the system's processes.
-type usage struct{ worker, api, server time.Duration }
+// usage is CPU time of the system's processes, and of the bench's own: its
+// shoppers and, for orders, the sandbox processor and the webhook receiver.
+type usage struct{ worker, api, server, bench time.Duration }
 
 func (s *system) cpu() usage {
-	u := usage{worker: s.worker.cpu(), server: s.dev.cpu()}
+	u := usage{worker: s.worker.cpu(), server: s.dev.cpu(), bench: selfCPU()}
 	if s.api != nil {
 		u.api = s.api.cpu()
 	}
@@ -127,7 +129,18 @@ func (s *system) cpu() usage {
 }
 
 func (u usage) sub(v usage) usage {
-	return usage{worker: u.worker - v.worker, api: u.api - v.api, server: u.server - v.server}
+	return usage{worker: u.worker - v.worker, api: u.api - v.api, server: u.server - v.server, bench: u.bench - v.bench}
+}
+
+func (u usage) total() time.Duration { return u.worker + u.api + u.server + u.bench }
+
+// selfCPU is this process's user+system CPU time so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // peaks are the processes' peak RSS (VmHWM) in MiB.
