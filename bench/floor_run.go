@@ -33,7 +33,7 @@ func (b *bench) runFloor(ctx context.Context, conc, n int) (phaseResult, error) 
 				ID: wid, TaskQueue: s.queue,
 				WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 				WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-			}, floorWorkflowType, floorInput{OrderID: wid, ReturnWindow: b.opts.window})
+			}, floorWorkflowType, floorInput{OrderID: wid, ReturnWindow: b.opts.window, StatusUpserts: b.opts.floorUpserts})
 			if err := timed(&lat.place, func() error {
 				h, err := s.tc.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 					StartWorkflowOperation: start,

@@ -37,6 +37,7 @@ func main() {
 type options struct {
 	conc, orders, subs int
 	quick              bool
+	floorUpserts       bool // the floor upserts CardflowStatus as the order does
 	window             time.Duration
 	scale              string // extra concurrency×orders points, "5x500,40x500"
 	scaleSubs          string // extra subscription counts, "2000"
@@ -58,6 +59,7 @@ func parseOptions(args []string) (options, error) {
 	fs.IntVar(&o.conc, "concurrency", 20, "concurrent shoppers, each placing, capturing and shipping one order after another")
 	fs.IntVar(&o.orders, "orders", 500, "order lifecycles per run (floor and orders each; 0: skip both)")
 	fs.IntVar(&o.subs, "subs", 10000, "subscriptions started, idle, then billed on one tick (0: skip)")
+	fs.BoolVar(&o.floorUpserts, "floor-status-upserts", false, "the floor upserts the CardflowStatus search attribute on each status change, as the order does (a diagnostic: what the contract's search attribute costs)")
 	fs.BoolVar(&o.quick, "quick", false, "a small run for checking: 5 shoppers, 60 orders, 300 subscriptions")
 	fs.DurationVar(&o.window, "window", time.Second, "the orders' return window: a lifecycle ends this long after shipping")
 	fs.StringVar(&o.scale, "scale", "", "extra floor+orders points after the main ones, concurrency x orders, comma-separated, e.g. 5x500,20x1500")

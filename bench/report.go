@@ -94,6 +94,9 @@ func (r *report) figures(b *strings.Builder, chart, dir string) {
 	p("- dev server dynamic config: %s (internal/config.DevServerDynamicConfig, as make run and the tests)%s", strings.Join(config.DevServerDynamicConfig, ", "), extraDynamic(r.opts.dynamic))
 	p("- concurrency %d closed-loop shoppers (each: place → capture → ship, then the next order), %d lifecycles per run, return window %s", r.opts.conc, r.opts.orders, r.opts.window)
 	p("- worker options: the production worker's (internal/app.WorkerOptions), with %s", r.opts.tune)
+	if r.opts.floorUpserts {
+		p("- the floor upserts CardflowStatus on each of its four status changes (-floor-status-upserts)")
+	}
 	p("- lifecycles/s = completed workflows ÷ (time from the first place to the last completion − the return window); completions counted in visibility")
 	p("")
 	p("## Floor and orders")
