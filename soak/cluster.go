@@ -76,6 +76,8 @@ func startCluster(ctx context.Context, opts Options, dir string) (*cluster, erro
 		"--ip", "127.0.0.1", "--port", strconv.Itoa(ports[0]), "--http-port", strconv.Itoa(ports[1]),
 		"--headless", "--log-level", "warn",
 	}
+	// As make run's dev server (internal/config/devserver.go).
+	c.serverUp = append(c.serverUp, config.DevServerArgs()...)
 	// Every search attribute the workflows may set: one missing fails the
 	// workflow task that sets it.
 	for _, name := range workflows.SearchAttributeNames {
