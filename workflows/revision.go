@@ -22,8 +22,9 @@ const (
 	// (bench/RESULTS.md): search attributes are upserted only where they differ
 	// from the workflow's (not at the start when the API set them; a status
 	// change upserts the status alone); a subscription's validity check runs as
-	// a local activity first, as the order's does; continue-as-new starts no
-	// grace timer when nothing is left to wait for.
+	// a local activity first, as the order's does; a paid cycle's notices go
+	// out from the next run (subscription notify), so continue-as-new starts no
+	// grace timer when nothing else is left to wait for.
 	revLean workflow.Version = 2
 
 	revLatest = revLean
