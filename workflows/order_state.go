@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/cardflow/cardflow/payment"
@@ -151,17 +150,8 @@ func (o *order) exclusive(ctx workflow.Context, fn func(workflow.Context) error)
 // revLean only what differs is upserted: the API's start sets all three, and
 // afterwards only the status changes.
 func (o *order) upsertSearchAttributes(ctx workflow.Context) {
-	kws := []keyword{{AttrKind, "order"}, {AttrStatus, string(o.status)}, {AttrCustomerID, o.in.Customer.ID}}
-	var err error
-	if o.rev >= revLean {
-		err = upsertChanged(ctx, kws...)
-	} else {
-		ups := make([]temporal.SearchAttributeUpdate, len(kws))
-		for i, kw := range kws {
-			ups[i] = kw.key.ValueSet(kw.value)
-		}
-		err = workflow.UpsertTypedSearchAttributes(ctx, ups...)
-	}
+	err := upsertKeywords(ctx, o.rev,
+		keyword{AttrKind, "order"}, keyword{AttrStatus, string(o.status)}, keyword{AttrCustomerID, o.in.Customer.ID})
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("upsert search attributes", "order_id", o.in.OrderID, "error", err)
 	}

@@ -41,6 +41,19 @@ type keyword struct {
 	value string
 }
 
+// upsertKeywords keeps kws current the way revision rev does: since revLean
+// only what differs (upsertChanged), before it all of them every time.
+func upsertKeywords(ctx workflow.Context, rev workflow.Version, kws ...keyword) error {
+	if rev >= revLean {
+		return upsertChanged(ctx, kws...)
+	}
+	ups := make([]temporal.SearchAttributeUpdate, len(kws))
+	for i, kw := range kws {
+		ups[i] = kw.key.ValueSet(kw.value)
+	}
+	return workflow.UpsertTypedSearchAttributes(ctx, ups...)
+}
+
 // upsertChanged upserts those of kws whose value differs from the workflow's
 // search attributes (as started, continued or upserted), and nothing when none
 // does: each upsert is a history event and a visibility write.

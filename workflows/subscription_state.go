@@ -199,16 +199,9 @@ func (w *subscription) begin(ctx workflow.Context) error {
 		w.started = true
 	}
 	w.event(ctx, SubscriptionEvent{Type: "created", Status: string(w.st.Status)})
-	if w.rev >= revLean {
-		// The API's start set them already; only input from elsewhere lacks them.
-		return upsertChanged(ctx, keyword{AttrKind, "subscription"}, keyword{AttrCustomerID, w.in.Customer.ID},
-			keyword{AttrStatus, string(w.st.Status)})
-	}
-	return workflow.UpsertTypedSearchAttributes(ctx,
-		AttrKind.ValueSet("subscription"),
-		AttrCustomerID.ValueSet(w.in.Customer.ID),
-		AttrStatus.ValueSet(string(w.st.Status)),
-	)
+	// Since revLean only what the start lacks (the API's start sets all three).
+	return upsertKeywords(ctx, w.rev,
+		keyword{AttrKind, "subscription"}, keyword{AttrCustomerID, w.in.Customer.ID}, keyword{AttrStatus, string(w.st.Status)})
 }
 
 // setStatus moves along payment's lifecycle table. A move the table does not
