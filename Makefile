@@ -13,14 +13,14 @@ help:
 	@echo "make run    - Temporal dev server + UI (:8233), sandbox (:8091), worker, API (:8080)"
 	@echo "make test   - every test, against a real Temporal dev server started by the tests"
 	@echo "make build  - build the binaries into $(BIN)/"
-	@echo "make bench  - measure cardflow against Temporal's floor; writes bench/RESULTS.md (BENCH_FLAGS=-quick for a small run)"
+	@echo "make bench  - measure cardflow against Temporal's floor; writes tools/bench/RESULTS.md (BENCH_FLAGS=-quick for a small run)"
 
-# The Temporal CLI (dev server and Web UI) is pinned in tools/go.mod and built from
-# source through the Go module proxy; the first build takes a few minutes.
-$(TEMPORAL): tools/go.mod tools/go.sum
+# The Temporal CLI (dev server and Web UI) is pinned in tools/temporal/go.mod and built
+# from source through the Go module proxy; the first build takes a few minutes.
+$(TEMPORAL): tools/temporal/go.mod tools/temporal/go.sum
 	@mkdir -p $(BIN)
-	@echo "building the Temporal CLI (pinned in tools/go.mod; first time takes a few minutes)..."
-	$(GO) -C tools build -o ../$(TEMPORAL) github.com/temporalio/cli/cmd/temporal
+	@echo "building the Temporal CLI (pinned in tools/temporal/go.mod; first time takes a few minutes)..."
+	$(GO) -C tools/temporal build -o ../../$(TEMPORAL) github.com/temporalio/cli/cmd/temporal
 
 # Temporal's static analyzer for non-deterministic workflow code, pinned in its own module.
 $(WORKFLOWCHECK): tools/workflowcheck/go.mod tools/workflowcheck/go.sum
@@ -28,7 +28,7 @@ $(WORKFLOWCHECK): tools/workflowcheck/go.mod tools/workflowcheck/go.sum
 	$(GO) -C tools/workflowcheck build -o ../../$(WORKFLOWCHECK) go.temporal.io/sdk/contrib/tools/workflowcheck
 
 workflowcheck: $(WORKFLOWCHECK)
-	$(WORKFLOWCHECK) ./workflows/...
+	$(WORKFLOWCHECK) ./order/... ./subscription/... ./flow/...
 
 build: $(TEMPORAL)
 	@mkdir -p $(BIN)
@@ -50,9 +50,9 @@ test: $(TEMPORAL) fmt-check vet workflowcheck
 	CARDFLOW_TEMPORAL_CLI=$(abspath $(TEMPORAL)) $(GO) test -count=1 -timeout 9m ./...
 
 # Starts its own dev servers (the pinned CLI), sandbox and workers on loopback;
-# prints one `bench:` line and writes bench/RESULTS.md and bench/chart.svg.
+# prints one `bench:` line and writes tools/bench/RESULTS.md and tools/bench/chart.svg.
 bench: $(TEMPORAL)
-	CARDFLOW_TEMPORAL_CLI=$(abspath $(TEMPORAL)) $(GO) run ./bench $(BENCH_FLAGS)
+	CARDFLOW_TEMPORAL_CLI=$(abspath $(TEMPORAL)) $(GO) run ./tools/bench $(BENCH_FLAGS)
 
 clean:
 	rm -rf $(BIN)
@@ -63,7 +63,7 @@ clean:
 # non-zero on any double charge, mismatch or stuck workflow. Flags: SOAK_FLAGS=-orders=50
 .PHONY: soak
 soak: build
-	$(GO) run ./soak -bin $(BIN) -temporal $(TEMPORAL) $(SOAK_FLAGS)
+	$(GO) run ./tools/soak -bin $(BIN) -temporal $(TEMPORAL) $(SOAK_FLAGS)
 
 # The API's fuzz targets (api/server/fuzz_test.go), each for $(FUZZTIME), one after
 # another. A failing input is saved under api/server/testdata/fuzz/ and from then on

@@ -1,6 +1,9 @@
-// Package activities wraps the adapters as Temporal activities. Activities are the only
-// place cardflow does I/O on behalf of a workflow. A decline or a failed check is a
-// result; an error is a fault, retried by Temporal unless marked non-retryable.
+// Package activities is the one place cardflow does I/O on behalf of a
+// workflow. It declares what it needs of the world as small interfaces
+// (Processor, Validator, Screener, Notifier), which the adapters implement, and
+// wraps them as Temporal activities. A decline or a failed check is a result;
+// an error is a fault, retried by Temporal unless marked non-retryable.
+// Workflows import this package for the activities' names and types only.
 package activities
 
 import (
@@ -9,20 +12,46 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/cardflow/cardflow/adapters/fraud"
-	"github.com/cardflow/cardflow/adapters/notify"
-	"github.com/cardflow/cardflow/adapters/processor"
-	"github.com/cardflow/cardflow/adapters/validation"
 	"github.com/cardflow/cardflow/payment"
 )
+
+// Processor is what the activities need of a card processor: the money calls,
+// each with its idempotency key, and the card account updater. Declines are
+// values (payment.Outcome); errors are transport faults (retryable) or
+// contract errors (*payment.ProcessorError, not retryable).
+type Processor interface {
+	Authorize(ctx context.Context, c payment.Charge) (payment.Outcome, error)
+	Sale(ctx context.Context, c payment.Charge) (payment.Outcome, error)
+	Capture(ctx context.Context, op payment.Operation) (payment.Outcome, error)
+	Void(ctx context.Context, op payment.Operation) (payment.Outcome, error)
+	Refund(ctx context.Context, op payment.Operation) (payment.Outcome, error)
+	// UpdateCard asks the account updater for news of the token's card.
+	UpdateCard(ctx context.Context, key, token string) (payment.CardUpdate, error)
+}
+
+// Validator is the validity check of account and payment method: nil means
+// the charge may go ahead; a failure names its reason code.
+type Validator interface {
+	Validate(ctx context.Context, req payment.ValidationRequest) (*payment.Failure, error)
+}
+
+// Screener is the fraud screen.
+type Screener interface {
+	Screen(ctx context.Context, req payment.FraudRequest) (payment.FraudResult, error)
+}
+
+// Notifier delivers one notification; an error means it was not delivered.
+type Notifier interface {
+	Notify(ctx context.Context, n payment.Notification) error
+}
 
 // Activities holds the adapters. Register a *Activities with the worker; each
 // method is one activity type named after the method.
 type Activities struct {
-	Processor processor.Processor
-	Validator validation.Validator
-	Fraud     fraud.Screener
-	Notifier  notify.Notifier
+	Processor Processor
+	Validator Validator
+	Fraud     Screener
+	Notifier  Notifier
 }
 
 // Validate runs the validity check. A nil failure means the charge may go ahead.
@@ -90,7 +119,7 @@ func classify(err error) error {
 	if err == nil {
 		return nil
 	}
-	var perr *processor.Error
+	var perr *payment.ProcessorError
 	if errors.As(err, &perr) {
 		return temporal.NewNonRetryableApplicationError(perr.Error(), perr.Code, err)
 	}

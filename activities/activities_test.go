@@ -13,7 +13,6 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/cardflow/cardflow/activities"
-	"github.com/cardflow/cardflow/adapters/processor"
 	"github.com/cardflow/cardflow/payment"
 )
 
@@ -47,8 +46,8 @@ func (f *fake) Notify(_ context.Context, n payment.Notification) error { return 
 func (f *fake) Tokenize(context.Context, string, payment.CardData) (payment.Card, error) {
 	return card, f.err
 }
-func (f *fake) Card(context.Context, string) (processor.TokenInfo, error) {
-	return processor.TokenInfo{Card: card}, f.err
+func (f *fake) Card(context.Context, string) (payment.TokenInfo, error) {
+	return payment.TokenInfo{Card: card}, f.err
 }
 func (f *fake) Authorize(_ context.Context, c payment.Charge) (payment.Outcome, error) {
 	return outcome, f.answer(c)
@@ -137,7 +136,7 @@ func TestActivitiesPassValuesThrough(t *testing.T) {
 }
 
 func TestActivitiesClassifyErrors(t *testing.T) {
-	contract := fmt.Errorf("capture pay_1: %w", &processor.Error{Status: http.StatusConflict, Code: "amount_exceeds_authorization", Message: "too much"})
+	contract := fmt.Errorf("capture pay_1: %w", &payment.ProcessorError{Status: http.StatusConflict, Code: "amount_exceeds_authorization", Message: "too much"})
 	for _, c := range calls() {
 		t.Run(c.name+"/transport error is retryable", func(t *testing.T) {
 			_, err := run(t, c, &fake{err: errors.New("connection reset")})

@@ -13,6 +13,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/cardflow/cardflow/api/server"
 	"github.com/cardflow/cardflow/internal/app"
 )
 
@@ -32,7 +33,7 @@ func run(args []string) error {
 	cfg, log := p.Config, p.Log
 	srv := &http.Server{
 		Addr:              cfg.APIAddr,
-		Handler:           app.NewAPI(p.Client, cfg, log, p.Keys, nil),
+		Handler:           server.New(p.Client, cfg, log, p.Keys, nil),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

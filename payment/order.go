@@ -1,11 +1,5 @@
 package payment
 
-import (
-	"fmt"
-	"slices"
-	"strings"
-)
-
 // OrderStatus is where a one-time order stands, as the API shows it.
 type OrderStatus string
 
@@ -30,8 +24,9 @@ const (
 // event, which the workflow observes (the processor's answer, a timer).
 type OrderTrigger string
 
-// Commands. The values are the Temporal update and signal names, so one word
-// means one thing in the API, the workflow, the Temporal UI and the starter CLI.
+// Commands: what the shop or the customer asks. The API's path segments and
+// the workflow's update and signal names (order/client.go) are these words, so
+// one word means one thing in the API, the workflow, the UI and the starter.
 const (
 	OrderRetry       OrderTrigger = "retry"        // POST .../payment-attempts: pay with another card
 	OrderSubmit      OrderTrigger = "submit"       // process the held transaction
@@ -57,149 +52,90 @@ const (
 	OrderReturnWindowClosed OrderTrigger = "return-window-closed" // nothing more can come back
 )
 
-// OrderMoney is what a transition does at the processor.
-type OrderMoney string
+// OrderMoney is what an order's transition does at the processor.
+type OrderMoney = MoneyMove
 
-const (
-	MoneyNone      OrderMoney = ""
-	MoneyAuthorize OrderMoney = "authorize"
-	MoneySale      OrderMoney = "sale"           // authorize and capture in one call
-	MoneyCapture   OrderMoney = "capture"        // the total less cancelled items; a void releases the rest
-	MoneyVoid      OrderMoney = "void"           // release what is authorized and not captured
-	MoneyRefund    OrderMoney = "refund"         // give back (part of) what was captured
-	MoneyReauth    OrderMoney = "authorize+void" // authorize anew, then void the old authorization
-)
+// OrderTransition is one row of the order lifecycle.
+type OrderTransition = Transition[OrderStatus, OrderTrigger]
 
-// OrderTransition is one row of the order state machine: in status From, trigger
-// On leads to status To, moving money as Money says.
-type OrderTransition struct {
-	From  OrderStatus
-	On    OrderTrigger
-	To    OrderStatus
-	Money OrderMoney
-}
+// OrderLifecycle is the order lifecycle. A command whose result depends on what
+// it finds has a row for each result: cancel-items leaves the order authorized
+// unless it cancels the last items (all-items-cancelled), return leaves it
+// shipped unless everything came back (all-returned). A declined capture, void
+// or refund is no row at all: the order stays where it was and records the
+// decline.
+var OrderLifecycle = &Lifecycle[OrderStatus, OrderTrigger]{
+	noun: "order",
+	statuses: []Meaning[OrderStatus]{
+		{OrderProcessing, "a payment attempt is running"},
+		{OrderPendingSubmission, "checked and held until the merchant submits it"},
+		{OrderAuthorized, "the amount is reserved on the card, not yet captured"},
+		{OrderPaymentFailed, "the last payment attempt failed; the customer may retry"},
+		{OrderCaptured, "paid; not yet shipped"},
+		{OrderShipped, "shipped; returns are possible until the return window closes"},
+		{OrderCancelled, "cancelled"},
+		{OrderRefunded, "everything was returned and refunded"},
+		{OrderCompleted, "the return window has closed"},
+	},
+	commands: []OrderTrigger{OrderRetry, OrderSubmit, OrderAbandon, OrderCancelItems, OrderCapture, OrderShip, OrderCancel, OrderReturn},
+	rows: []OrderTransition{
+		// An attempt: validity check, fraud screen, then hold or the processor.
+		{OrderProcessing, OrderHeld, OrderPendingSubmission, MoneyNone},
+		{OrderProcessing, OrderApproved, OrderAuthorized, MoneyAuthorize},
+		{OrderProcessing, OrderCharged, OrderCaptured, MoneySale},
+		{OrderProcessing, OrderDeclined, OrderPaymentFailed, MoneyNone},
 
-// orderTransitions is the order lifecycle, the one place that says what may
-// happen when. The update validators accept a command only if a row starts from
-// the current status with it (409 invalid_state otherwise); the workflow moves
-// only along rows; the tests walk the table. A command whose result depends on
-// what it finds has a row for each result: cancel-items leaves the order
-// authorized unless it cancels the last items (all-items-cancelled), return leaves
-// it shipped unless everything came back (all-returned). A declined capture, void
-// or refund is no row at all: the order stays where it was and records the decline.
-var orderTransitions = []OrderTransition{
-	// An attempt: validity check, fraud screen, then hold or the processor.
-	{OrderProcessing, OrderHeld, OrderPendingSubmission, MoneyNone},
-	{OrderProcessing, OrderApproved, OrderAuthorized, MoneyAuthorize},
-	{OrderProcessing, OrderCharged, OrderCaptured, MoneySale},
-	{OrderProcessing, OrderDeclined, OrderPaymentFailed, MoneyNone},
+		// Waiting for the merchant to submit. Nothing is authorized yet.
+		{OrderPendingSubmission, OrderSubmit, OrderProcessing, MoneyNone},
+		{OrderPendingSubmission, OrderAbandon, OrderCancelled, MoneyNone},
+		{OrderPendingSubmission, OrderCancel, OrderCancelled, MoneyNone},
+		{OrderPendingSubmission, OrderTimedOut, OrderCancelled, MoneyNone},
 
-	// Waiting for the merchant to submit. Nothing is authorized yet.
-	{OrderPendingSubmission, OrderSubmit, OrderProcessing, MoneyNone},
-	{OrderPendingSubmission, OrderAbandon, OrderCancelled, MoneyNone},
-	{OrderPendingSubmission, OrderCancel, OrderCancelled, MoneyNone},
-	{OrderPendingSubmission, OrderTimedOut, OrderCancelled, MoneyNone},
+		// The customer may retry as often as they like. Nothing is authorized.
+		{OrderPaymentFailed, OrderRetry, OrderProcessing, MoneyNone},
+		{OrderPaymentFailed, OrderAbandon, OrderCancelled, MoneyNone},
+		{OrderPaymentFailed, OrderCancel, OrderCancelled, MoneyNone},
+		{OrderPaymentFailed, OrderTimedOut, OrderCancelled, MoneyNone},
 
-	// The customer may retry as often as they like. Nothing is authorized.
-	{OrderPaymentFailed, OrderRetry, OrderProcessing, MoneyNone},
-	{OrderPaymentFailed, OrderAbandon, OrderCancelled, MoneyNone},
-	{OrderPaymentFailed, OrderCancel, OrderCancelled, MoneyNone},
-	{OrderPaymentFailed, OrderTimedOut, OrderCancelled, MoneyNone},
+		// Authorized, not captured: the preauthorization is only ever voided.
+		{OrderAuthorized, OrderCancelItems, OrderAuthorized, MoneyNone},
+		{OrderAuthorized, OrderAllItemsCancelled, OrderCancelled, MoneyVoid},
+		{OrderAuthorized, OrderCapture, OrderCaptured, MoneyCapture},
+		{OrderAuthorized, OrderCancel, OrderCancelled, MoneyVoid},
+		{OrderAuthorized, OrderReauthorized, OrderAuthorized, MoneyReauth},
+		{OrderAuthorized, OrderReauthDeclined, OrderPaymentFailed, MoneyVoid},
 
-	// Authorized, not captured: the preauthorization is only ever voided.
-	{OrderAuthorized, OrderCancelItems, OrderAuthorized, MoneyNone},
-	{OrderAuthorized, OrderAllItemsCancelled, OrderCancelled, MoneyVoid},
-	{OrderAuthorized, OrderCapture, OrderCaptured, MoneyCapture},
-	{OrderAuthorized, OrderCancel, OrderCancelled, MoneyVoid},
-	{OrderAuthorized, OrderReauthorized, OrderAuthorized, MoneyReauth},
-	{OrderAuthorized, OrderReauthDeclined, OrderPaymentFailed, MoneyVoid},
+		// Captured, not shipped: cancelling is a full refund.
+		{OrderCaptured, OrderShip, OrderShipped, MoneyNone},
+		{OrderCaptured, OrderCancel, OrderCancelled, MoneyRefund},
 
-	// Captured, not shipped: cancelling is a full refund.
-	{OrderCaptured, OrderShip, OrderShipped, MoneyNone},
-	{OrderCaptured, OrderCancel, OrderCancelled, MoneyRefund},
-
-	// Shipped: returns until the window closes.
-	{OrderShipped, OrderReturn, OrderShipped, MoneyRefund},
-	{OrderShipped, OrderAllReturned, OrderRefunded, MoneyRefund},
-	{OrderShipped, OrderReturnWindowClosed, OrderCompleted, MoneyNone},
-}
-
-// orderMeanings explain the statuses to people (409 messages, docs).
-var orderMeanings = map[OrderStatus]string{
-	OrderProcessing:        "a payment attempt is running",
-	OrderPendingSubmission: "checked and held until the merchant submits it",
-	OrderAuthorized:        "the amount is reserved on the card, not yet captured",
-	OrderPaymentFailed:     "the last payment attempt failed; the customer may retry",
-	OrderCaptured:          "paid; not yet shipped",
-	OrderShipped:           "shipped; returns are possible until the return window closes",
-	OrderCancelled:         "cancelled",
-	OrderRefunded:          "everything was returned and refunded",
-	OrderCompleted:         "the return window has closed",
+		// Shipped: returns until the window closes.
+		{OrderShipped, OrderReturn, OrderShipped, MoneyRefund},
+		{OrderShipped, OrderAllReturned, OrderRefunded, MoneyRefund},
+		{OrderShipped, OrderReturnWindowClosed, OrderCompleted, MoneyNone},
+	},
 }
 
 // OrderStatuses lists every status, the order's start (processing) first.
-func OrderStatuses() []OrderStatus {
-	return []OrderStatus{OrderProcessing, OrderPendingSubmission, OrderAuthorized, OrderPaymentFailed,
-		OrderCaptured, OrderShipped, OrderCancelled, OrderRefunded, OrderCompleted}
-}
+func OrderStatuses() []OrderStatus { return OrderLifecycle.Statuses() }
 
 // OrderCommands lists every command in the order of the API's command table.
-func OrderCommands() []OrderTrigger {
-	return []OrderTrigger{OrderRetry, OrderSubmit, OrderAbandon, OrderCancelItems, OrderCapture, OrderShip, OrderCancel, OrderReturn}
-}
+func OrderCommands() []OrderTrigger { return OrderLifecycle.Commands() }
 
-// OrderTransitions returns a copy of the state machine's rows.
-func OrderTransitions() []OrderTransition { return slices.Clone(orderTransitions) }
+// OrderTransitions returns a copy of the lifecycle's rows.
+func OrderTransitions() []OrderTransition { return OrderLifecycle.Rows() }
 
 // IsCommand reports whether t is sent from outside (as opposed to an event).
-func (t OrderTrigger) IsCommand() bool { return slices.Contains(OrderCommands(), t) }
+func (t OrderTrigger) IsCommand() bool { return OrderLifecycle.IsCommand(t) }
 
 // Valid reports whether s is a status of the lifecycle.
-func (s OrderStatus) Valid() bool {
-	_, ok := orderMeanings[s]
-	return ok
-}
+func (s OrderStatus) Valid() bool { return OrderLifecycle.Valid(s) }
 
 // Meaning is a one-line explanation of the status, for people.
-func (s OrderStatus) Meaning() string { return orderMeanings[s] }
+func (s OrderStatus) Meaning() string { return OrderLifecycle.Meaning(s) }
 
 // Terminal reports whether the order has ended: no row leaves s.
-func (s OrderStatus) Terminal() bool {
-	return s.Valid() && !slices.ContainsFunc(orderTransitions, func(t OrderTransition) bool { return t.From == s })
-}
+func (s OrderStatus) Terminal() bool { return OrderLifecycle.Terminal(s) }
 
 // Allows reports whether command c is accepted in status s.
-func (s OrderStatus) Allows(c OrderTrigger) bool {
-	return c.IsCommand() && slices.ContainsFunc(orderTransitions, func(t OrderTransition) bool {
-		return t.From == s && t.On == c
-	})
-}
-
-// NextOrderStatus returns the row that trigger on takes from status from, or an
-// error if the state machine has none: the workflow never moves off the table.
-func NextOrderStatus(from OrderStatus, on OrderTrigger) (OrderTransition, error) {
-	i := slices.IndexFunc(orderTransitions, func(t OrderTransition) bool { return t.From == from && t.On == on })
-	if i < 0 {
-		return OrderTransition{}, fmt.Errorf("order: no transition from %s on %s", from, on)
-	}
-	return orderTransitions[i], nil
-}
-
-// CheckOrderCommand says why command c is not accepted in status s, in words fit
-// for the API's 409 answer; nil when it is accepted.
-func CheckOrderCommand(s OrderStatus, c OrderTrigger) error {
-	if s.Allows(c) {
-		return nil
-	}
-	if !c.IsCommand() {
-		return fmt.Errorf("%s is not an order command", c)
-	}
-	var in []string
-	for _, t := range orderTransitions {
-		if t.On == c && !slices.Contains(in, string(t.From)) {
-			in = append(in, string(t.From))
-		}
-	}
-	return fmt.Errorf("%s is not allowed while the order is %s (%s); allowed when %s",
-		c, s, s.Meaning(), strings.Join(in, ", "))
-}
+func (s OrderStatus) Allows(c OrderTrigger) bool { return OrderLifecycle.Allows(s, c) }

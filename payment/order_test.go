@@ -28,12 +28,12 @@ func TestOrderCommandsByStatus(t *testing.T) {
 			if got := s.Allows(c); got != allowed {
 				t.Errorf("%s.Allows(%s) = %v, want %v", s, c, got, allowed)
 			}
-			err := CheckOrderCommand(s, c)
+			err := OrderLifecycle.Check(s, c)
 			if (err == nil) != allowed {
-				t.Errorf("CheckOrderCommand(%s, %s) = %v, want allowed=%v", s, c, err, allowed)
+				t.Errorf("OrderLifecycle.Check(%s, %s) = %v, want allowed=%v", s, c, err, allowed)
 			}
 			if err != nil && (!strings.Contains(err.Error(), string(s)) || !strings.Contains(err.Error(), string(c))) {
-				t.Errorf("CheckOrderCommand(%s, %s) = %q: does not name the command and the status", s, c, err)
+				t.Errorf("OrderLifecycle.Check(%s, %s) = %q: does not name the command and the status", s, c, err)
 			}
 		}
 	}
@@ -84,13 +84,13 @@ func TestOrderTransitions(t *testing.T) {
 		{OrderCompleted, OrderReturn, "", "", false}, // the window is closed
 	}
 	for _, tt := range tests {
-		got, err := NextOrderStatus(tt.from, tt.on)
+		got, err := OrderLifecycle.Next(tt.from, tt.on)
 		if (err == nil) != tt.ok {
-			t.Errorf("NextOrderStatus(%s, %s) error = %v, want ok=%v", tt.from, tt.on, err, tt.ok)
+			t.Errorf("OrderLifecycle.Next(%s, %s) error = %v, want ok=%v", tt.from, tt.on, err, tt.ok)
 			continue
 		}
 		if tt.ok && (got.To != tt.to || got.Money != tt.money) {
-			t.Errorf("NextOrderStatus(%s, %s) = %s moving %q, want %s moving %q", tt.from, tt.on, got.To, got.Money, tt.to, tt.money)
+			t.Errorf("OrderLifecycle.Next(%s, %s) = %s moving %q, want %s moving %q", tt.from, tt.on, got.To, got.Money, tt.to, tt.money)
 		}
 	}
 }
@@ -170,8 +170,8 @@ func TestOrderEventsAreNotCommands(t *testing.T) {
 				t.Errorf("%s.Allows(%s): an event must never be accepted from outside", s, e)
 			}
 		}
-		if err := CheckOrderCommand(OrderAuthorized, e); err == nil || !strings.Contains(err.Error(), "not an order command") {
-			t.Errorf("CheckOrderCommand(authorized, %s) = %v, want not an order command", e, err)
+		if err := OrderLifecycle.Check(OrderAuthorized, e); err == nil || !strings.Contains(err.Error(), "not an order command") {
+			t.Errorf("OrderLifecycle.Check(authorized, %s) = %v, want not an order command", e, err)
 		}
 	}
 	// Every trigger of the table is either a listed command or a listed event.

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cardflow/cardflow/adapters/processor"
+	"github.com/cardflow/cardflow/adapters/vault"
 	"github.com/cardflow/cardflow/payment"
 )
 
@@ -44,9 +44,9 @@ func TestTestCards(t *testing.T) {
 			assert.Equal(t, payment.Last4(tt.number), tok.Last4)
 			for _, kind := range []string{"authorize", "sale"} {
 				ch := payment.Charge{Key: kind + "/" + tt.number, Token: tok.Token, Amount: eur(1000)}
-				charge := e.c.Authorize
+				charge := e.p.Authorize
 				if kind == "sale" {
-					charge = e.c.Sale
+					charge = e.p.Sale
 				}
 				o, err := charge(ctx(t), ch)
 				require.NoError(t, err)
@@ -61,7 +61,7 @@ func TestTestCards(t *testing.T) {
 				} else {
 					assert.Nil(t, o.Failure, kind)
 				}
-				l := e.ledger(processor.LedgerQuery{IdempotencyKey: ch.Key})
+				l := e.ledger(vault.LedgerQuery{IdempotencyKey: ch.Key})
 				require.Len(t, l, 1, kind)
 				want := "approved"
 				if tt.code != "" {
@@ -74,7 +74,7 @@ func TestTestCards(t *testing.T) {
 				assert.Equal(t, o.PaymentID, l[0].PaymentID)
 				assert.Equal(t, tok.Token, l[0].Token)
 			}
-			risk, err := e.c.Risk(ctx(t), tok.Token)
+			risk, err := e.p.Risk(ctx(t), tok.Token)
 			require.NoError(t, err)
 			assert.Equal(t, tt.risk, risk)
 		})
@@ -83,13 +83,13 @@ func TestTestCards(t *testing.T) {
 
 func TestRiskBands(t *testing.T) {
 	e := newEnv(t)
-	high, err := e.c.Risk(ctx(t), e.tokenize("4000000000004954").Token)
+	high, err := e.p.Risk(ctx(t), e.tokenize("4000000000004954").Token)
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, high, 90)
-	review, err := e.c.Risk(ctx(t), e.tokenize("4000000000009235").Token)
+	review, err := e.p.Risk(ctx(t), e.tokenize("4000000000009235").Token)
 	require.NoError(t, err)
 	assert.True(t, review >= 65 && review <= 74, "risk %d not in 65-74", review)
-	_, err = e.c.Risk(ctx(t), "tok_unknown")
+	_, err = e.p.Risk(ctx(t), "tok_unknown")
 	contractErr(t, err, 404, "token_not_found")
 }
 
@@ -112,7 +112,7 @@ func TestTokenize(t *testing.T) {
 	assert.Equal(t, payment.Card{Token: c.Token, Brand: payment.Visa, Last4: "4242", ExpMonth: 12, ExpYear: 2030, BINCountry: "US"}, c)
 	info, err := e.c.Card(ctx(t), c.Token)
 	require.NoError(t, err)
-	assert.Equal(t, processor.TokenInfo{Card: c, CustomerID: "cus_1"}, info)
+	assert.Equal(t, payment.TokenInfo{Card: c, CustomerID: "cus_1"}, info)
 
 	de := e.tokenize("4000002760000016")
 	assert.Equal(t, "DE", de.BINCountry, "400000<ISO numeric country>... test numbers carry their country")
@@ -135,7 +135,7 @@ func TestTokenize(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := e.c.Tokenize(ctx(t), "cus_1", tt.card)
 			contractErr(t, err, 422, "invalid_card")
-			var perr *processor.Error
+			var perr *payment.ProcessorError
 			require.ErrorAs(t, err, &perr)
 			assert.Equal(t, tt.field, perr.Field)
 			assert.NotContains(t, err.Error(), tt.card.Number)
@@ -160,6 +160,6 @@ func TestTokensAreIndependent(t *testing.T) {
 	assert.True(t, e.authorize("b1", b.Token, 100).Approved)
 	assert.False(t, e.authorize("a1", a.Token, 100).Approved)
 	for i, tok := range []string{a.Token, b.Token} {
-		assert.Len(t, e.ledger(processor.LedgerQuery{Token: tok}), 1, fmt.Sprint(i))
+		assert.Len(t, e.ledger(vault.LedgerQuery{Token: tok}), 1, fmt.Sprint(i))
 	}
 }

@@ -8,7 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cardflow/cardflow/adapters/processor"
+	proc "github.com/cardflow/cardflow/adapters/processor/sandbox"
+	"github.com/cardflow/cardflow/adapters/vault"
 	"github.com/cardflow/cardflow/payment"
 	"github.com/cardflow/cardflow/sandbox"
 )
@@ -48,7 +49,7 @@ func TestParseFaults(t *testing.T) {
 func retryable(t *testing.T, err error) {
 	t.Helper()
 	require.Error(t, err)
-	var perr *processor.Error
+	var perr *payment.ProcessorError
 	assert.False(t, errors.As(err, &perr), "a fault must not look like a contract error: %v", err)
 }
 
@@ -58,23 +59,23 @@ func TestFaultError(t *testing.T) {
 	c := ctx(t)
 	ch := payment.Charge{Key: "order/o-1/authorize/1", Token: tok.Token, Amount: eur(1000)}
 
-	_, err := e.c.Authorize(c, ch)
+	_, err := e.p.Authorize(c, ch)
 	retryable(t, err)
-	assert.ErrorIs(t, err, processor.ErrUnavailable)
+	assert.ErrorIs(t, err, proc.ErrUnavailable)
 	assert.Contains(t, err.Error(), ch.Key, "the error names the idempotency key")
 	_, err = e.c.Card(c, tok.Token)
 	retryable(t, err)
-	_, err = e.c.Risk(c, tok.Token)
+	_, err = e.p.Risk(c, tok.Token)
 	retryable(t, err)
-	_, err = e.c.UpdateCard(c, "upd", tok.Token)
+	_, err = e.p.UpdateCard(c, "upd", tok.Token)
 	retryable(t, err)
-	assert.Empty(t, e.ledger(processor.LedgerQuery{}), "an error fault does not act")
+	assert.Empty(t, e.ledger(vault.LedgerQuery{}), "an error fault does not act")
 
 	require.NoError(t, e.c.SetFaults(c, ""))
-	o, err := e.c.Authorize(c, ch)
+	o, err := e.p.Authorize(c, ch)
 	require.NoError(t, err)
 	assert.True(t, o.Approved, "the retry with the same key acts")
-	assert.Len(t, e.ledger(processor.LedgerQuery{}), 1)
+	assert.Len(t, e.ledger(vault.LedgerQuery{}), 1)
 }
 
 func TestFaultTimeout(t *testing.T) {
@@ -83,7 +84,7 @@ func TestFaultTimeout(t *testing.T) {
 	tok := e.tokenize("4242424242424242")
 	c := ctx(t)
 	ch := payment.Charge{Key: "order/o-1/authorize/1", Token: tok.Token, Amount: eur(1000)}
-	impatient := processor.NewClient(e.srv.URL, 300*time.Millisecond)
+	impatient := proc.NewClient(e.srv.URL, 300*time.Millisecond)
 
 	e.sb.SetFaults(sandbox.Faults{Timeout: 1})
 	began := time.Now()
@@ -91,7 +92,7 @@ func TestFaultTimeout(t *testing.T) {
 	retryable(t, err)
 	assert.Less(t, time.Since(began), 2*time.Second, "the client gives up at its own timeout")
 	assert.Contains(t, err.Error(), ch.Key)
-	l := e.ledger(processor.LedgerQuery{})
+	l := e.ledger(vault.LedgerQuery{})
 	require.Len(t, l, 1, "a timeout fault acts before answering too late")
 
 	e.sb.SetFaults(sandbox.Faults{})
@@ -100,7 +101,7 @@ func TestFaultTimeout(t *testing.T) {
 	assert.True(t, o.Approved)
 	assert.Equal(t, l[0].ID, o.OperationID, "the retry answers the first result")
 	assert.Equal(t, l[0].PaymentID, o.PaymentID)
-	assert.Len(t, e.ledger(processor.LedgerQuery{}), 1)
+	assert.Len(t, e.ledger(vault.LedgerQuery{}), 1)
 }
 
 func TestFaultTimeoutAnswersLate(t *testing.T) {
@@ -125,7 +126,7 @@ func TestFaultLatency(t *testing.T) {
 	assert.True(t, o.Approved)
 	assert.GreaterOrEqual(t, time.Since(began), 200*time.Millisecond)
 
-	_, err := processor.NewClient(e.srv.URL, 50*time.Millisecond).Authorize(ctx(t), payment.Charge{Key: "slow2", Token: tok.Token, Amount: eur(100)})
+	_, err := proc.NewClient(e.srv.URL, 50*time.Millisecond).Authorize(ctx(t), payment.Charge{Key: "slow2", Token: tok.Token, Amount: eur(100)})
 	retryable(t, err)
 }
 
@@ -139,7 +140,7 @@ func TestFaultsAreSeeded(t *testing.T) {
 		tok := e.tokenize("4242424242424242")
 		var failed []bool
 		for range 20 {
-			_, err := e.c.Risk(ctx(t), tok.Token)
+			_, err := e.p.Risk(ctx(t), tok.Token)
 			failed = append(failed, err != nil)
 		}
 		return failed

@@ -14,7 +14,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/cardflow/cardflow/adapters/processor"
+	proc "github.com/cardflow/cardflow/adapters/processor/sandbox"
+	"github.com/cardflow/cardflow/adapters/vault"
 	"github.com/cardflow/cardflow/payment"
 	"github.com/cardflow/cardflow/sandbox"
 )
@@ -48,7 +49,8 @@ type env struct {
 	cfg   sandbox.Config
 	sb    *sandbox.Sandbox
 	srv   *httptest.Server
-	c     *processor.Client
+	c     *vault.Client // the vault, the books and the test mode
+	p     *proc.Client  // the money calls
 	clock *clock
 }
 
@@ -77,7 +79,8 @@ func (e *env) open() {
 	require.NoError(e.t, err)
 	e.sb = sb
 	e.srv = httptest.NewServer(sb.Handler())
-	e.c = processor.NewClient(e.srv.URL, 5*time.Second)
+	e.c = vault.New(e.srv.URL, 5*time.Second)
+	e.p = proc.NewClient(e.srv.URL, 5*time.Second)
 }
 
 func (e *env) close() {
@@ -120,12 +123,12 @@ func eur(amount int64) payment.Money { return payment.Money{Amount: amount, Curr
 
 func (e *env) authorize(key, token string, amount int64) payment.Outcome {
 	e.t.Helper()
-	o, err := e.c.Authorize(ctx(e.t), payment.Charge{Key: key, Token: token, Amount: eur(amount)})
+	o, err := e.p.Authorize(ctx(e.t), payment.Charge{Key: key, Token: token, Amount: eur(amount)})
 	require.NoError(e.t, err)
 	return o
 }
 
-func (e *env) ledger(q processor.LedgerQuery) []processor.LedgerEntry {
+func (e *env) ledger(q vault.LedgerQuery) []vault.LedgerEntry {
 	e.t.Helper()
 	l, err := e.c.Ledger(ctx(e.t), q)
 	require.NoError(e.t, err)
@@ -135,8 +138,8 @@ func (e *env) ledger(q processor.LedgerQuery) []processor.LedgerEntry {
 // contractErr asserts that err is a processor contract error with status and code.
 func contractErr(t *testing.T, err error, status int, code string) {
 	t.Helper()
-	var perr *processor.Error
-	require.True(t, errors.As(err, &perr), "want *processor.Error %s, got %v", code, err)
+	var perr *payment.ProcessorError
+	require.True(t, errors.As(err, &perr), "want *payment.ProcessorError %s, got %v", code, err)
 	require.Equal(t, status, perr.Status, perr.Error())
 	require.Equal(t, code, perr.Code, perr.Error())
 }

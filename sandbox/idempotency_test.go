@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cardflow/cardflow/adapters/processor"
+	"github.com/cardflow/cardflow/adapters/vault"
 	"github.com/cardflow/cardflow/payment"
 )
 
@@ -17,46 +17,46 @@ func TestIdempotentReplays(t *testing.T) {
 	c := ctx(t)
 	ch := payment.Charge{Key: "order/o-1/authorize/1", Token: tok.Token, Amount: eur(1000)}
 
-	first, err := e.c.Authorize(c, ch)
+	first, err := e.p.Authorize(c, ch)
 	require.NoError(t, err)
 	e.clock.Advance(1000) // a replay answers the first response, time and all
-	again, err := e.c.Authorize(c, ch)
+	again, err := e.p.Authorize(c, ch)
 	require.NoError(t, err)
 	assert.Equal(t, first, again)
-	assert.Len(t, e.ledger(processor.LedgerQuery{}), 1, "a replay adds no ledger entry")
+	assert.Len(t, e.ledger(vault.LedgerQuery{}), 1, "a replay adds no ledger entry")
 
 	// The same key for another request is refused, whatever the operation.
-	_, err = e.c.Authorize(c, payment.Charge{Key: ch.Key, Token: tok.Token, Amount: eur(999)})
+	_, err = e.p.Authorize(c, payment.Charge{Key: ch.Key, Token: tok.Token, Amount: eur(999)})
 	contractErr(t, err, 409, "idempotency_key_reused")
-	_, err = e.c.Sale(c, ch)
+	_, err = e.p.Sale(c, ch)
 	contractErr(t, err, 409, "idempotency_key_reused")
-	_, err = e.c.Capture(c, op(ch.Key, first.PaymentID, 1000))
+	_, err = e.p.Capture(c, op(ch.Key, first.PaymentID, 1000))
 	contractErr(t, err, 409, "idempotency_key_reused")
 
 	// Captures, voids and refunds replay the same way.
 	capOp := op("order/o-1/capture/1", first.PaymentID, 600)
-	cap1, err := e.c.Capture(c, capOp)
+	cap1, err := e.p.Capture(c, capOp)
 	require.NoError(t, err)
-	cap2, err := e.c.Capture(c, capOp)
+	cap2, err := e.p.Capture(c, capOp)
 	require.NoError(t, err)
 	assert.Equal(t, cap1, cap2)
 	voidOp := op("order/o-1/void/1", first.PaymentID, 0)
-	void1, err := e.c.Void(c, voidOp)
+	void1, err := e.p.Void(c, voidOp)
 	require.NoError(t, err)
-	void2, err := e.c.Void(c, voidOp) // nothing is left to void, yet the replay answers the first void
+	void2, err := e.p.Void(c, voidOp) // nothing is left to void, yet the replay answers the first void
 	require.NoError(t, err)
 	assert.Equal(t, void1, void2)
 	refOp := op("order/o-1/refund/1", first.PaymentID, 600)
-	ref1, err := e.c.Refund(c, refOp)
+	ref1, err := e.p.Refund(c, refOp)
 	require.NoError(t, err)
-	ref2, err := e.c.Refund(c, refOp)
+	ref2, err := e.p.Refund(c, refOp)
 	require.NoError(t, err)
 	assert.Equal(t, ref1, ref2)
-	_, err = e.c.Refund(c, op(refOp.Key, first.PaymentID, 500))
+	_, err = e.p.Refund(c, op(refOp.Key, first.PaymentID, 500))
 	contractErr(t, err, 409, "idempotency_key_reused")
 
-	assert.Equal(t, processor.Amounts{Authorized: 1000, Captured: 600, Voided: 400, Refunded: 600}, e.payment(first.PaymentID).Amounts)
-	assert.Len(t, e.ledger(processor.LedgerQuery{PaymentID: first.PaymentID}), 4)
+	assert.Equal(t, vault.Amounts{Authorized: 1000, Captured: 600, Voided: 400, Refunded: 600}, e.payment(first.PaymentID).Amounts)
+	assert.Len(t, e.ledger(vault.LedgerQuery{PaymentID: first.PaymentID}), 4)
 }
 
 func TestIdempotencyOverHTTP(t *testing.T) {
@@ -86,7 +86,7 @@ func TestIdempotencyOverHTTP(t *testing.T) {
 	assert.Equal(t, "idempotency_key_required", missing.Error.Code)
 	assert.Equal(t, 400, e.raw("POST", "/v1/payments/"+a["payment_id"].(string)+"/capture", "", map[string]any{"amount": 1}, nil).StatusCode)
 	assert.Equal(t, 400, e.raw("POST", "/v1/payments", "k2", `{"type":"authorize"`, nil).StatusCode, "malformed JSON")
-	assert.Len(t, e.ledger(processor.LedgerQuery{}), 1)
+	assert.Len(t, e.ledger(vault.LedgerQuery{}), 1)
 }
 
 // Concurrent retries of one request move money once.
@@ -101,7 +101,7 @@ func TestConcurrentReplays(t *testing.T) {
 	)
 	for range 8 {
 		wg.Go(func() {
-			o, err := e.c.Sale(ctx(t), ch)
+			o, err := e.p.Sale(ctx(t), ch)
 			assert.NoError(t, err)
 			mu.Lock()
 			ids[o.OperationID] = true
@@ -110,5 +110,5 @@ func TestConcurrentReplays(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Len(t, ids, 1)
-	assert.Len(t, e.ledger(processor.LedgerQuery{}), 1)
+	assert.Len(t, e.ledger(vault.LedgerQuery{}), 1)
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cardflow/cardflow/adapters/processor"
+	"github.com/cardflow/cardflow/adapters/vault"
 	"github.com/cardflow/cardflow/payment"
 	"github.com/cardflow/cardflow/sandbox"
 )
@@ -22,32 +22,32 @@ func TestRestartKeepsEverything(t *testing.T) {
 	tok := e.tokenize("4242424242424242")
 	exp := e.tokenize("4000000000000069")
 	auth := e.authorize("auth", tok.Token, 1000)
-	_, err := e.c.Capture(c, op("cap", auth.PaymentID, 400))
+	_, err := e.p.Capture(c, op("cap", auth.PaymentID, 400))
 	require.NoError(t, err)
 	require.NoError(t, e.c.ScriptOutcomes(c, tok.Token, "insufficient_funds"))
-	require.NoError(t, e.c.SetUpdater(c, exp.Token, processor.UpdaterAnswer{ExpMonth: 2, ExpYear: 2033}))
-	before := e.ledger(processor.LedgerQuery{})
+	require.NoError(t, e.c.SetUpdater(c, exp.Token, vault.UpdaterAnswer{ExpMonth: 2, ExpYear: 2033}))
+	before := e.ledger(vault.LedgerQuery{})
 
 	e.restart()
 
 	info, err := e.c.Card(c, tok.Token)
 	require.NoError(t, err)
 	assert.Equal(t, tok, info.Card)
-	assert.Equal(t, before, e.ledger(processor.LedgerQuery{}), "the ledger survives")
-	assert.Equal(t, processor.Amounts{Authorized: 1000, Captured: 400}, e.payment(auth.PaymentID).Amounts)
+	assert.Equal(t, before, e.ledger(vault.LedgerQuery{}), "the ledger survives")
+	assert.Equal(t, vault.Amounts{Authorized: 1000, Captured: 400}, e.payment(auth.PaymentID).Amounts)
 
-	again, err := e.c.Capture(c, op("cap", auth.PaymentID, 400))
+	again, err := e.p.Capture(c, op("cap", auth.PaymentID, 400))
 	require.NoError(t, err)
 	assert.Equal(t, before[1].ID, again.OperationID, "idempotency records survive")
-	_, err = e.c.Capture(c, op("cap2", auth.PaymentID, 601))
+	_, err = e.p.Capture(c, op("cap2", auth.PaymentID, 601))
 	contractErr(t, err, 422, "amount_exceeds_authorization")
 
 	assert.Equal(t, "insufficient_funds", e.authorize("a2", tok.Token, 100).Failure.Code, "scripts survive")
 	assert.True(t, e.authorize("a3", tok.Token, 100).Approved, "the token still charges")
-	u, err := e.c.UpdateCard(c, "upd", exp.Token)
+	u, err := e.p.UpdateCard(c, "upd", exp.Token)
 	require.NoError(t, err)
 	assert.Equal(t, 2033, u.Card.ExpYear, "updater answers survive")
-	assert.Len(t, e.ledger(processor.LedgerQuery{}), len(before)+2)
+	assert.Len(t, e.ledger(vault.LedgerQuery{}), len(before)+2)
 }
 
 func TestWrongKeyIsRefused(t *testing.T) {
@@ -72,9 +72,9 @@ func TestNoCardDataInTheClear(t *testing.T) {
 		tok, err := e.c.Tokenize(c, "cus_1", payment.CardData{Number: n, ExpMonth: 12, ExpYear: 2030, CVC: "9713"[:len(cvcOf(n))], Holder: "Zacharias Holderman"})
 		require.NoError(t, err)
 		e.authorize(fmt.Sprint("k/", i), tok.Token, 100)
-		_, err = e.c.UpdateCard(c, fmt.Sprint("u/", i), tok.Token)
+		_, err = e.p.UpdateCard(c, fmt.Sprint("u/", i), tok.Token)
 		require.NoError(t, err)
-		require.NoError(t, e.c.SetUpdater(c, tok.Token, processor.UpdaterAnswer{Number: "5105105105105100", ExpMonth: 1, ExpYear: 2031}))
+		require.NoError(t, e.c.SetUpdater(c, tok.Token, vault.UpdaterAnswer{Number: "5105105105105100", ExpMonth: 1, ExpYear: 2031}))
 	}
 	numbers = append(numbers, "5105105105105100")
 	check := func(when string) {
@@ -112,7 +112,7 @@ func TestLedgerOverHTTP(t *testing.T) {
 	pa := e.authorize("a1", a.Token, 1000)
 	e.clock.Advance(time.Minute)
 	e.authorize("b1", b.Token, 500)
-	_, err := e.c.Capture(ctx(t), op("a1/cap", pa.PaymentID, 1000))
+	_, err := e.p.Capture(ctx(t), op("a1/cap", pa.PaymentID, 1000))
 	require.NoError(t, err)
 
 	var all []map[string]any
@@ -146,7 +146,7 @@ func TestCloseReleasesHeldRequests(t *testing.T) {
 	e.sb.SetFaults(sandbox.Faults{Timeout: 1})
 	done := make(chan error, 1)
 	go func() {
-		_, err := e.c.Risk(ctx(t), tok.Token)
+		_, err := e.p.Risk(ctx(t), tok.Token)
 		done <- err
 	}()
 	time.Sleep(200 * time.Millisecond)

@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cardflow/cardflow/adapters/processor"
+	"github.com/cardflow/cardflow/adapters/vault"
 	"github.com/cardflow/cardflow/payment"
 )
 
@@ -18,9 +18,9 @@ func TestScriptedOutcomes(t *testing.T) {
 
 	var got []string
 	for i, key := range []string{"a1", "a2", "a3", "a4"} {
-		charge := e.c.Authorize
+		charge := e.p.Authorize
 		if i == 2 {
-			charge = e.c.Sale // sales take the script too
+			charge = e.p.Sale // sales take the script too
 		}
 		o, err := charge(c, payment.Charge{Key: key, Token: tok.Token, Amount: eur(100)})
 		require.NoError(t, err)
@@ -56,7 +56,7 @@ func TestAccountUpdater(t *testing.T) {
 		assert.Equal(t, "expired_card", o.Failure.Code)
 		assert.Equal(t, payment.Hard, o.Failure.Class)
 
-		u, err := e.c.UpdateCard(c, "exp/upd1", tok.Token)
+		u, err := e.p.UpdateCard(c, "exp/upd1", tok.Token)
 		require.NoError(t, err)
 		want := tok
 		want.ExpYear += 3
@@ -66,15 +66,15 @@ func TestAccountUpdater(t *testing.T) {
 		assert.Equal(t, want, info.Card, "the same token now carries the new expiry")
 		assert.True(t, e.authorize("exp/2", tok.Token, 100).Approved)
 
-		u, err = e.c.UpdateCard(c, "exp/upd2", tok.Token)
+		u, err = e.p.UpdateCard(c, "exp/upd2", tok.Token)
 		require.NoError(t, err)
 		assert.Equal(t, payment.CardUpdate{Card: want}, u, "news only once")
 	})
 	t.Run("a set new number and expiry", func(t *testing.T) {
 		tok := e.tokenize("4000000000009987")
 		require.False(t, e.authorize("lost/1", tok.Token, 100).Approved)
-		require.NoError(t, e.c.SetUpdater(c, tok.Token, processor.UpdaterAnswer{Number: "5555555555554444", ExpMonth: 1, ExpYear: 2031}))
-		u, err := e.c.UpdateCard(c, "lost/upd", tok.Token)
+		require.NoError(t, e.c.SetUpdater(c, tok.Token, vault.UpdaterAnswer{Number: "5555555555554444", ExpMonth: 1, ExpYear: 2031}))
+		u, err := e.p.UpdateCard(c, "lost/upd", tok.Token)
 		require.NoError(t, err)
 		assert.Equal(t, payment.CardUpdate{Updated: true, Card: payment.Card{Token: tok.Token, Brand: payment.Mastercard,
 			Last4: "4444", ExpMonth: 1, ExpYear: 2031, BINCountry: "US"}}, u)
@@ -82,8 +82,8 @@ func TestAccountUpdater(t *testing.T) {
 	})
 	t.Run("a set new expiry overrides the default", func(t *testing.T) {
 		tok := e.tokenize("4000000000000069")
-		require.NoError(t, e.c.SetUpdater(c, tok.Token, processor.UpdaterAnswer{ExpMonth: 6, ExpYear: 2032}))
-		u, err := e.c.UpdateCard(c, "exp2/upd", tok.Token)
+		require.NoError(t, e.c.SetUpdater(c, tok.Token, vault.UpdaterAnswer{ExpMonth: 6, ExpYear: 2032}))
+		u, err := e.p.UpdateCard(c, "exp2/upd", tok.Token)
 		require.NoError(t, err)
 		assert.True(t, u.Updated)
 		assert.Equal(t, "0069", u.Card.Last4)
@@ -92,38 +92,38 @@ func TestAccountUpdater(t *testing.T) {
 	})
 	t.Run("closed", func(t *testing.T) {
 		tok := e.tokenize("4000000000009979")
-		require.NoError(t, e.c.SetUpdater(c, tok.Token, processor.UpdaterAnswer{Closed: true}))
-		u, err := e.c.UpdateCard(c, "closed/upd", tok.Token)
+		require.NoError(t, e.c.SetUpdater(c, tok.Token, vault.UpdaterAnswer{Closed: true}))
+		u, err := e.p.UpdateCard(c, "closed/upd", tok.Token)
 		require.NoError(t, err)
 		assert.Equal(t, payment.CardUpdate{Closed: true, Card: tok}, u)
 	})
 	t.Run("no news", func(t *testing.T) {
 		tok := e.tokenize("4242424242424242")
-		u, err := e.c.UpdateCard(c, "none/upd", tok.Token)
+		u, err := e.p.UpdateCard(c, "none/upd", tok.Token)
 		require.NoError(t, err)
 		assert.Equal(t, payment.CardUpdate{Card: tok}, u)
 	})
 	t.Run("idempotent", func(t *testing.T) {
 		tok := e.tokenize("4000000000000069")
-		u1, err := e.c.UpdateCard(c, "idem/upd", tok.Token)
+		u1, err := e.p.UpdateCard(c, "idem/upd", tok.Token)
 		require.NoError(t, err)
-		u2, err := e.c.UpdateCard(c, "idem/upd", tok.Token)
+		u2, err := e.p.UpdateCard(c, "idem/upd", tok.Token)
 		require.NoError(t, err)
 		assert.True(t, u2.Updated, "the replay is the first answer, not 'no news'")
 		assert.Equal(t, u1, u2)
 		other := e.tokenize("4242424242424242")
-		_, err = e.c.UpdateCard(c, "idem/upd", other.Token)
+		_, err = e.p.UpdateCard(c, "idem/upd", other.Token)
 		contractErr(t, err, 409, "idempotency_key_reused")
 	})
 	t.Run("errors", func(t *testing.T) {
-		_, err := e.c.UpdateCard(c, "err/upd", "tok_unknown")
+		_, err := e.p.UpdateCard(c, "err/upd", "tok_unknown")
 		contractErr(t, err, 404, "token_not_found")
-		err = e.c.SetUpdater(c, "tok_unknown", processor.UpdaterAnswer{Closed: true})
+		err = e.c.SetUpdater(c, "tok_unknown", vault.UpdaterAnswer{Closed: true})
 		contractErr(t, err, 404, "token_not_found")
 		tok := e.tokenize("4242424242424242")
-		err = e.c.SetUpdater(c, tok.Token, processor.UpdaterAnswer{Number: "4242424242424241", ExpMonth: 1, ExpYear: 2031})
+		err = e.c.SetUpdater(c, tok.Token, vault.UpdaterAnswer{Number: "4242424242424241", ExpMonth: 1, ExpYear: 2031})
 		contractErr(t, err, 422, "invalid_card")
-		err = e.c.SetUpdater(c, tok.Token, processor.UpdaterAnswer{ExpMonth: 13, ExpYear: 2031})
+		err = e.c.SetUpdater(c, tok.Token, vault.UpdaterAnswer{ExpMonth: 13, ExpYear: 2031})
 		contractErr(t, err, 422, "invalid_request")
 		resp := e.raw("POST", "/v1/tokens/"+tok.Token+"/account-updater", "", nil, nil)
 		assert.Equal(t, 400, resp.StatusCode, "the updater needs an idempotency key")

@@ -44,7 +44,7 @@ func (c vaultCard) info() tokenInfo {
 	return tokenInfo{Card: c.card(), CustomerID: c.CustomerID, CreatedAt: c.CreatedAt}
 }
 
-// tokenInfo is the wire form of a vault entry (processor.TokenInfo plus created_at).
+// tokenInfo is the wire form of a vault entry (payment.TokenInfo plus created_at).
 type tokenInfo struct {
 	Card       payment.Card `json:"card"`
 	CustomerID string       `json:"customer_id"`

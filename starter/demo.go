@@ -11,7 +11,8 @@ import (
 	"time"
 
 	"github.com/cardflow/cardflow/api/shop"
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/order"
+	"github.com/cardflow/cardflow/subscription"
 )
 
 var demoCmd = command{
@@ -22,9 +23,9 @@ var demoCmd = command{
 		"flow with its workflow id and final status; exits 1 if a flow did not end as expected.",
 }
 
-// flow is one scenario of the demo. run drives it through the same session
+// scenario is one flow of the demo. run drives it through the same session
 // calls as the commands and answers the workflow's final status and a detail.
-type flow struct {
+type scenario struct {
 	kind string // "order" or "subscription"
 	name string // last part of the id
 	what string
@@ -87,7 +88,7 @@ func (c *cli) demo(args []string) error {
 
 // report prints one line per flow as its result comes in, in the flows' order,
 // and answers how many failed.
-func (c *cli) report(flows []flow, results []chan flowResult) (failed int) {
+func (c *cli) report(flows []scenario, results []chan flowResult) (failed int) {
 	for i, f := range flows {
 		r := <-results[i]
 		if r.err != nil {
@@ -102,7 +103,7 @@ func (c *cli) report(flows []flow, results []chan flowResult) (failed int) {
 
 // play runs the flows concurrently (a few at a time, to spare a small machine)
 // and answers one channel per flow, so results print in the flows' order.
-func (d *demo) play(ctx context.Context, flows []flow, suffix string) []chan flowResult {
+func (d *demo) play(ctx context.Context, flows []scenario, suffix string) []chan flowResult {
 	results := make([]chan flowResult, len(flows))
 	slots := make(chan struct{}, 8)
 	for i, f := range flows {
@@ -122,9 +123,9 @@ func (d *demo) play(ctx context.Context, flows []flow, suffix string) []chan flo
 func demoID(kind, name, suffix string) string {
 	id := "demo-" + suffix + "-" + name
 	if kind == "order" {
-		return workflows.OrderWorkflowID(id)
+		return order.WorkflowID(id)
 	}
-	return workflows.SubscriptionWorkflowID(id)
+	return subscription.WorkflowID(id)
 }
 
 func workflowURL(ui, ns, workflowID string) string {
@@ -137,7 +138,7 @@ func runsURL(ui, ns, suffix string) string {
 }
 
 // waitFor polls the subscription until ok says it got where the flow leads.
-func (d *demo) waitFor(ctx context.Context, id string, ok func(workflows.SubscriptionView) bool) (workflows.SubscriptionView, error) {
+func (d *demo) waitFor(ctx context.Context, id string, ok func(subscription.View) bool) (subscription.View, error) {
 	for {
 		v, err := shop.QuerySubscription(ctx, d.s.temporal, id)
 		if err == nil && ok(v) {

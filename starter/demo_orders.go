@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/cardflow/cardflow/api/shop"
+	"github.com/cardflow/cardflow/order"
 	"github.com/cardflow/cardflow/payment"
-	"github.com/cardflow/cardflow/workflows"
 )
 
 // The sandbox's test cards (API.md, "Sandbox processor").
@@ -33,7 +33,7 @@ func demoOrder(id, number string) shop.OrderRequest {
 	var b shop.OrderRequest
 	b.OrderID, b.Currency = id, "EUR"
 	b.Customer = payment.Customer{ID: demoCustomerID, Email: demoCustomerEmail, Country: "DE"}
-	b.Items = []workflows.OrderItem{{SKU: "SHOE-1", Quantity: 2, UnitAmount: 4999}, {SKU: "SOCK-7", Quantity: 3, UnitAmount: 599}}
+	b.Items = []order.Item{{SKU: "SHOE-1", Quantity: 2, UnitAmount: 4999}, {SKU: "SOCK-7", Quantity: 3, UnitAmount: 599}}
 	b.Card = demoCard(number)
 	return b
 }
@@ -43,7 +43,7 @@ type orderSteps struct {
 	ctx context.Context
 	d   *demo
 	id  string
-	v   workflows.OrderView
+	v   order.View
 	err error
 }
 
@@ -104,26 +104,26 @@ func (o *orderSteps) done() (string, string, error) {
 	return string(o.v.Status), strings.Join(parts, ", "), nil
 }
 
-func items(sku string, qty int64) workflows.OrderItemsRequest {
-	return workflows.OrderItemsRequest{Items: []workflows.ItemQuantity{{SKU: sku, Quantity: qty}}}
+func items(sku string, qty int64) order.ItemsRequest {
+	return order.ItemsRequest{Items: []order.ItemQuantity{{SKU: sku, Quantity: qty}}}
 }
 
 // orderFlows are the order flows of API.md, one workflow each.
-func orderFlows() []flow {
+func orderFlows() []scenario {
 	steps := func(ctx context.Context, d *demo, id string) *orderSteps { return &orderSteps{ctx: ctx, d: d, id: id} }
-	return []flow{
+	return []scenario{
 		{"order", "happy", "happy path: authorize, capture, ship", func(ctx context.Context, d *demo, id string) (string, string, error) {
 			return steps(ctx, d, id).place(demoOrder(id, cardVisa), payment.OrderAuthorized).
 				do(payment.OrderCapture, nil, payment.OrderCaptured).do(payment.OrderShip, nil, payment.OrderShipped).done()
 		}},
 		{"order", "automatic", "automatic capture (a sale)", func(ctx context.Context, d *demo, id string) (string, string, error) {
 			b := demoOrder(id, cardMastercard)
-			b.Capture = workflows.CaptureAutomatic
+			b.Capture = order.CaptureAutomatic
 			return steps(ctx, d, id).place(b, payment.OrderCaptured).done()
 		}},
 		{"order", "hold", "held after the checks, then submitted", func(ctx context.Context, d *demo, id string) (string, string, error) {
 			b := demoOrder(id, cardVisa)
-			b.Submit = workflows.SubmitHold
+			b.Submit = order.SubmitHold
 			return steps(ctx, d, id).place(b, payment.OrderPendingSubmission).do(payment.OrderSubmit, nil, payment.OrderAuthorized).done()
 		}},
 		{"order", "retry", "soft decline (insufficient funds), retry with another card", func(ctx context.Context, d *demo, id string) (string, string, error) {
@@ -157,7 +157,7 @@ func orderFlows() []flow {
 				do(payment.OrderCapture, nil, payment.OrderCaptured).do(payment.OrderCancel, nil, payment.OrderCancelled).done()
 		}},
 		{"order", "returns", "ship, return one shoe, then everything else", func(ctx context.Context, d *demo, id string) (string, string, error) {
-			rest := workflows.OrderItemsRequest{Items: []workflows.ItemQuantity{{SKU: "SHOE-1", Quantity: 1}, {SKU: "SOCK-7", Quantity: 3}}}
+			rest := order.ItemsRequest{Items: []order.ItemQuantity{{SKU: "SHOE-1", Quantity: 1}, {SKU: "SOCK-7", Quantity: 3}}}
 			return steps(ctx, d, id).place(demoOrder(id, cardVisa), payment.OrderAuthorized).
 				do(payment.OrderCapture, nil, payment.OrderCaptured).do(payment.OrderShip, nil, payment.OrderShipped).
 				do(payment.OrderReturn, items("SHOE-1", 1), payment.OrderShipped).

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/cardflow/cardflow/adapters/processor"
+	"github.com/cardflow/cardflow/adapters/vault"
 	"github.com/cardflow/cardflow/api/shop"
 	"github.com/cardflow/cardflow/payment"
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/subscription"
 )
 
 // demoCycles bounds every demo subscription, so second-long plans end (expired)
@@ -37,7 +37,7 @@ type subSteps struct {
 	ctx context.Context
 	d   *demo
 	id  string
-	v   workflows.SubscriptionView
+	v   subscription.View
 	err error
 }
 
@@ -70,7 +70,7 @@ func (o *subSteps) changeCard(number string, want ...payment.SubscriptionStatus)
 }
 
 // until waits for the workflow to get there by itself (a trial ends, a retry runs).
-func (o *subSteps) until(ok func(workflows.SubscriptionView) bool) *subSteps {
+func (o *subSteps) until(ok func(subscription.View) bool) *subSteps {
 	if o.err == nil {
 		o.v, o.err = o.d.waitFor(o.ctx, o.id, ok)
 	}
@@ -92,7 +92,7 @@ func (o *subSteps) done() (string, string, error) {
 	return string(o.v.Status), detail, o.err
 }
 
-func paid(v workflows.SubscriptionView) bool { return v.Totals.CyclesPaid >= 1 }
+func paid(v subscription.View) bool { return v.Totals.CyclesPaid >= 1 }
 
 // scripted makes the token's next charges take these outcomes (then the card's own).
 func (d *demo) scripted(ctx context.Context, outcomes ...string) func(string) error {
@@ -100,10 +100,10 @@ func (d *demo) scripted(ctx context.Context, outcomes ...string) func(string) er
 }
 
 // subscriptionFlows are the subscription flows of API.md on second-long plans.
-func subscriptionFlows() []flow {
+func subscriptionFlows() []scenario {
 	steps := func(ctx context.Context, d *demo, id string) *subSteps { return &subSteps{ctx: ctx, d: d, id: id} }
 	live := []payment.SubscriptionStatus{payment.SubscriptionActive, payment.SubscriptionExpired}
-	return []flow{
+	return []scenario{
 		{"subscription", "trial", "free trial, then the first bill", func(ctx context.Context, d *demo, id string) (string, string, error) {
 			in := d.subscriptionRequest(id, func(r *shop.SubscriptionRequest) { r.Plan.Trial = d.trial })
 			s := steps(ctx, d, id).open(cardVisa, nil, in, payment.SubscriptionTrialing).until(paid)
@@ -118,7 +118,7 @@ func subscriptionFlows() []flow {
 		{"subscription", "updater", "hard decline (expired card), account updater, paid on the retry", func(ctx context.Context, d *demo, id string) (string, string, error) {
 			in := d.subscriptionRequest(id, func(r *shop.SubscriptionRequest) { r.AccountUpdater = true })
 			newExpiry := func(tok string) error {
-				return d.s.vault.SetUpdater(ctx, tok, processor.UpdaterAnswer{ExpMonth: 12, ExpYear: 2032})
+				return d.s.vault.SetUpdater(ctx, tok, vault.UpdaterAnswer{ExpMonth: 12, ExpYear: 2032})
 			}
 			s := steps(ctx, d, id).open(cardExpired, newExpiry, in, payment.SubscriptionPastDue).until(paid)
 			s.check("retry", live...)
@@ -126,12 +126,12 @@ func subscriptionFlows() []flow {
 		}},
 		{"subscription", "expired", "soft declines until the retry schedule is used up", func(ctx context.Context, d *demo, id string) (string, string, error) {
 			return steps(ctx, d, id).open(cardVisa, d.scripted(ctx, "insufficient_funds", "insufficient_funds"), d.subscriptionRequest(id, nil), payment.SubscriptionPastDue).
-				until(func(v workflows.SubscriptionView) bool { return v.Status == payment.SubscriptionExpired }).done()
+				until(func(v subscription.View) bool { return v.Status == payment.SubscriptionExpired }).done()
 		}},
 		{"subscription", "opt-out", "the customer opts out during the trial", func(ctx context.Context, d *demo, id string) (string, string, error) {
 			in := d.subscriptionRequest(id, func(r *shop.SubscriptionRequest) { r.Plan.Trial = "P14D" })
 			return steps(ctx, d, id).open(cardVisa, nil, in, payment.SubscriptionTrialing).
-				do(workflows.SubscriptionCancel, workflows.SubscriptionCancelRequest{}, payment.SubscriptionCancelled).done()
+				do(subscription.UpdateCancel, subscription.CancelRequest{}, payment.SubscriptionCancelled).done()
 		}},
 		{"subscription", "card-update", "hard decline (lost card) suspends; a new card catches up at once", func(ctx context.Context, d *demo, id string) (string, string, error) {
 			return steps(ctx, d, id).open(cardLost, nil, d.subscriptionRequest(id, nil), payment.SubscriptionSuspended).
@@ -140,11 +140,11 @@ func subscriptionFlows() []flow {
 		{"subscription", "catch-up", "soft decline, the customer pays the outstanding bill now", func(ctx context.Context, d *demo, id string) (string, string, error) {
 			in := d.subscriptionRequest(id, func(r *shop.SubscriptionRequest) { r.Retry.Schedule = []string{"P1D"} })
 			return steps(ctx, d, id).open(cardVisa, d.scripted(ctx, "insufficient_funds"), in, payment.SubscriptionPastDue).
-				do(workflows.SubscriptionCatchUp, workflows.CatchUpRequest{}, payment.SubscriptionActive).done()
+				do(subscription.UpdateCatchUp, subscription.CatchUpRequest{}, payment.SubscriptionActive).done()
 		}},
 		{"subscription", "refund", "first cycle paid, then partly refunded", func(ctx context.Context, d *demo, id string) (string, string, error) {
 			return steps(ctx, d, id).open(cardVisa, nil, d.subscriptionRequest(id, nil), payment.SubscriptionActive).
-				do(workflows.SubscriptionRefund, workflows.SubscriptionRefundRequest{Cycle: 1, Amount: 500}, live...).done()
+				do(subscription.UpdateRefund, subscription.RefundRequest{Cycle: 1, Amount: 500}, live...).done()
 		}},
 	}
 }

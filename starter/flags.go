@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cardflow/cardflow/order"
 	"github.com/cardflow/cardflow/payment"
-	"github.com/cardflow/cardflow/workflows"
 )
 
 // parseInterspersed parses fs over args, allowing flags after positional
@@ -63,7 +63,7 @@ func (f expiryFlag) Set(s string) error {
 // orderItemsFlag collects --item SKU:QUANTITY:UNIT_AMOUNT. The first --item
 // replaces the items of a --json body, so flags always win.
 type orderItemsFlag struct {
-	items *[]workflows.OrderItem
+	items *[]order.Item
 	set   bool
 }
 
@@ -82,13 +82,13 @@ func (f *orderItemsFlag) Set(s string) error {
 	if !f.set {
 		*f.items, f.set = nil, true
 	}
-	*f.items = append(*f.items, workflows.OrderItem{SKU: parts[0], Quantity: qty, UnitAmount: unit})
+	*f.items = append(*f.items, order.Item{SKU: parts[0], Quantity: qty, UnitAmount: unit})
 	return nil
 }
 
 // quantitiesFlag collects --item SKU:QUANTITY for cancel-items and return.
 type quantitiesFlag struct {
-	items *[]workflows.ItemQuantity
+	items *[]order.ItemQuantity
 	set   bool
 }
 
@@ -103,7 +103,7 @@ func (f *quantitiesFlag) Set(s string) error {
 	if !f.set {
 		*f.items, f.set = nil, true
 	}
-	*f.items = append(*f.items, workflows.ItemQuantity{SKU: sku, Quantity: qty})
+	*f.items = append(*f.items, order.ItemQuantity{SKU: sku, Quantity: qty})
 	return nil
 }
 

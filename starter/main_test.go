@@ -11,8 +11,9 @@ import (
 	"time"
 
 	"github.com/cardflow/cardflow/codec"
-	"github.com/cardflow/cardflow/internal/testenv"
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/order"
+	"github.com/cardflow/cardflow/subscription"
+	"github.com/cardflow/cardflow/tools/testenv"
 )
 
 // The starter's tests run it in-process against a whole cardflow on loopback
@@ -94,23 +95,23 @@ func (h *cliHarness) fails(code int, want []string, args ...string) {
 	}
 }
 
-func (h *cliHarness) order(args ...string) workflows.OrderView {
+func (h *cliHarness) order(args ...string) order.View {
 	h.t.Helper()
-	var v workflows.OrderView
+	var v order.View
 	h.ok(&v, args...)
 	return v
 }
 
-func (h *cliHarness) subscription(args ...string) workflows.SubscriptionView {
+func (h *cliHarness) subscription(args ...string) subscription.View {
 	h.t.Helper()
-	var v workflows.SubscriptionView
+	var v subscription.View
 	h.ok(&v, args...)
 	return v
 }
 
 // place places a one-line order (2 × 49.99 EUR) paid with number; more flags
 // may follow.
-func (h *cliHarness) place(id, number string, more ...string) workflows.OrderView {
+func (h *cliHarness) place(id, number string, more ...string) order.View {
 	h.t.Helper()
 	args := append([]string{"order", "place", "--id", id, "--currency", "EUR", "--customer", "c-42",
 		"--email", "jane@example.com", "--country", "DE", "--item", "SHOE-1:2:4999",

@@ -5,8 +5,9 @@ import (
 	"flag"
 
 	"github.com/cardflow/cardflow/api/shop"
+	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/order"
 	"github.com/cardflow/cardflow/payment"
-	"github.com/cardflow/cardflow/workflows"
 )
 
 // orderCommands are API.md's order commands, each a Temporal update named as
@@ -23,7 +24,7 @@ var orderCommands = []command{
 		summary: "Pay again with another card (POST /v1/orders/{id}/payment-attempts; payment_failed).", run: runOrderRetry},
 	orderItems(payment.OrderCancelItems, "Cancel items before capture; they are never charged, and cancelling all voids\n(POST /v1/orders/{id}/items/cancel; authorized)."),
 	orderItems(payment.OrderReturn, "Refund returned items; all returned is a full refund\n(POST /v1/orders/{id}/returns; shipped)."),
-	{name: workflows.UpdateRetryOperation, synopsis: "<order_id> [--operation-key KEY]", run: runOrderRetryOperation, summary: retryOperationSummary},
+	{name: flow.UpdateRetryOperation, synopsis: "<order_id> [--operation-key KEY]", run: runOrderRetryOperation, summary: retryOperationSummary},
 }
 
 const retryOperationSummary = "Operator: retry the processor call the workflow waits on (its \"attention\").\n" +
@@ -80,7 +81,7 @@ func orderItems(t payment.OrderTrigger, summary string) command {
 			return err
 		}
 		return c.call(func(ctx context.Context, s *session) (any, error) {
-			return shop.OrderCommand(ctx, s.temporal, id, string(t), key, workflows.OrderItemsRequest{Items: body.Items})
+			return shop.OrderCommand(ctx, s.temporal, id, string(t), key, order.ItemsRequest{Items: body.Items})
 		})
 	}
 	return cmd
@@ -117,7 +118,7 @@ func runOrderRetryOperation(c *cli, cmd command, args []string) error {
 		return err
 	}
 	return c.call(func(ctx context.Context, s *session) (any, error) {
-		return shop.OrderCommand(ctx, s.temporal, id, workflows.UpdateRetryOperation, "", workflows.RetryOperationRequest{IdempotencyKey: *key})
+		return shop.OrderCommand(ctx, s.temporal, id, flow.UpdateRetryOperation, "", flow.RetryOperationRequest{IdempotencyKey: *key})
 	})
 }
 

@@ -5,7 +5,7 @@ import (
 	"flag"
 
 	"github.com/cardflow/cardflow/api/shop"
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/order"
 )
 
 // bindOrderBody binds the flags of an order's request body (API.md, Orders):
@@ -49,13 +49,13 @@ func runOrderPlace(c *cli, cmd command, args []string) error {
 // started), tokenizes the card and places the order with the request's digest:
 // the same order id again answers the order for the same request, and is a 409
 // order_exists for another.
-func (s *session) placeOrder(ctx context.Context, req shop.OrderRequest) (workflows.OrderView, error) {
-	in, err := req.Input(workflows.OrderSettings{})
+func (s *session) placeOrder(ctx context.Context, req shop.OrderRequest) (order.View, error) {
+	in, err := req.Input(order.Settings{})
 	if err != nil {
-		return workflows.OrderView{}, err
+		return order.View{}, err
 	}
 	if in.Card, err = shop.Tokenize(ctx, s.vault, s.now(), in.Customer.ID, req.Card); err != nil {
-		return workflows.OrderView{}, err
+		return order.View{}, err
 	}
 	placed, err := shop.PlaceOrder(ctx, s.temporal, s.cfg.TaskQueue, in)
 	return placed.Order, err

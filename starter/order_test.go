@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cardflow/cardflow/order"
 	"github.com/cardflow/cardflow/payment"
-	"github.com/cardflow/cardflow/workflows"
 )
 
 func TestOrderPlace(t *testing.T) {
@@ -14,7 +14,7 @@ func TestOrderPlace(t *testing.T) {
 	v := h.place(id, cardVisa, "--holder", "Jane Doe")
 	if v.OrderID != id || v.Status != payment.OrderAuthorized || v.Amounts.Total != 9998 || v.Amounts.Authorized != 9998 ||
 		v.Card.Brand != payment.Visa || v.Card.Last4 != "4242" || !strings.HasPrefix(v.Card.Token, "tok_") ||
-		v.WorkflowID != "order/"+id || v.Capture != workflows.CaptureManual || v.Fraud == nil {
+		v.WorkflowID != "order/"+id || v.Capture != order.CaptureManual || v.Fraud == nil {
 		t.Errorf("placed %+v", v)
 	}
 	// The card number and CVC stopped at the vault: the input carries the token.

@@ -6,7 +6,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
-	"github.com/cardflow/cardflow/adapters/processor"
+	"github.com/cardflow/cardflow/adapters/vault"
 	"github.com/cardflow/cardflow/internal/app"
 	"github.com/cardflow/cardflow/internal/config"
 )
@@ -21,7 +21,7 @@ const callTimeout = 30 * time.Second
 type session struct {
 	cfg      config.Config
 	temporal client.Client
-	vault    *processor.Client
+	vault    *vault.Client
 	now      func() time.Time
 }
 
@@ -37,7 +37,7 @@ func dial(cfg config.Config) (*session, error) {
 	return &session{
 		cfg:      cfg,
 		temporal: c,
-		vault:    processor.NewClient(cfg.ProcessorURL, cfg.ProcessorTimeout),
+		vault:    vault.New(cfg.ProcessorURL, cfg.ProcessorTimeout),
 		now:      time.Now,
 	}, nil
 }

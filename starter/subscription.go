@@ -5,7 +5,8 @@ import (
 	"flag"
 
 	"github.com/cardflow/cardflow/api/shop"
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/subscription"
 )
 
 // subscriptionCommands are API.md's subscription commands, each a Temporal
@@ -24,7 +25,7 @@ var subscriptionCommands = []command{
 		summary: "Bill what is outstanding now (POST /v1/subscriptions/{id}/catch-up; past_due)."},
 	{name: "refund", synopsis: "<subscription_id> --cycle N --amount MINOR_UNITS [--idempotency-key KEY] | --json FILE",
 		run: runSubscriptionRefund, summary: "Refund (part of) a paid cycle (POST /v1/subscriptions/{id}/refunds)."},
-	{name: workflows.UpdateRetryOperation, synopsis: "<subscription_id> [--operation-key KEY]", run: runSubscriptionRetryOperation,
+	{name: flow.UpdateRetryOperation, synopsis: "<subscription_id> [--operation-key KEY]", run: runSubscriptionRetryOperation,
 		summary: retryOperationSummary},
 }
 
@@ -58,7 +59,7 @@ func runSubscriptionCancel(c *cli, cmd command, args []string) error {
 		return err
 	}
 	return c.call(func(ctx context.Context, s *session) (any, error) {
-		return shop.SubscriptionCommand(ctx, s.temporal, id, workflows.SubscriptionCancel, key, workflows.SubscriptionCancelRequest{Key: key})
+		return shop.SubscriptionCommand(ctx, s.temporal, id, subscription.UpdateCancel, key, subscription.CancelRequest{Key: key})
 	})
 }
 
@@ -68,7 +69,7 @@ func runSubscriptionCatchUp(c *cli, cmd command, args []string) error {
 		return err
 	}
 	return c.call(func(ctx context.Context, s *session) (any, error) {
-		return shop.SubscriptionCommand(ctx, s.temporal, id, workflows.SubscriptionCatchUp, key, workflows.CatchUpRequest{Key: key})
+		return shop.SubscriptionCommand(ctx, s.temporal, id, subscription.UpdateCatchUp, key, subscription.CatchUpRequest{Key: key})
 	})
 }
 
@@ -103,7 +104,7 @@ func runSubscriptionRetryOperation(c *cli, cmd command, args []string) error {
 		return err
 	}
 	return c.call(func(ctx context.Context, s *session) (any, error) {
-		return shop.SubscriptionCommand(ctx, s.temporal, id, workflows.UpdateRetryOperation, "", workflows.RetryOperationRequest{IdempotencyKey: *key})
+		return shop.SubscriptionCommand(ctx, s.temporal, id, flow.UpdateRetryOperation, "", flow.RetryOperationRequest{IdempotencyKey: *key})
 	})
 }
 
@@ -123,7 +124,7 @@ func runSubscriptionRefund(c *cli, cmd command, args []string) error {
 		return err
 	}
 	return c.call(func(ctx context.Context, s *session) (any, error) {
-		return shop.SubscriptionCommand(ctx, s.temporal, id, workflows.SubscriptionRefund, key,
-			workflows.SubscriptionRefundRequest{Key: key, Cycle: body.Cycle, Amount: body.Amount})
+		return shop.SubscriptionCommand(ctx, s.temporal, id, subscription.UpdateRefund, key,
+			subscription.RefundRequest{Key: key, Cycle: body.Cycle, Amount: body.Amount})
 	})
 }

@@ -5,7 +5,7 @@ import (
 	"flag"
 
 	"github.com/cardflow/cardflow/api/shop"
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/subscription"
 )
 
 // bindSubscriptionBody binds the flags of a subscription's request body
@@ -56,17 +56,17 @@ func runSubscriptionStart(c *cli, cmd command, args []string) error {
 // nothing started), tokenizes the card and opens the subscription with the
 // request's digest. script, when set, runs between tokenizing and opening (the
 // demo scripts the sandbox's outcomes for the new token there).
-func (s *session) startSubscription(ctx context.Context, req shop.SubscriptionRequest, script func(tok string) error) (workflows.SubscriptionView, error) {
-	in, err := req.Input(workflows.SubscriptionSettings{})
+func (s *session) startSubscription(ctx context.Context, req shop.SubscriptionRequest, script func(tok string) error) (subscription.View, error) {
+	in, err := req.Input(subscription.Settings{})
 	if err != nil {
-		return workflows.SubscriptionView{}, err
+		return subscription.View{}, err
 	}
 	if in.Card, err = shop.Tokenize(ctx, s.vault, s.now(), in.Customer.ID, req.Card); err != nil {
-		return workflows.SubscriptionView{}, err
+		return subscription.View{}, err
 	}
 	if script != nil {
 		if err := script(in.Card.Token); err != nil {
-			return workflows.SubscriptionView{}, err
+			return subscription.View{}, err
 		}
 	}
 	opened, err := shop.OpenSubscription(ctx, s.temporal, s.cfg.TaskQueue, in)

@@ -5,13 +5,13 @@ import (
 	"testing"
 
 	"github.com/cardflow/cardflow/payment"
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/subscription"
 )
 
 // start starts a 9.99 EUR subscription billed every minute, paid with number,
 // with a one-day retry schedule (so nothing happens by itself during a test);
 // more flags may follow.
-func (h *cliHarness) start(id, number string, more ...string) workflows.SubscriptionView {
+func (h *cliHarness) start(id, number string, more ...string) subscription.View {
 	h.t.Helper()
 	args := append([]string{"subscription", "start", "--id", id, "--customer", "c-42", "--email", "jane@example.com",
 		"--country", "DE", "--card", number, "--exp", "12/2030", "--cvc", "123", "--plan", "pro", "--amount", "999",
@@ -57,7 +57,7 @@ func TestSubscriptionShow(t *testing.T) {
 	h.start(id, cardVisa)
 	v := h.subscription("subscription", "show", id)
 	if v.SubscriptionID != id || v.Status != payment.SubscriptionActive || v.Totals.CyclesPaid != 1 || v.LastPayment == nil ||
-		v.LastPayment.Status != workflows.SubscriptionPaymentSucceeded {
+		v.LastPayment.Status != subscription.PaymentSucceeded {
 		t.Errorf("shown %+v", v)
 	}
 	h.fails(1, []string{"not_found (404)"}, "subscription", "show", h.id("nobody"))

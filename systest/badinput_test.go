@@ -15,7 +15,7 @@ import (
 
 	"go.temporal.io/api/serviceerror"
 
-	"github.com/cardflow/cardflow/internal/testenv"
+	"github.com/cardflow/cardflow/tools/testenv"
 )
 
 // TestBadInput walks every error path of API.md over real HTTP against one

@@ -5,7 +5,7 @@ package systest
 import (
 	"testing"
 
-	"github.com/cardflow/cardflow/internal/testenv"
+	"github.com/cardflow/cardflow/tools/testenv"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }

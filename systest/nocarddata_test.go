@@ -25,8 +25,9 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/cardflow/cardflow/codec"
-	"github.com/cardflow/cardflow/internal/testenv"
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/order"
+	"github.com/cardflow/cardflow/subscription"
+	"github.com/cardflow/cardflow/tools/testenv"
 )
 
 // TestNoCardData runs every flow of API.md (orders: approval, soft and hard
@@ -42,7 +43,7 @@ import (
 // be encrypted: "binary/encrypted", not JSON, the id not in the clear.
 func TestNoCardData(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t, testenv.Options{Orders: workflows.OrderSettings{ReturnWindow: 2 * time.Second}})
+	env := testenv.New(t, testenv.Options{Orders: order.Settings{ReturnWindow: 2 * time.Second}})
 	f := &ncFlows{env: env}
 	t.Run("flows", func(t *testing.T) {
 		t.Run("order approved, captured, shipped, returned in two parts", f.orderLifecycle)
@@ -355,10 +356,10 @@ func (f *ncFlows) workflowIDs() []string {
 	defer f.mu.Unlock()
 	var ids []string
 	for _, id := range f.orders {
-		ids = append(ids, workflows.OrderWorkflowID(id))
+		ids = append(ids, order.WorkflowID(id))
 	}
 	for _, id := range f.subs {
-		ids = append(ids, workflows.SubscriptionWorkflowID(id))
+		ids = append(ids, subscription.WorkflowID(id))
 	}
 	return ids
 }

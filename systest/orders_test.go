@@ -18,8 +18,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/cardflow/cardflow/codec"
-	"github.com/cardflow/cardflow/internal/testenv"
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/order"
+	"github.com/cardflow/cardflow/tools/testenv"
 )
 
 // The order flows of API.md end to end: every row of the command table over
@@ -28,7 +28,7 @@ import (
 // subtests share one cardflow and run in parallel; the timers (abandonment,
 // re-authorization, return window) are seconds long.
 func TestOrders(t *testing.T) {
-	env := testenv.New(t, testenv.Options{Orders: workflows.OrderSettings{
+	env := testenv.New(t, testenv.Options{Orders: order.Settings{
 		AbandonAfter: time.Hour,
 		ReturnWindow: 2 * time.Second,
 	}})
@@ -316,7 +316,7 @@ func TestOrders(t *testing.T) {
 // TestOrderTimers runs the timers of an order in seconds: auto-cancel of an
 // abandoned payment, re-authorization before expiry (approved and declined).
 func TestOrderTimers(t *testing.T) {
-	env := testenv.New(t, testenv.Options{Orders: workflows.OrderSettings{
+	env := testenv.New(t, testenv.Options{Orders: order.Settings{
 		AbandonAfter: 1500 * time.Millisecond,
 		AuthValidity: 4 * time.Second,
 		ReauthLead:   2 * time.Second,
@@ -690,7 +690,7 @@ func orderHasPAN(b []byte) bool {
 // It always runs them; with CARDFLOW_RECORD_HISTORY=1 it also writes the
 // histories. Record when adding a history, never to make the replay test pass.
 func TestRecordHistoriesOrders(t *testing.T) {
-	env := testenv.New(t, testenv.Options{Orders: workflows.OrderSettings{
+	env := testenv.New(t, testenv.Options{Orders: order.Settings{
 		AuthValidity: 3 * time.Second,
 		ReauthLead:   time.Second,
 		ReturnWindow: time.Second,

@@ -9,14 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/order"
+	"github.com/cardflow/cardflow/tools/testenv"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
-
-	"github.com/cardflow/cardflow/internal/testenv"
-	"github.com/cardflow/cardflow/workflows"
 )
 
 // Unknown outcomes end to end, over the real dev server and the sandbox's fault
@@ -27,7 +27,7 @@ import (
 // retry-operation captures it, once. The subtests share the sandbox's faults,
 // so they run one after the other.
 func TestOrderProcessorOutage(t *testing.T) {
-	env := testenv.New(t, testenv.Options{Orders: workflows.OrderSettings{
+	env := testenv.New(t, testenv.Options{Orders: order.Settings{
 		ProcessorMaxAttempts: 3,
 		ProcessorGiveUpAfter: 30 * time.Second,
 	}})
@@ -57,7 +57,7 @@ func TestOrderProcessorOutage(t *testing.T) {
 
 	t.Run("failing past the retry policy: attention, 409, retry-operation", func(t *testing.T) {
 		id := orderID("outage")
-		wid := workflows.OrderWorkflowID(id)
+		wid := order.WorkflowID(id)
 		orderCreate(t, env, orderRequest(id, "4242424242424242"), http.StatusCreated)
 		setFaults(t, env, "error=1")
 		status, body := env.Do(t, http.MethodPost, "/v1/orders/"+id+"/capture", nil)
@@ -166,10 +166,10 @@ func retryOperation(t *testing.T, env *testenv.Env, wid string) orderView {
 	defer cancel()
 	h, err := env.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   wid,
-		UpdateName:   workflows.UpdateRetryOperation,
+		UpdateName:   flow.UpdateRetryOperation,
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
-	var v workflows.OrderView
+	var v order.View
 	if err == nil {
 		err = h.Get(ctx, &v)
 	}

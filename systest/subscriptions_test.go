@@ -10,10 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cardflow/cardflow/subscription"
+	"github.com/cardflow/cardflow/tools/testenv"
 	enumspb "go.temporal.io/api/enums/v1"
-
-	"github.com/cardflow/cardflow/internal/testenv"
-	"github.com/cardflow/cardflow/workflows"
 )
 
 // The subscription flows of API.md end to end: second-long plans (a 3 s
@@ -260,7 +259,7 @@ func TestSubscriptions(t *testing.T) {
 // are 409, and the create request is still recognised (same 200, other 409).
 func TestSubscriptionAfterTheEnd(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t, testenv.Options{Subscriptions: workflows.SubscriptionSettings{RetainFor: time.Second}})
+	env := testenv.New(t, testenv.Options{Subscriptions: subscription.Settings{RetainFor: time.Second}})
 	id := subID("ended")
 	req := subRequest(id, "4242424242424242")
 	subPlan(req)["interval"] = "PT1H"

@@ -1,13 +1,7 @@
-// Package fraud scores the chargeback probability of a charge.
+// Package fraud scores the chargeback probability of a charge: the
+// activities' Screener.
 package fraud
 
-import (
-	"context"
+import "github.com/cardflow/cardflow/activities"
 
-	"github.com/cardflow/cardflow/payment"
-)
-
-// Screener scores a charge 0-100 and decides pass, review or reject.
-type Screener interface {
-	Screen(ctx context.Context, req payment.FraudRequest) (payment.FraudResult, error)
-}
+var _ activities.Screener = (*Rules)(nil)

@@ -28,8 +28,6 @@ type Rules struct {
 	disposable map[string]bool
 }
 
-var _ Screener = (*Rules)(nil)
-
 // New returns a Screener that asks risk for the processor's signal and scores
 // the rest from cfg, taken as is: start from DefaultConfig.
 func New(risk RiskSource, cfg Config) *Rules {

@@ -13,8 +13,6 @@ type Log struct {
 	log *zap.Logger
 }
 
-var _ Notifier = (*Log)(nil)
-
 // NewLog logs to log.
 func NewLog(log *zap.Logger) *Log {
 	if log == nil {

@@ -1,13 +1,10 @@
-// Package notify sends cardflow's notifications as signed webhooks.
+// Package notify sends cardflow's notifications as signed webhooks (or, with
+// no webhook configured, as log lines): the activities' Notifier.
 package notify
 
-import (
-	"context"
+import "github.com/cardflow/cardflow/activities"
 
-	"github.com/cardflow/cardflow/payment"
+var (
+	_ activities.Notifier = (*Webhook)(nil)
+	_ activities.Notifier = (*Log)(nil)
 )
-
-// Notifier delivers one notification. An error means "not delivered, try again".
-type Notifier interface {
-	Notify(ctx context.Context, n payment.Notification) error
-}

@@ -26,8 +26,6 @@ type Webhook struct {
 	log    *zap.Logger
 }
 
-var _ Notifier = (*Webhook)(nil)
-
 // NewWebhook posts to url, signing with secret; each try gives up after
 // timeout (DefaultTimeout when zero or less).
 func NewWebhook(url, secret string, timeout time.Duration, log *zap.Logger) *Webhook {

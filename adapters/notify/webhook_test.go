@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/cardflow/cardflow/activities"
 	"github.com/cardflow/cardflow/adapters/notify"
 	"github.com/cardflow/cardflow/payment"
 )
@@ -257,9 +258,9 @@ func TestNoCardDataInLogs(t *testing.T) {
 	n := captured()
 	n.OrderID = "4242424242424242"
 	n.Data = map[string]any{"secret": "data-not-for-logs"}
-	for name, mk := range map[string]func(*zap.Logger) notify.Notifier{
-		"log":     func(l *zap.Logger) notify.Notifier { return notify.NewLog(l) },
-		"webhook": func(l *zap.Logger) notify.Notifier { return notify.NewWebhook(url, secret, time.Second, l) },
+	for name, mk := range map[string]func(*zap.Logger) activities.Notifier{
+		"log":     func(l *zap.Logger) activities.Notifier { return notify.NewLog(l) },
+		"webhook": func(l *zap.Logger) activities.Notifier { return notify.NewWebhook(url, secret, time.Second, l) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			core, logs := observer.New(zap.DebugLevel)

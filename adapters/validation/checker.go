@@ -6,13 +6,12 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/cardflow/cardflow/adapters/processor"
 	"github.com/cardflow/cardflow/payment"
 )
 
 // Vault looks a card token up. The processor client satisfies it.
 type Vault interface {
-	Card(ctx context.Context, token string) (processor.TokenInfo, error)
+	Card(ctx context.Context, token string) (payment.TokenInfo, error)
 }
 
 // Checker is the validity check against the processor's vault and the
@@ -21,8 +20,6 @@ type Checker struct {
 	vault Vault
 	rules Rules
 }
-
-var _ Validator = (*Checker)(nil)
 
 // New returns a Checker that looks tokens up in v and enforces r.
 func New(v Vault, r Rules) *Checker {
@@ -37,7 +34,7 @@ func (c *Checker) Validate(ctx context.Context, req payment.ValidationRequest) (
 	token := req.Card.Token
 	info, err := c.vault.Card(ctx, token)
 	if err != nil {
-		var perr *processor.Error
+		var perr *payment.ProcessorError
 		if errors.As(err, &perr) && perr.Status == http.StatusNotFound {
 			return fail(CodeTokenUnknown), nil
 		}

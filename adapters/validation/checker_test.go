@@ -7,29 +7,28 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cardflow/cardflow/adapters/processor"
 	"github.com/cardflow/cardflow/adapters/validation"
 	"github.com/cardflow/cardflow/payment"
 )
 
 // fakeVault answers from a map; err, when set, is answered for every token.
 type fakeVault struct {
-	cards map[string]processor.TokenInfo
+	cards map[string]payment.TokenInfo
 	err   error
 }
 
-func (v fakeVault) Card(_ context.Context, token string) (processor.TokenInfo, error) {
+func (v fakeVault) Card(_ context.Context, token string) (payment.TokenInfo, error) {
 	if v.err != nil {
-		return processor.TokenInfo{}, v.err
+		return payment.TokenInfo{}, v.err
 	}
 	info, ok := v.cards[token]
 	if !ok {
-		return processor.TokenInfo{}, &processor.Error{Status: http.StatusNotFound, Code: "token_not_found", Message: "no such token"}
+		return payment.TokenInfo{}, &payment.ProcessorError{Status: http.StatusNotFound, Code: "token_not_found", Message: "no such token"}
 	}
 	return info, nil
 }
 
-var vault = fakeVault{cards: map[string]processor.TokenInfo{
+var vault = fakeVault{cards: map[string]payment.TokenInfo{
 	"tok_visa":  {CustomerID: "c-42", Card: payment.Card{Token: "tok_visa", Brand: payment.Visa, Last4: "4242", ExpMonth: 12, ExpYear: 2030}},
 	"tok_amex":  {CustomerID: "c-42", Card: payment.Card{Token: "tok_amex", Brand: payment.Amex, Last4: "0005", ExpMonth: 12, ExpYear: 2030}},
 	"tok_noexp": {CustomerID: "c-42", Card: payment.Card{Token: "tok_noexp", Brand: payment.Visa, Last4: "1111"}},
@@ -107,7 +106,7 @@ func TestValidateLookupErrors(t *testing.T) {
 		err  error
 	}{
 		{"transport", errors.New("connection refused")},
-		{"contract error other than 404", &processor.Error{Status: http.StatusBadRequest, Code: "bad_request", Message: "x"}},
+		{"contract error other than 404", &payment.ProcessorError{Status: http.StatusBadRequest, Code: "bad_request", Message: "x"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

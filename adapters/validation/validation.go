@@ -1,15 +1,7 @@
 // Package validation is the account / payment-method validity check that runs
-// before every charge.
+// before every charge: the activities' Validator.
 package validation
 
-import (
-	"context"
+import "github.com/cardflow/cardflow/activities"
 
-	"github.com/cardflow/cardflow/payment"
-)
-
-// Validator checks that a charge may be attempted. A nil failure means valid;
-// an error means the check itself could not run (and is retried).
-type Validator interface {
-	Validate(ctx context.Context, req payment.ValidationRequest) (*payment.Failure, error)
-}
+var _ activities.Validator = (*Checker)(nil)

@@ -21,8 +21,10 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/cardflow/cardflow/api/shop"
+	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/order"
 	"github.com/cardflow/cardflow/payment"
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/subscription"
 )
 
 // The fuzz targets drive the real Handler with a recording vault and a fake
@@ -65,8 +67,8 @@ type fuzzCall struct {
 // client is nil: a call the fake does not expect panics, and the fuzzer reports it.
 type fuzzTemporal struct {
 	client.Client
-	order        workflows.OrderView        // what a query of an order answers
-	subscription workflows.SubscriptionView // what a query of a subscription answers
+	order        order.View        // what a query of an order answers
+	subscription subscription.View // what a query of a subscription answers
 	calls        []fuzzCall
 }
 
@@ -513,7 +515,7 @@ func FuzzCreateOrder(f *testing.F) {
 		}
 		var req shop.OrderRequest
 		_ = json.Unmarshal(body, &req)
-		if _, err := req.Input(workflows.OrderSettings{}); err != nil || payment.CheckCard(req.Card, fuzzNow) != nil {
+		if _, err := req.Input(order.Settings{}); err != nil || payment.CheckCard(req.Card, fuzzNow) != nil {
 			wantError(t, r, http.StatusUnprocessableEntity, orderField)
 			wantUntouched(t, r)
 			return
@@ -594,7 +596,7 @@ func FuzzCreateSubscription(f *testing.F) {
 		}
 		var req shop.SubscriptionRequest
 		_ = json.Unmarshal(body, &req)
-		if _, err := req.Input(workflows.SubscriptionSettings{}); err != nil || payment.CheckCard(req.Card, fuzzNow) != nil {
+		if _, err := req.Input(subscription.Settings{}); err != nil || payment.CheckCard(req.Card, fuzzNow) != nil {
 			wantError(t, r, http.StatusUnprocessableEntity, subField)
 			wantUntouched(t, r)
 			return
@@ -655,7 +657,7 @@ func FuzzOrderCommandBodies(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, cmd, status uint8, body []byte) {
 		command := fuzzOrderCommands[int(cmd)%len(fuzzOrderCommands)]
-		tmp := &fuzzTemporal{order: workflows.OrderView{
+		tmp := &fuzzTemporal{order: order.View{
 			OrderID:    "o-1",
 			Status:     payment.OrderStatuses()[int(status)%len(payment.OrderStatuses())],
 			CustomerID: "c-42",
@@ -694,7 +696,7 @@ func FuzzOrderCommandBodies(f *testing.F) {
 			}
 			if r.tmp.order.Status != payment.OrderPaymentFailed {
 				e := wantError(t, r, http.StatusConflict, nil)
-				if e.Error.Code != workflows.ErrTypeInvalidState || len(r.vault.cards) > 0 || r.tmp.mutated() {
+				if e.Error.Code != flow.ErrTypeInvalidState || len(r.vault.cards) > 0 || r.tmp.mutated() {
 					t.Fatalf("retry while %s: %s, tokenized %d, Temporal got %v", r.tmp.order.Status, r.body, len(r.vault.cards), r.tmp.methods())
 				}
 				return
@@ -794,7 +796,7 @@ func FuzzSubscriptionCommandBodies(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, cmd, status uint8, key string, body []byte) {
 		c := fuzzSubscriptionCommands[int(cmd)%len(fuzzSubscriptionCommands)]
-		tmp := &fuzzTemporal{subscription: workflows.SubscriptionView{
+		tmp := &fuzzTemporal{subscription: subscription.View{
 			SubscriptionID: "s-1",
 			Status:         payment.SubscriptionStatuses()[int(status)%len(payment.SubscriptionStatuses())],
 			CustomerID:     "c-42",
@@ -846,7 +848,7 @@ func FuzzSubscriptionCommandBodies(f *testing.F) {
 			switch {
 			case !tmp.subscription.Status.Allows(payment.SubscriptionPaymentMethod):
 				e := wantError(t, r, http.StatusConflict, nil)
-				if e.Error.Code != workflows.ErrTypeInvalidState || len(r.vault.cards) > 0 || r.tmp.mutated() {
+				if e.Error.Code != flow.ErrTypeInvalidState || len(r.vault.cards) > 0 || r.tmp.mutated() {
 					t.Fatalf("new card while %s: %s, tokenized %d, Temporal got %v", tmp.subscription.Status, r.body, len(r.vault.cards), r.tmp.methods())
 				}
 				return
@@ -888,7 +890,7 @@ func TestFuzzStrictJSONRejectsTrailingBrackets(t *testing.T) {
 // vault first.
 func TestFuzzPaymentMethodLongKeyNotTokenized(t *testing.T) {
 	const card = `{"card": {"number": "5555555555554444", "exp_month": 12, "exp_year": 2030, "cvc": "123", "holder": "Jane Doe"}}`
-	tmp := &fuzzTemporal{subscription: workflows.SubscriptionView{SubscriptionID: "s-1", Status: payment.SubscriptionActive, CustomerID: "c-42"}}
+	tmp := &fuzzTemporal{subscription: subscription.View{SubscriptionID: "s-1", Status: payment.SubscriptionActive, CustomerID: "c-42"}}
 	r := fuzzServe(http.MethodPut, "/v1/subscriptions/s-1/payment-method", []byte(card), tmp, "Idempotency-Key", strings.Repeat("k", 256))
 	wantError(t, r, http.StatusUnprocessableEntity, regexp.MustCompile(`^Idempotency-Key$`))
 	if len(r.vault.cards) != 0 {

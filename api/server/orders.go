@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/cardflow/cardflow/api/shop"
+	"github.com/cardflow/cardflow/order"
 	"github.com/cardflow/cardflow/payment"
-	"github.com/cardflow/cardflow/workflows"
 )
 
 // orderRoutes registers the order endpoints (API.md, Orders). Every command is
@@ -77,8 +77,8 @@ func (s *Server) retryOrder(w http.ResponseWriter, r *http.Request) {
 }
 
 // answerOrder answers 200 with the order, or the error.
-func (s *Server) answerOrder(w http.ResponseWriter) func(workflows.OrderView, error) {
-	return func(v workflows.OrderView, err error) {
+func (s *Server) answerOrder(w http.ResponseWriter) func(order.View, error) {
+	return func(v order.View, err error) {
 		if err != nil {
 			s.writeShopError(w, err)
 			return
@@ -116,7 +116,7 @@ func itemsPayload(w http.ResponseWriter, r *http.Request) (any, bool) {
 	if !decode(w, r, &req) {
 		return nil, false
 	}
-	return workflows.OrderItemsRequest{Items: req.Items}, true
+	return order.ItemsRequest{Items: req.Items}, true
 }
 
 // orderCommand handles POST /v1/orders/{id}/<command>.

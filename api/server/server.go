@@ -13,8 +13,13 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
+	"github.com/cardflow/cardflow/adapters/vault"
 	"github.com/cardflow/cardflow/api/shop"
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/codec"
+	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/internal/config"
+	"github.com/cardflow/cardflow/order"
+	"github.com/cardflow/cardflow/subscription"
 )
 
 // MaxBody is the largest request body the API reads.
@@ -29,10 +34,10 @@ type Config struct {
 	Keys []string // accepted API keys
 	// UpdateTimeout bounds how long a request waits for a workflow's answer.
 	UpdateTimeout time.Duration
-	// TaskQueue the API starts workflows on (default workflows.TaskQueue).
+	// TaskQueue the API starts workflows on (default flow.TaskQueue).
 	TaskQueue     string
-	Orders        workflows.OrderSettings
-	Subscriptions workflows.SubscriptionSettings
+	Orders        order.Settings
+	Subscriptions subscription.Settings
 }
 
 // Server serves the API.
@@ -57,7 +62,7 @@ func (s *Server) Handler() http.Handler {
 		s.Log = zap.NewNop()
 	}
 	if s.Config.TaskQueue == "" {
-		s.Config.TaskQueue = workflows.TaskQueue
+		s.Config.TaskQueue = flow.TaskQueue
 	}
 	if s.Config.UpdateTimeout == 0 {
 		s.Config.UpdateTimeout = 30 * time.Second
@@ -121,4 +126,22 @@ func (s *Server) validKey(key string) bool {
 		match |= subtle.ConstantTimeCompare([]byte(key), []byte(k))
 	}
 	return key != "" && match == 1
+}
+
+// New builds the shop API's handler from the processes' configuration, with
+// the vault client and the codec server for the Temporal UI. tune, when set,
+// adjusts the API's settings (tests shorten timeouts).
+func New(c client.Client, cfg config.Config, log *zap.Logger, keys *codec.Keyring, tune func(*Config)) http.Handler {
+	sc := Config{Keys: cfg.APIKeys, TaskQueue: cfg.TaskQueue}
+	if tune != nil {
+		tune(&sc)
+	}
+	s := &Server{
+		Temporal: c,
+		Vault:    vault.New(cfg.ProcessorURL, cfg.ProcessorTimeout),
+		Log:      log,
+		Config:   sc,
+		Codec:    codec.Handler(keys, codec.ServerOptionsFromEnv()),
+	}
+	return s.Handler()
 }

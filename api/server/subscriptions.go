@@ -5,7 +5,7 @@ import (
 	"net/http"
 
 	"github.com/cardflow/cardflow/api/shop"
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/subscription"
 )
 
 // subscriptionRoutes registers the subscription endpoints of API.md.
@@ -58,8 +58,8 @@ func (s *Server) getSubscription(w http.ResponseWriter, r *http.Request) {
 }
 
 // answerSubscription answers 200 with the subscription, or the error.
-func (s *Server) answerSubscription(w http.ResponseWriter) func(workflows.SubscriptionView, error) {
-	return func(v workflows.SubscriptionView, err error) {
+func (s *Server) answerSubscription(w http.ResponseWriter) func(subscription.View, error) {
+	return func(v subscription.View, err error) {
 		if err != nil {
 			s.writeShopError(w, err)
 			return
@@ -73,7 +73,7 @@ func (s *Server) cancelSubscription(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := r.Header.Get("Idempotency-Key")
-	s.subscriptionCommand(w, r, workflows.SubscriptionCancel, workflows.SubscriptionCancelRequest{Key: key})
+	s.subscriptionCommand(w, r, subscription.UpdateCancel, subscription.CancelRequest{Key: key})
 }
 
 func (s *Server) catchUpSubscription(w http.ResponseWriter, r *http.Request) {
@@ -81,7 +81,7 @@ func (s *Server) catchUpSubscription(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := r.Header.Get("Idempotency-Key")
-	s.subscriptionCommand(w, r, workflows.SubscriptionCatchUp, workflows.CatchUpRequest{Key: key})
+	s.subscriptionCommand(w, r, subscription.UpdateCatchUp, subscription.CatchUpRequest{Key: key})
 }
 
 func (s *Server) refundSubscription(w http.ResponseWriter, r *http.Request) {
@@ -89,7 +89,7 @@ func (s *Server) refundSubscription(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &req) {
 		return
 	}
-	s.subscriptionCommand(w, r, workflows.SubscriptionRefund, workflows.SubscriptionRefundRequest{
+	s.subscriptionCommand(w, r, subscription.UpdateRefund, subscription.RefundRequest{
 		Key:    r.Header.Get("Idempotency-Key"),
 		Cycle:  req.Cycle,
 		Amount: req.Amount,

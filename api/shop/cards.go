@@ -5,7 +5,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/cardflow/cardflow/adapters/processor"
 	"github.com/cardflow/cardflow/payment"
 )
 
@@ -30,7 +29,7 @@ func Tokenize(ctx context.Context, vault Tokenizer, now time.Time, customerID st
 	}
 	c, err := vault.Tokenize(ctx, customerID, card)
 	if err != nil {
-		var perr *processor.Error
+		var perr *payment.ProcessorError
 		if errors.As(err, &perr) && perr.Status == StatusInvalid {
 			return payment.Card{}, &Error{Status: StatusInvalid, Code: perr.Code, Message: "the card was refused by the processor", Field: "card.number"}
 		}

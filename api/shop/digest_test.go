@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/subscription"
 )
 
 // Running workflows hold the digest of the request that started them; a
@@ -25,7 +25,7 @@ func TestDigestStable(t *testing.T) {
 	if err := json.Unmarshal([]byte(subBody), &req); err != nil {
 		t.Fatal(err)
 	}
-	in, err := req.Input(workflows.SubscriptionSettings{KeepEvents: 10})
+	in, err := req.Input(subscription.Settings{KeepEvents: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

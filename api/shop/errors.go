@@ -11,10 +11,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/cardflow/cardflow/flow"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
-
-	"github.com/cardflow/cardflow/workflows"
 )
 
 // The statuses API.md gives failures. They are plain numbers here so that the
@@ -59,7 +58,7 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // InvalidState is a command the current status does not allow: 409.
 func InvalidState(msg string) *Error {
-	return &Error{Status: StatusConflict, Code: workflows.ErrTypeInvalidState, Message: msg}
+	return &Error{Status: StatusConflict, Code: flow.ErrTypeInvalidState, Message: msg}
 }
 
 // Rejected classifies an error of a request's own checks (CheckRequest, the
@@ -67,14 +66,14 @@ func InvalidState(msg string) *Error {
 // (invalid_state 409, invalid_request 422); anything else is a 422 too, since
 // nothing was started.
 func Rejected(err error) *Error {
-	if typ, msg, field, ok := workflows.Rejection(err); ok {
+	if typ, msg, field, ok := flow.Rejection(err); ok {
 		status := StatusInvalid
-		if typ == workflows.ErrTypeInvalidState {
+		if typ == flow.ErrTypeInvalidState {
 			status = StatusConflict
 		}
 		return &Error{Status: status, Code: typ, Message: msg, Field: field}
 	}
-	return &Error{Status: StatusInvalid, Code: workflows.ErrTypeInvalidRequest, Message: err.Error()}
+	return &Error{Status: StatusInvalid, Code: flow.ErrTypeInvalidRequest, Message: err.Error()}
 }
 
 // Classify maps an error of a Temporal call (update, query, start) about one
@@ -89,10 +88,10 @@ func Classify(err error, what, id string) *Error {
 		return e
 	}
 	var app *temporal.ApplicationError
-	if errors.As(err, &app) && app.Type() == workflows.ErrTypeProcessor {
-		return &Error{Status: StatusBadGateway, Code: workflows.ErrTypeProcessor, Message: app.Message()}
+	if errors.As(err, &app) && app.Type() == flow.ErrTypeProcessor {
+		return &Error{Status: StatusBadGateway, Code: flow.ErrTypeProcessor, Message: app.Message()}
 	}
-	if _, _, _, ok := workflows.Rejection(err); ok {
+	if _, _, _, ok := flow.Rejection(err); ok {
 		return Rejected(err)
 	}
 	var notFound *serviceerror.NotFound

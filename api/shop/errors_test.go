@@ -13,9 +13,10 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/cardflow/cardflow/adapters/processor"
+	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/order"
 	"github.com/cardflow/cardflow/payment"
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/subscription"
 )
 
 func TestClassify(t *testing.T) {
@@ -28,9 +29,9 @@ func TestClassify(t *testing.T) {
 		code, message, field string
 		keeps                error // Err
 	}{
-		{"processor gave up", temporal.NewApplicationError("capture failed", workflows.ErrTypeProcessor), 502, "processor_error", "capture failed", "", nil},
-		{"invalid state", workflows.InvalidState("capture is not allowed"), 409, "invalid_state", "capture is not allowed", "", nil},
-		{"invalid request", workflows.InvalidRequest("items[0].quantity", "too many"), 422, "invalid_request", "too many", "items[0].quantity", nil},
+		{"processor gave up", temporal.NewApplicationError("capture failed", flow.ErrTypeProcessor), 502, "processor_error", "capture failed", "", nil},
+		{"invalid state", flow.InvalidState("capture is not allowed"), 409, "invalid_state", "capture is not allowed", "", nil},
+		{"invalid request", flow.InvalidRequest("items[0].quantity", "too many"), 422, "invalid_request", "too many", "items[0].quantity", nil},
 		{"unknown workflow", serviceerror.NewNotFound("workflow not found"), 404, "not_found", "no such order: o-1", "", nil},
 		{"no answer", fmt.Errorf("update: %w", context.DeadlineExceeded), 504, "timeout", "order o-1 did not answer in time", "", nil},
 		{"anything else", fault, 500, "internal", "could not reach the workflow of order o-1", "", fault},
@@ -50,7 +51,7 @@ func TestRejected(t *testing.T) {
 	if e := Rejected(errors.New("odd")); e.Status != 422 || e.Code != "invalid_request" || e.Message != "odd" {
 		t.Errorf("a plain error %+v", e)
 	}
-	if e := Rejected(workflows.InvalidRequest("plan.amount", "must be more")); e.Status != 422 || e.Field != "plan.amount" {
+	if e := Rejected(flow.InvalidRequest("plan.amount", "must be more")); e.Status != 422 || e.Field != "plan.amount" {
 		t.Errorf("a rejection %+v", e)
 	}
 }
@@ -107,7 +108,7 @@ func TestTokenize(t *testing.T) {
 		calls  int
 	}{
 		{"Luhn", bad, nil, 422, "", "card.number", 0},
-		{"refused by the processor", good, &processor.Error{Status: 422, Code: "card_declined"}, 422, "card_declined", "card.number", 1},
+		{"refused by the processor", good, &payment.ProcessorError{Status: 422, Code: "card_declined"}, 422, "card_declined", "card.number", 1},
 		{"vault down", good, errors.New("dial tcp"), 502, "processor_unavailable", "", 1},
 	}
 	for _, tt := range tests {
@@ -158,37 +159,37 @@ func (f *fakeTemporal) QueryWorkflow(_ context.Context, _, _, name string, _ ...
 // A place for an order whose workflow has closed: the same request answers the
 // order, another is 409 order_exists, as for a running order.
 func TestPlaceEndedOrder(t *testing.T) {
-	in := workflows.OrderInput{OrderID: "o-1", Digest: "d-1"}
+	in := order.Input{OrderID: "o-1", Digest: "d-1"}
 	ended := serviceerror.NewWorkflowExecutionAlreadyStarted("closed", "", "")
-	order := workflows.OrderView{OrderID: "o-1", Status: payment.OrderCompleted}
-	tmp := &fakeTemporal{start: ended, answers: map[string]any{workflows.QueryOrderDigest: "d-1", workflows.QueryState: order}}
+	view := order.View{OrderID: "o-1", Status: payment.OrderCompleted}
+	tmp := &fakeTemporal{start: ended, answers: map[string]any{order.QueryDigest: "d-1", flow.QueryState: view}}
 	placed, err := PlaceOrder(context.Background(), tmp, "q", in)
 	if err != nil || placed.Created || placed.Order.Status != payment.OrderCompleted {
 		t.Errorf("same request: %+v, %v", placed, err)
 	}
-	tmp.answers[workflows.QueryOrderDigest] = "d-2"
+	tmp.answers[order.QueryDigest] = "d-2"
 	_, err = PlaceOrder(context.Background(), tmp, "q", in)
 	var e *Error
 	if !errors.As(err, &e) || e.Status != 409 || e.Code != "order_exists" || e.Field != "order_id" {
 		t.Errorf("another request: %v", err)
 	}
 	// A running order's validator refuses another request the same way.
-	tmp.start = workflows.OrderExists("o-1")
+	tmp.start = order.Exists("o-1")
 	if _, err = PlaceOrder(context.Background(), tmp, "q", in); !errors.As(err, &e) || e.Code != "order_exists" || e.Status != 409 {
 		t.Errorf("running, another request: %v", err)
 	}
 }
 
 func TestOpenEndedSubscription(t *testing.T) {
-	in := workflows.SubscriptionInput{SubscriptionID: "s-1", Digest: "d-1"}
+	in := subscription.Input{SubscriptionID: "s-1", Digest: "d-1"}
 	tmp := &fakeTemporal{start: serviceerror.NewWorkflowExecutionAlreadyStarted("closed", "", ""),
-		answers: map[string]any{workflows.QueryRequestDigest: "d-2"}}
+		answers: map[string]any{subscription.QueryDigest: "d-2"}}
 	_, err := OpenSubscription(context.Background(), tmp, "q", in)
 	var e *Error
 	if !errors.As(err, &e) || e.Status != 409 || e.Code != "subscription_exists" || e.Field != "subscription_id" {
 		t.Errorf("another request: %v", err)
 	}
-	tmp.start = workflows.InvalidState("subscription s-1 already exists with a different request")
+	tmp.start = flow.InvalidState("subscription s-1 already exists with a different request")
 	if _, err = OpenSubscription(context.Background(), tmp, "q", in); !errors.As(err, &e) || e.Code != "subscription_exists" {
 		t.Errorf("running, another request: %v", err)
 	}

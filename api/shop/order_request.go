@@ -5,29 +5,29 @@ import (
 	"encoding/hex"
 	"encoding/json"
 
+	"github.com/cardflow/cardflow/order"
 	"github.com/cardflow/cardflow/payment"
-	"github.com/cardflow/cardflow/workflows"
 )
 
 // OrderRequest is the body of POST /v1/orders (API.md, Orders).
 type OrderRequest struct {
-	OrderID     string                `json:"order_id"`
-	Currency    string                `json:"currency"`
-	Customer    payment.Customer      `json:"customer"`
-	Items       []workflows.OrderItem `json:"items"`
-	Card        payment.CardData      `json:"card"`
-	Capture     string                `json:"capture"`
-	Submit      string                `json:"submit"`
-	FraudScreen *bool                 `json:"fraud_screen"`
+	OrderID     string           `json:"order_id"`
+	Currency    string           `json:"currency"`
+	Customer    payment.Customer `json:"customer"`
+	Items       []order.Item     `json:"items"`
+	Card        payment.CardData `json:"card"`
+	Capture     string           `json:"capture"`
+	Submit      string           `json:"submit"`
+	FraudScreen *bool            `json:"fraud_screen"`
 }
 
 // WithDefaults fills what the contract lets the shop leave out.
 func (req OrderRequest) WithDefaults() OrderRequest {
 	if req.Capture == "" {
-		req.Capture = workflows.CaptureManual
+		req.Capture = order.CaptureManual
 	}
 	if req.Submit == "" {
-		req.Submit = workflows.SubmitImmediate
+		req.Submit = order.SubmitImmediate
 	}
 	if req.FraudScreen == nil {
 		screen := true
@@ -39,9 +39,9 @@ func (req OrderRequest) WithDefaults() OrderRequest {
 // Input is the workflow input with the contract's defaults and the request's
 // digest, but without the card, which is tokenized only once the rest passed:
 // an invalid request (a 422 *Error naming the field) never reaches the vault.
-func (req OrderRequest) Input(settings workflows.OrderSettings) (workflows.OrderInput, error) {
+func (req OrderRequest) Input(settings order.Settings) (order.Input, error) {
 	req = req.WithDefaults()
-	in := workflows.OrderInput{
+	in := order.Input{
 		OrderID:     req.OrderID,
 		Currency:    req.Currency,
 		Customer:    req.Customer,
@@ -66,16 +66,16 @@ func (req OrderRequest) Input(settings workflows.OrderSettings) (workflows.Order
 func (req OrderRequest) Digest() string {
 	req = req.WithDefaults()
 	canonical := struct {
-		OrderID     string                `json:"order_id"`
-		Currency    string                `json:"currency"`
-		Customer    payment.Customer      `json:"customer"`
-		Items       []workflows.OrderItem `json:"items"`
-		ExpMonth    int                   `json:"exp_month"`
-		ExpYear     int                   `json:"exp_year"`
-		Holder      string                `json:"holder"`
-		Capture     string                `json:"capture"`
-		Submit      string                `json:"submit"`
-		FraudScreen bool                  `json:"fraud_screen"`
+		OrderID     string           `json:"order_id"`
+		Currency    string           `json:"currency"`
+		Customer    payment.Customer `json:"customer"`
+		Items       []order.Item     `json:"items"`
+		ExpMonth    int              `json:"exp_month"`
+		ExpYear     int              `json:"exp_year"`
+		Holder      string           `json:"holder"`
+		Capture     string           `json:"capture"`
+		Submit      string           `json:"submit"`
+		FraudScreen bool             `json:"fraud_screen"`
 	}{req.OrderID, req.Currency, req.Customer, req.Items, req.Card.ExpMonth, req.Card.ExpYear, req.Card.Holder,
 		req.Capture, req.Submit, *req.FraudScreen}
 	b, _ := json.Marshal(canonical) // plain structs of strings and numbers: cannot fail
@@ -92,5 +92,5 @@ type CardRequest struct {
 
 // ItemsRequest is the body of POST /v1/orders/{id}/items/cancel and .../returns.
 type ItemsRequest struct {
-	Items []workflows.ItemQuantity `json:"items"`
+	Items []order.ItemQuantity `json:"items"`
 }

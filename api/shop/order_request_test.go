@@ -3,8 +3,8 @@ package shop
 import (
 	"testing"
 
+	"github.com/cardflow/cardflow/order"
 	"github.com/cardflow/cardflow/payment"
-	"github.com/cardflow/cardflow/workflows"
 )
 
 func testOrderRequest() OrderRequest {
@@ -12,7 +12,7 @@ func testOrderRequest() OrderRequest {
 		OrderID:  "o-1001",
 		Currency: "EUR",
 		Customer: payment.Customer{ID: "c-42", Email: "jane@example.com", Country: "DE"},
-		Items:    []workflows.OrderItem{{SKU: "SHOE-1", Quantity: 2, UnitAmount: 4999}},
+		Items:    []order.Item{{SKU: "SHOE-1", Quantity: 2, UnitAmount: 4999}},
 		Card:     payment.CardData{Number: "4242424242424242", ExpMonth: 12, ExpYear: 2030, CVC: "123", Holder: "Jane Doe"},
 	}.WithDefaults()
 }
@@ -65,12 +65,12 @@ func TestOrderDigest(t *testing.T) {
 }
 
 func TestOrderSummary(t *testing.T) {
-	in, err := testOrderRequest().Input(workflows.OrderSettings{})
+	in, err := testOrderRequest().Input(order.Settings{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	in.Card = payment.Card{Token: "tok_1", Brand: payment.Visa, Last4: "4242"}
-	if got, want := OrderSummary(in), "Order o-1001 · 99.98 EUR · visa ••4242"; got != want {
+	if got, want := order.Summary(in), "Order o-1001 · 99.98 EUR · visa ••4242"; got != want {
 		t.Errorf("summary %q, want %q", got, want)
 	}
 	if in.Digest == "" || in.Card.Token == "" {

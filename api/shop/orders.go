@@ -9,8 +9,9 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/order"
 	"github.com/cardflow/cardflow/payment"
-	"github.com/cardflow/cardflow/workflows"
 )
 
 // PlaceOrder starts the order's workflow and waits for its first attempt, in
@@ -18,17 +19,17 @@ import (
 // digest. For an order id already known the answer is the existing order
 // (Created false) when the digest is the same, else a 409 order_exists; that
 // holds after the order's workflow closed too. Errors are *Error.
-func PlaceOrder(ctx context.Context, c client.Client, taskQueue string, in workflows.OrderInput) (workflows.OrderPlaced, error) {
-	start := c.NewWithStartWorkflowOperation(OrderStartOptions(in, taskQueue), workflows.OrderWorkflowType, in)
+func PlaceOrder(ctx context.Context, c client.Client, taskQueue string, in order.Input) (order.Placed, error) {
+	start := c.NewWithStartWorkflowOperation(order.StartOptions(in, taskQueue), order.WorkflowType, in)
 	handle, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{
-			UpdateName:   workflows.UpdatePlaceOrder,
-			Args:         []any{workflows.OrderPlaceRequest{Digest: in.Digest}},
+			UpdateName:   order.UpdatePlace,
+			Args:         []any{order.PlaceRequest{Digest: in.Digest}},
 			WaitForStage: client.WorkflowUpdateStageCompleted,
 		},
 	})
-	var placed workflows.OrderPlaced
+	var placed order.Placed
 	if err == nil {
 		err = handle.Get(ctx, &placed)
 	}
@@ -44,22 +45,22 @@ func PlaceOrder(ctx context.Context, c client.Client, taskQueue string, in workf
 
 // endedOrder answers a place of an order whose workflow has closed: the order
 // for the same request, else 409.
-func endedOrder(ctx context.Context, c client.Client, in workflows.OrderInput) (workflows.OrderPlaced, error) {
+func endedOrder(ctx context.Context, c client.Client, in order.Input) (order.Placed, error) {
 	var digest string
-	if err := query(ctx, c, workflows.OrderWorkflowID(in.OrderID), workflows.QueryOrderDigest, &digest); err != nil {
-		return workflows.OrderPlaced{}, orderError(ctx, c, err, in.OrderID)
+	if err := query(ctx, c, order.WorkflowID(in.OrderID), order.QueryDigest, &digest); err != nil {
+		return order.Placed{}, orderError(ctx, c, err, in.OrderID)
 	}
 	if digest != in.Digest {
-		return workflows.OrderPlaced{}, orderError(ctx, c, workflows.OrderExists(in.OrderID), in.OrderID)
+		return order.Placed{}, orderError(ctx, c, order.Exists(in.OrderID), in.OrderID)
 	}
 	v, err := QueryOrder(ctx, c, in.OrderID)
-	return workflows.OrderPlaced{Order: v}, err
+	return order.Placed{Order: v}, err
 }
 
 // QueryOrder answers the order as its workflow shows it, also after it closed.
-func QueryOrder(ctx context.Context, c client.Client, id string) (workflows.OrderView, error) {
-	var v workflows.OrderView
-	if err := query(ctx, c, workflows.OrderWorkflowID(id), workflows.QueryState, &v); err != nil {
+func QueryOrder(ctx context.Context, c client.Client, id string) (order.View, error) {
+	var v order.View
+	if err := query(ctx, c, order.WorkflowID(id), flow.QueryState, &v); err != nil {
 		return v, orderError(ctx, c, err, id)
 	}
 	return v, nil
@@ -67,13 +68,13 @@ func QueryOrder(ctx context.Context, c client.Client, id string) (workflows.Orde
 
 // OrderCommand sends a command (an update named as the command, arg its
 // payload or nil) and answers the order after it took effect. key, the
-// command's idempotency key, names the update (OrderUpdateID).
-func OrderCommand(ctx context.Context, c client.Client, id, command, key string, arg any) (workflows.OrderView, error) {
-	var v workflows.OrderView
+// command's idempotency key, names the update (flow.UpdateID).
+func OrderCommand(ctx context.Context, c client.Client, id, command, key string, arg any) (order.View, error) {
+	var v order.View
 	if err := CheckIdempotencyKey(key); err != nil {
 		return v, err
 	}
-	if err := update(ctx, c, workflows.OrderWorkflowID(id), command, OrderUpdateID(command, key), arg, &v); err != nil {
+	if err := update(ctx, c, order.WorkflowID(id), command, flow.UpdateID(command, key), arg, &v); err != nil {
 		return v, orderError(ctx, c, err, id)
 	}
 	return v, nil
@@ -81,21 +82,21 @@ func OrderCommand(ctx context.Context, c client.Client, id, command, key string,
 
 // RetryOrder is a new attempt with another card. The order is looked at first,
 // so a card is tokenized (for the order's customer) only when a retry can happen.
-func RetryOrder(ctx context.Context, c client.Client, vault Tokenizer, now time.Time, id, key string, card payment.CardData) (workflows.OrderView, error) {
+func RetryOrder(ctx context.Context, c client.Client, vault Tokenizer, now time.Time, id, key string, card payment.CardData) (order.View, error) {
 	if err := CheckIdempotencyKey(key); err != nil {
-		return workflows.OrderView{}, err
+		return order.View{}, err
 	}
 	v, err := QueryOrder(ctx, c, id)
 	if err != nil {
 		return v, err
 	}
 	retry := string(payment.OrderRetry)
-	if err := payment.CheckOrderCommand(v.Status, payment.OrderRetry); err != nil {
+	if err := payment.OrderLifecycle.Check(v.Status, payment.OrderRetry); err != nil {
 		if key != "" {
 			// Perhaps a replay of the retry that moved the order on: the update
 			// answers it from its id, or its validator refuses (409), and no card
 			// is tokenized in vain.
-			return OrderCommand(ctx, c, id, retry, key, workflows.OrderRetryRequest{})
+			return OrderCommand(ctx, c, id, retry, key, order.RetryRequest{})
 		}
 		return v, InvalidState(err.Error())
 	}
@@ -103,7 +104,7 @@ func RetryOrder(ctx context.Context, c client.Client, vault Tokenizer, now time.
 	if err != nil {
 		return v, err
 	}
-	return OrderCommand(ctx, c, id, retry, key, workflows.OrderRetryRequest{Card: tok})
+	return OrderCommand(ctx, c, id, retry, key, order.RetryRequest{Card: tok})
 }
 
 // orderError classifies an error of an order call: 409 order_exists for
@@ -112,13 +113,13 @@ func RetryOrder(ctx context.Context, c client.Client, vault Tokenizer, now time.
 // found, but the order exists); the rest as Classify does.
 func orderError(ctx context.Context, c client.Client, err error, id string) error {
 	var app *temporal.ApplicationError
-	if errors.As(err, &app) && app.Type() == workflows.ErrTypeOrderExists {
-		return &Error{Status: StatusConflict, Code: workflows.ErrTypeOrderExists, Message: app.Message(), Field: "order_id"}
+	if errors.As(err, &app) && app.Type() == order.ErrTypeExists {
+		return &Error{Status: StatusConflict, Code: order.ErrTypeExists, Message: app.Message(), Field: "order_id"}
 	}
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
-		var v workflows.OrderView
-		if query(ctx, c, workflows.OrderWorkflowID(id), workflows.QueryState, &v) == nil {
+		var v order.View
+		if query(ctx, c, order.WorkflowID(id), flow.QueryState, &v) == nil {
 			return InvalidState("order " + id + " is " + string(v.Status) + ": it takes no more commands")
 		}
 	}

@@ -6,8 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/cardflow/cardflow/flow"
 	"github.com/cardflow/cardflow/payment"
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/subscription"
 )
 
 // SubscriptionRequest is the body of POST /v1/subscriptions. Durations are
@@ -48,7 +49,7 @@ type RetryRequest struct {
 // tokenized only once the rest passed): it parses the durations, runs the
 // workflow's own checks and sets the request's digest. Errors are *Error (422
 // naming the field).
-func (req SubscriptionRequest) Input(settings workflows.SubscriptionSettings) (workflows.SubscriptionInput, error) {
+func (req SubscriptionRequest) Input(settings subscription.Settings) (subscription.Input, error) {
 	in, err := req.parse(settings)
 	if err == nil {
 		err = in.CheckRequest()
@@ -60,11 +61,11 @@ func (req SubscriptionRequest) Input(settings workflows.SubscriptionSettings) (w
 	return in, nil
 }
 
-func (req SubscriptionRequest) parse(settings workflows.SubscriptionSettings) (workflows.SubscriptionInput, error) {
-	in := workflows.SubscriptionInput{
+func (req SubscriptionRequest) parse(settings subscription.Settings) (subscription.Input, error) {
+	in := subscription.Input{
 		SubscriptionID: req.SubscriptionID,
 		Customer:       req.Customer,
-		Plan: workflows.SubscriptionPlan{
+		Plan: subscription.Plan{
 			Name:     req.Plan.Name,
 			Amount:   req.Plan.Amount,
 			Currency: req.Plan.Currency,
@@ -93,13 +94,13 @@ func (req SubscriptionRequest) parse(settings workflows.SubscriptionSettings) (w
 	for _, d := range durations {
 		if d.value == "" {
 			if d.required {
-				return in, workflows.InvalidRequest(d.field, d.field+" is required")
+				return in, flow.InvalidRequest(d.field, d.field+" is required")
 			}
 			continue
 		}
 		v, err := payment.ParseDuration(d.value)
 		if err != nil {
-			return in, workflows.InvalidRequest(d.field, d.field+" must be an ISO 8601 duration such as P1M, P14D or PT30S")
+			return in, flow.InvalidRequest(d.field, d.field+" must be an ISO 8601 duration such as P1M, P14D or PT30S")
 		}
 		*d.into = v
 	}
@@ -113,17 +114,17 @@ func (req SubscriptionRequest) parse(settings workflows.SubscriptionSettings) (w
 // instead, which is what tells two requests apart in practice. Running
 // subscriptions hold the digest they started with, so this algorithm must not
 // change.
-func (req SubscriptionRequest) Digest(in workflows.SubscriptionInput) string {
+func (req SubscriptionRequest) Digest(in subscription.Input) string {
 	num := payment.CleanNumber(req.Card.Number)
 	if len(num) > 4 {
 		num = num[len(num)-4:]
 	}
 	in.Card = payment.Card{Last4: num, ExpMonth: req.Card.ExpMonth, ExpYear: req.Card.ExpYear}
-	in.Settings = workflows.SubscriptionSettings{} // the server's, not the request's
-	in.Digest, in.State = "", nil                  // what the input carries, not what it is
+	in.Settings = subscription.Settings{} // the server's, not the request's
+	in.Digest, in.State = "", nil         // what the input carries, not what it is
 	b, _ := json.Marshal(struct {
-		In     workflows.SubscriptionInput `json:"in"`
-		Holder string                      `json:"holder"`
+		In     subscription.Input `json:"in"`
+		Holder string             `json:"holder"`
 	}{in, req.Card.Holder})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/cardflow/cardflow/payment"
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/subscription"
 )
 
 const subBody = `{
@@ -35,7 +35,7 @@ func TestSubscriptionRequestInput(t *testing.T) {
 	if err := json.Unmarshal([]byte(subBody), &req); err != nil {
 		t.Fatal(err)
 	}
-	in, err := req.Input(workflows.SubscriptionSettings{KeepEvents: 10})
+	in, err := req.Input(subscription.Settings{KeepEvents: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestSubscriptionRequestInput(t *testing.T) {
 		t.Errorf("input %+v", in)
 	}
 	in.Card = payment.Card{Brand: payment.Visa, Last4: "4242"}
-	if got, want := SubscriptionSummary(in), "Subscription s-1 · pro-monthly · 9.99 EUR / P1M · visa ••4242"; got != want {
+	if got, want := subscription.Summary(in), "Subscription s-1 · pro-monthly · 9.99 EUR / P1M · visa ••4242"; got != want {
 		t.Errorf("summary %q, want %q", got, want)
 	}
 }
@@ -63,7 +63,7 @@ func TestSubscriptionRequestDigest(t *testing.T) {
 		if err := json.Unmarshal([]byte(body), &req); err != nil {
 			t.Fatal(err)
 		}
-		in, err := req.Input(workflows.SubscriptionSettings{})
+		in, err := req.Input(subscription.Settings{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,8 +9,9 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"github.com/cardflow/cardflow/flow"
 	"github.com/cardflow/cardflow/payment"
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/subscription"
 )
 
 // OpenSubscription starts the subscription's workflow with Update-with-Start
@@ -19,18 +20,18 @@ import (
 // id the answer is the existing subscription (Created false) when the digest is
 // the same, else a 409 subscription_exists; that holds after the workflow
 // closed too. Errors are *Error.
-func OpenSubscription(ctx context.Context, c client.Client, taskQueue string, in workflows.SubscriptionInput) (workflows.SubscriptionOpened, error) {
-	start := c.NewWithStartWorkflowOperation(SubscriptionStartOptions(in, taskQueue), workflows.SubscriptionWorkflowType, in)
+func OpenSubscription(ctx context.Context, c client.Client, taskQueue string, in subscription.Input) (subscription.Opened, error) {
+	start := c.NewWithStartWorkflowOperation(subscription.StartOptions(in, taskQueue), subscription.WorkflowType, in)
 	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{
-			WorkflowID:   workflows.SubscriptionWorkflowID(in.SubscriptionID),
-			UpdateName:   workflows.SubscriptionOpen,
-			Args:         []any{workflows.SubscriptionOpenRequest{Digest: in.Digest}},
+			WorkflowID:   subscription.WorkflowID(in.SubscriptionID),
+			UpdateName:   subscription.UpdateOpen,
+			Args:         []any{subscription.OpenRequest{Digest: in.Digest}},
 			WaitForStage: client.WorkflowUpdateStageCompleted,
 		},
 	})
-	var opened workflows.SubscriptionOpened
+	var opened subscription.Opened
 	if err == nil {
 		err = h.Get(ctx, &opened)
 	}
@@ -40,7 +41,7 @@ func OpenSubscription(ctx context.Context, c client.Client, taskQueue string, in
 		return closedSubscription(ctx, c, in)
 	case err != nil:
 		// The open update's only rejection is another request under this id.
-		if _, msg, _, ok := workflows.Rejection(err); ok {
+		if _, msg, _, ok := flow.Rejection(err); ok {
 			return opened, subscriptionExists(msg)
 		}
 		return opened, Classify(err, "subscription", in.SubscriptionID)
@@ -54,22 +55,22 @@ func subscriptionExists(msg string) *Error {
 
 // closedSubscription answers an open of a subscription whose workflow has
 // completed: the subscription for the same request, else 409.
-func closedSubscription(ctx context.Context, c client.Client, in workflows.SubscriptionInput) (workflows.SubscriptionOpened, error) {
+func closedSubscription(ctx context.Context, c client.Client, in subscription.Input) (subscription.Opened, error) {
 	var digest string
-	if err := query(ctx, c, workflows.SubscriptionWorkflowID(in.SubscriptionID), workflows.QueryRequestDigest, &digest); err != nil {
-		return workflows.SubscriptionOpened{}, Classify(err, "subscription", in.SubscriptionID)
+	if err := query(ctx, c, subscription.WorkflowID(in.SubscriptionID), subscription.QueryDigest, &digest); err != nil {
+		return subscription.Opened{}, Classify(err, "subscription", in.SubscriptionID)
 	}
 	if digest != in.Digest {
-		return workflows.SubscriptionOpened{}, subscriptionExists("subscription " + in.SubscriptionID + " already exists with a different request")
+		return subscription.Opened{}, subscriptionExists("subscription " + in.SubscriptionID + " already exists with a different request")
 	}
 	v, err := QuerySubscription(ctx, c, in.SubscriptionID)
-	return workflows.SubscriptionOpened{Subscription: v}, err
+	return subscription.Opened{Subscription: v}, err
 }
 
 // QuerySubscription answers the subscription as its workflow shows it.
-func QuerySubscription(ctx context.Context, c client.Client, id string) (workflows.SubscriptionView, error) {
-	var v workflows.SubscriptionView
-	if err := query(ctx, c, workflows.SubscriptionWorkflowID(id), workflows.QueryState, &v); err != nil {
+func QuerySubscription(ctx context.Context, c client.Client, id string) (subscription.View, error) {
+	var v subscription.View
+	if err := query(ctx, c, subscription.WorkflowID(id), flow.QueryState, &v); err != nil {
 		return v, Classify(err, "subscription", id)
 	}
 	return v, nil
@@ -77,14 +78,14 @@ func QuerySubscription(ctx context.Context, c client.Client, id string) (workflo
 
 // SubscriptionCommand sends a command as an update and answers the
 // subscription after it took effect. key, the command's idempotency key, names
-// the update (SubscriptionUpdateID); the payload carries it as well.
-func SubscriptionCommand(ctx context.Context, c client.Client, id, name, key string, arg any) (workflows.SubscriptionView, error) {
-	wid := workflows.SubscriptionWorkflowID(id)
-	var v workflows.SubscriptionView
+// the update (flow.UpdateID); the payload carries it as well.
+func SubscriptionCommand(ctx context.Context, c client.Client, id, name, key string, arg any) (subscription.View, error) {
+	wid := subscription.WorkflowID(id)
+	var v subscription.View
 	if err := CheckIdempotencyKey(key); err != nil {
 		return v, err
 	}
-	err := update(ctx, c, wid, name, SubscriptionUpdateID(name, key), arg, &v)
+	err := update(ctx, c, wid, name, flow.UpdateID(name, key), arg, &v)
 	if err == nil {
 		return v, nil
 	}
@@ -104,20 +105,20 @@ func SubscriptionCommand(ctx context.Context, c client.Client, id, name, key str
 // its customer gets a new vault entry, then hands the token to the workflow,
 // which runs a catch-up bill at once when the subscription is past due or
 // suspended.
-func ChangeSubscriptionCard(ctx context.Context, c client.Client, vault Tokenizer, now time.Time, id, key string, card payment.CardData) (workflows.SubscriptionView, error) {
+func ChangeSubscriptionCard(ctx context.Context, c client.Client, vault Tokenizer, now time.Time, id, key string, card payment.CardData) (subscription.View, error) {
 	if err := CheckIdempotencyKey(key); err != nil {
-		return workflows.SubscriptionView{}, err
+		return subscription.View{}, err
 	}
 	v, err := QuerySubscription(ctx, c, id)
 	if err != nil {
 		return v, err
 	}
-	if err := payment.CheckSubscriptionCommand(v.Status, payment.SubscriptionPaymentMethod); err != nil {
+	if err := payment.SubscriptionLifecycle.Check(v.Status, payment.SubscriptionPaymentMethod); err != nil {
 		return v, InvalidState(err.Error())
 	}
 	tok, err := Tokenize(ctx, vault, now, v.CustomerID, card)
 	if err != nil {
 		return v, err
 	}
-	return SubscriptionCommand(ctx, c, id, workflows.SubscriptionPaymentMethod, key, workflows.PaymentMethodRequest{Key: key, Card: tok})
+	return SubscriptionCommand(ctx, c, id, subscription.UpdatePaymentMethod, key, subscription.PaymentMethodRequest{Key: key, Card: tok})
 }

@@ -1,12 +1,13 @@
-// Package app wires cardflow's processes from configuration: the Temporal client,
-// the adapters behind the activities, the worker and the shop API. The worker and
-// api mains, the starter and the system tests all build through here, so what runs
-// in tests is what runs in production.
+// Package app wires cardflow's processes from configuration: the Temporal
+// client and, for workers, the adapters behind the activities and the worker
+// itself. The worker and api mains, the starter and the system tests all
+// start through here, so what runs in tests is what runs in production. The
+// shop API's handler is built in api/server (server.New): nothing here links
+// the API, so the worker binary does not.
 package app
 
 import (
 	"fmt"
-	"net/http"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -16,13 +17,13 @@ import (
 	"github.com/cardflow/cardflow/activities"
 	"github.com/cardflow/cardflow/adapters/fraud"
 	"github.com/cardflow/cardflow/adapters/notify"
-	"github.com/cardflow/cardflow/adapters/processor"
+	"github.com/cardflow/cardflow/adapters/processor/sandbox"
 	"github.com/cardflow/cardflow/adapters/validation"
-	"github.com/cardflow/cardflow/api/server"
 	"github.com/cardflow/cardflow/codec"
 	"github.com/cardflow/cardflow/internal/config"
 	"github.com/cardflow/cardflow/internal/logging"
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/order"
+	"github.com/cardflow/cardflow/subscription"
 )
 
 // Keys loads the payload-encryption keyring: CARDFLOW_CODEC_KEY, else the dev key
@@ -59,8 +60,8 @@ func Dial(cfg config.Config, log *zap.Logger, keys *codec.Keyring) (client.Clien
 
 // Activities builds the adapters from configuration.
 func Activities(cfg config.Config, log *zap.Logger) *activities.Activities {
-	proc := processor.NewClient(cfg.ProcessorURL, cfg.ProcessorTimeout)
-	var n notify.Notifier = notify.NewLog(log)
+	proc := sandbox.NewClient(cfg.ProcessorURL, cfg.ProcessorTimeout)
+	var n activities.Notifier = notify.NewLog(log)
 	if cfg.WebhookURL != "" {
 		n = notify.NewWebhook(cfg.WebhookURL, cfg.WebhookSecret, 10*time.Second, log)
 	}
@@ -90,23 +91,8 @@ func WorkerOptions(cfg config.Config) worker.Options {
 
 func NewWorker(c client.Client, taskQueue string, acts *activities.Activities, opts worker.Options) worker.Worker {
 	w := worker.New(c, taskQueue, opts)
-	workflows.Register(w)
+	order.Register(w)
+	subscription.Register(w)
 	w.RegisterActivity(acts)
 	return w
-}
-
-// NewAPI builds the shop API's handler, with the codec server for the Temporal UI.
-func NewAPI(c client.Client, cfg config.Config, log *zap.Logger, keys *codec.Keyring, tune func(*server.Config)) http.Handler {
-	sc := server.Config{Keys: cfg.APIKeys, TaskQueue: cfg.TaskQueue}
-	if tune != nil {
-		tune(&sc)
-	}
-	s := &server.Server{
-		Temporal: c,
-		Vault:    processor.NewClient(cfg.ProcessorURL, cfg.ProcessorTimeout),
-		Log:      log,
-		Config:   sc,
-		Codec:    codec.Handler(keys, codec.ServerOptionsFromEnv()),
-	}
-	return s.Handler()
 }

@@ -3,7 +3,7 @@
 //
 // Orders: the ledger's approved authorize and sale entries sum to the order's
 // authorized amount, capture and sale entries to captured, refund entries to
-// refunded and void entries to voided (workflows.OrderAmounts defines its sums
+// refunded and void entries to voided (order.Amounts defines its sums
 // that way so they can be checked entry by entry). Subscriptions: per kept cycle,
 // an approved sale of the plan amount exactly when the cycle is paid and refunds
 // (matched to the cycle by the sale's payment id) equal to what the cycle shows

@@ -7,7 +7,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/order"
+	"github.com/cardflow/cardflow/subscription"
 )
 
 // fakeSource answers List and Query from maps, as Temporal would.
@@ -66,21 +67,21 @@ func entry(key, typ, paymentID string, amount int64) Entry {
 	return Entry{ID: "op_" + key, IdempotencyKey: key, Type: typ, PaymentID: paymentID, Amount: amount, Currency: "EUR", Status: status}
 }
 
-func order(id string, total int64, a workflows.OrderAmounts) workflows.OrderView {
+func orderView(id string, total int64, a order.Amounts) order.View {
 	a.Total = total
-	return workflows.OrderView{OrderID: id, Currency: "EUR", Amounts: a, WorkflowID: workflows.OrderWorkflowID(id)}
+	return order.View{OrderID: id, Currency: "EUR", Amounts: a, WorkflowID: order.WorkflowID(id)}
 }
 
-func subscription(id string, totals workflows.SubscriptionTotals, payments ...workflows.SubscriptionPayment) workflows.SubscriptionView {
-	return workflows.SubscriptionView{SubscriptionID: id, WorkflowID: workflows.SubscriptionWorkflowID(id), Payments: payments, Totals: totals}
+func subView(id string, totals subscription.Totals, payments ...subscription.Payment) subscription.View {
+	return subscription.View{SubscriptionID: id, WorkflowID: subscription.WorkflowID(id), Payments: payments, Totals: totals}
 }
 
-func paid(cycle int, amount, refunded int64, paymentID string) workflows.SubscriptionPayment {
-	return workflows.SubscriptionPayment{Cycle: cycle, Amount: amount, Status: workflows.SubscriptionPaymentSucceeded, Refunded: refunded, PaymentID: paymentID}
+func paid(cycle int, amount, refunded int64, paymentID string) subscription.Payment {
+	return subscription.Payment{Cycle: cycle, Amount: amount, Status: subscription.PaymentSucceeded, Refunded: refunded, PaymentID: paymentID}
 }
 
-func failed(cycle int, amount int64) workflows.SubscriptionPayment {
-	return workflows.SubscriptionPayment{Cycle: cycle, Amount: amount, Status: workflows.SubscriptionPaymentFailed}
+func failed(cycle int, amount int64) subscription.Payment {
+	return subscription.Payment{Cycle: cycle, Amount: amount, Status: subscription.PaymentFailed}
 }
 
 // lines renders discrepancies compactly for comparison: kind workflow[#cycle] field workflow/ledger.

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/order"
 )
 
 // orderLedger is what the ledger says one order moved.
@@ -63,9 +63,9 @@ func sumOrder(entries []Entry) orderLedger {
 // compareOrder lists where the order's own amounts and the ledger's entries of
 // its keys disagree, and where the ledger took its money twice. v is nil when
 // the ledger names an order whose workflow does not exist.
-func compareOrder(workflowID string, v *workflows.OrderView, entries []Entry) []Discrepancy {
+func compareOrder(workflowID string, v *order.View, entries []Entry) []Discrepancy {
 	l := sumOrder(entries)
-	var own workflows.OrderAmounts
+	var own order.Amounts
 	var out []Discrepancy
 	if v != nil {
 		own = v.Amounts
@@ -96,7 +96,7 @@ func compareOrder(workflowID string, v *workflows.OrderView, entries []Entry) []
 // orderDoubleCharges finds money the ledger took more than once: an order is
 // paid by one sale or by captures on one authorization, never more than was
 // authorized, never more than its total.
-func orderDoubleCharges(workflowID string, v *workflows.OrderView, l orderLedger) []Discrepancy {
+func orderDoubleCharges(workflowID string, v *order.View, l orderLedger) []Discrepancy {
 	var out []Discrepancy
 	if len(l.sales) > 1 {
 		out = append(out, Discrepancy{Kind: KindDoubleCharge, WorkflowID: workflowID, Field: "sale",

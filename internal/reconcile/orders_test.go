@@ -4,20 +4,20 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/order"
 )
 
 func TestCompareOrder(t *testing.T) {
 	const id = "order/o-1"
 	tests := []struct {
 		name    string
-		view    *workflows.OrderView
+		view    *order.View
 		entries []Entry
 		want    []string
 	}{
 		{
 			name: "authorized, captured, shipped, partly returned",
-			view: ptr(order("o-1", 9998, workflows.OrderAmounts{Authorized: 9998, Captured: 9998, Refunded: 4999})),
+			view: ptr(orderView("o-1", 9998, order.Amounts{Authorized: 9998, Captured: 9998, Refunded: 4999})),
 			entries: []Entry{
 				entry(id+"/authorize/1", "authorize", "pay_1", 9998),
 				entry(id+"/capture/1", "capture", "pay_1", 9998),
@@ -26,7 +26,7 @@ func TestCompareOrder(t *testing.T) {
 		},
 		{
 			name: "declines count for nothing",
-			view: ptr(order("o-1", 9998, workflows.OrderAmounts{Authorized: 9998})),
+			view: ptr(orderView("o-1", 9998, order.Amounts{Authorized: 9998})),
 			entries: []Entry{
 				entry(id+"/authorize/1", "authorize declined", "pay_1", 9998),
 				entry(id+"/authorize/2", "authorize", "pay_2", 9998),
@@ -35,7 +35,7 @@ func TestCompareOrder(t *testing.T) {
 		},
 		{
 			name: "item cancelled: capture less, void the rest",
-			view: ptr(order("o-1", 9998, workflows.OrderAmounts{Authorized: 9998, Captured: 4999, Voided: 4999})),
+			view: ptr(orderView("o-1", 9998, order.Amounts{Authorized: 9998, Captured: 4999, Voided: 4999})),
 			entries: []Entry{
 				entry(id+"/authorize/1", "authorize", "pay_1", 9998),
 				entry(id+"/capture/1", "capture", "pay_1", 4999),
@@ -44,7 +44,7 @@ func TestCompareOrder(t *testing.T) {
 		},
 		{
 			name: "re-authorized: two authorizations, the old one voided",
-			view: ptr(order("o-1", 100, workflows.OrderAmounts{Authorized: 200, Captured: 100, Voided: 100})),
+			view: ptr(orderView("o-1", 100, order.Amounts{Authorized: 200, Captured: 100, Voided: 100})),
 			entries: []Entry{
 				entry(id+"/authorize/1", "authorize", "pay_1", 100),
 				entry(id+"/authorize/2", "authorize", "pay_2", 100),
@@ -54,12 +54,12 @@ func TestCompareOrder(t *testing.T) {
 		},
 		{
 			name:    "sale",
-			view:    ptr(order("o-1", 500, workflows.OrderAmounts{Authorized: 500, Captured: 500})),
+			view:    ptr(orderView("o-1", 500, order.Amounts{Authorized: 500, Captured: 500})),
 			entries: []Entry{entry(id+"/sale/1", "sale", "pay_1", 500)},
 		},
 		{
 			name: "refund the workflow does not know",
-			view: ptr(order("o-1", 500, workflows.OrderAmounts{Authorized: 500, Captured: 500})),
+			view: ptr(orderView("o-1", 500, order.Amounts{Authorized: 500, Captured: 500})),
 			entries: []Entry{
 				entry(id+"/sale/1", "sale", "pay_1", 500),
 				entry(id+"/refund/1", "refund", "pay_1", 500),
@@ -68,7 +68,7 @@ func TestCompareOrder(t *testing.T) {
 		},
 		{
 			name: "two sales: one counted",
-			view: ptr(order("o-1", 500, workflows.OrderAmounts{Authorized: 500, Captured: 500})),
+			view: ptr(orderView("o-1", 500, order.Amounts{Authorized: 500, Captured: 500})),
 			entries: []Entry{
 				entry(id+"/sale/1", "sale", "pay_1", 500),
 				entry(id+"/sale/2", "sale", "pay_2", 500),
@@ -83,7 +83,7 @@ func TestCompareOrder(t *testing.T) {
 		},
 		{
 			name: "captured beyond the authorization",
-			view: ptr(order("o-1", 500, workflows.OrderAmounts{Authorized: 500, Captured: 500})),
+			view: ptr(orderView("o-1", 500, order.Amounts{Authorized: 500, Captured: 500})),
 			entries: []Entry{
 				entry(id+"/authorize/1", "authorize", "pay_1", 500),
 				entry(id+"/capture/1", "capture", "pay_1", 500),
@@ -107,7 +107,7 @@ func TestCompareOrder(t *testing.T) {
 		},
 		{
 			name: "currency",
-			view: ptr(order("o-1", 500, workflows.OrderAmounts{Authorized: 500})),
+			view: ptr(orderView("o-1", 500, order.Amounts{Authorized: 500})),
 			entries: []Entry{func() Entry {
 				e := entry(id+"/authorize/1", "authorize", "pay_1", 500)
 				e.Currency = "USD"

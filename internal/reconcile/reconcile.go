@@ -8,7 +8,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/order"
+	"github.com/cardflow/cardflow/subscription"
 )
 
 // Options tune Run.
@@ -26,8 +28,8 @@ type Options struct {
 // account is one workflow's own account, or why it could not be read.
 type account struct {
 	kind  string
-	order *workflows.OrderView
-	sub   *workflows.SubscriptionView
+	order *order.View
+	sub   *subscription.View
 	err   error // ErrNoWorkflow, or a failed query
 }
 
@@ -140,12 +142,12 @@ func readAccount(ctx context.Context, src Source, id, kind string) account {
 	a := account{kind: kind}
 	switch kind {
 	case KindOrder:
-		var v workflows.OrderView
+		var v order.View
 		if a.err = src.Query(ctx, id, &v); a.err == nil {
 			a.order = &v
 		}
 	case KindSubscription:
-		var v workflows.SubscriptionView
+		var v subscription.View
 		if a.err = src.Query(ctx, id, &v); a.err == nil {
 			a.sub = &v
 		}
@@ -182,7 +184,7 @@ func compareAll(accounts map[string]account, ledger map[string][]Entry) map[stri
 
 // attention is the workflow's processor call that got no answer within its
 // retry policy, if any.
-func (a account) attention() *workflows.Attention {
+func (a account) attention() *flow.Attention {
 	switch {
 	case a.order != nil:
 		return a.order.Attention
@@ -195,7 +197,7 @@ func (a account) attention() *workflows.Attention {
 // annotate says on each discrepancy of a workflow that waits for an operator
 // which call is unanswered: the processor may have acted on it, so the books
 // disagree until retry-operation gets its answer.
-func annotate(ds []Discrepancy, at *workflows.Attention) []Discrepancy {
+func annotate(ds []Discrepancy, at *flow.Attention) []Discrepancy {
 	if at == nil {
 		return ds
 	}

@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/order"
+	"github.com/cardflow/cardflow/subscription"
 )
 
 func TestRunAgrees(t *testing.T) {
@@ -18,10 +20,10 @@ func TestRunAgrees(t *testing.T) {
 		// o-2 is not listed yet (visibility lags); its ledger entries name it.
 		listed: map[string][]string{KindOrder: {"order/o-1", "order/o-3"}, KindSubscription: {"subscription/s-1", "subscription/s-1"}},
 		states: map[string]any{
-			"order/o-1":        order("o-1", 100, workflows.OrderAmounts{Authorized: 100, Captured: 100}),
-			"order/o-2":        order("o-2", 100, workflows.OrderAmounts{Authorized: 100, Voided: 100}),
-			"order/o-3":        order("o-3", 100, workflows.OrderAmounts{}), // declined: no money
-			"subscription/s-1": subscription("s-1", workflows.SubscriptionTotals{Paid: 999}, paid(1, 999, 0, "pay_s")),
+			"order/o-1":        orderView("o-1", 100, order.Amounts{Authorized: 100, Captured: 100}),
+			"order/o-2":        orderView("o-2", 100, order.Amounts{Authorized: 100, Voided: 100}),
+			"order/o-3":        orderView("o-3", 100, order.Amounts{}), // declined: no money
+			"subscription/s-1": subView("s-1", subscription.Totals{Paid: 999}, paid(1, 999, 0, "pay_s")),
 		},
 	}
 	led := &fakeLedger{pages: [][]Entry{{
@@ -57,8 +59,8 @@ func TestRunRechecksMomentaryDisagreement(t *testing.T) {
 	src := &fakeSource{
 		listed: map[string][]string{KindOrder: {"order/o-1", "order/o-2"}},
 		states: map[string]any{
-			"order/o-1": order("o-1", 100, workflows.OrderAmounts{Authorized: 100}),
-			"order/o-2": order("o-2", 100, workflows.OrderAmounts{Authorized: 100}),
+			"order/o-1": orderView("o-1", 100, order.Amounts{Authorized: 100}),
+			"order/o-2": orderView("o-2", 100, order.Amounts{Authorized: 100}),
 		},
 	}
 	led := &fakeLedger{pages: [][]Entry{
@@ -69,7 +71,7 @@ func TestRunRechecksMomentaryDisagreement(t *testing.T) {
 		},
 	}}
 	// The first query of o-1 sees it before its capture answered; later ones after.
-	view := order("o-1", 100, workflows.OrderAmounts{Authorized: 100, Captured: 100})
+	view := orderView("o-1", 100, order.Amounts{Authorized: 100, Captured: 100})
 	q := &lateSource{fakeSource: src, after: map[string]any{"order/o-1": view}}
 	rep, err := Run(context.Background(), q, led, Options{Recheck: time.Millisecond})
 	if err != nil {
@@ -108,8 +110,8 @@ func TestRunReportsWhatStaysWrong(t *testing.T) {
 	src := &fakeSource{
 		listed: map[string][]string{KindOrder: {"order/o-1", "order/o-gone"}, KindSubscription: {"subscription/s-1"}},
 		states: map[string]any{
-			"order/o-1":        order("o-1", 100, workflows.OrderAmounts{Authorized: 100, Captured: 100}),
-			"subscription/s-1": subscription("s-1", workflows.SubscriptionTotals{Paid: 999}, paid(1, 999, 0, "pay_2")),
+			"order/o-1":        orderView("o-1", 100, order.Amounts{Authorized: 100, Captured: 100}),
+			"subscription/s-1": subView("s-1", subscription.Totals{Paid: 999}, paid(1, 999, 0, "pay_2")),
 		},
 		failing: map[string]error{"subscription/s-1": errors.New("no worker answered")},
 	}
@@ -155,8 +157,8 @@ func TestRunReportsWhatStaysWrong(t *testing.T) {
 // A workflow whose money call got no answer disagrees until an operator retries
 // it; the report says which call.
 func TestRunNamesTheUnansweredCall(t *testing.T) {
-	v := order("o-1", 100, workflows.OrderAmounts{Authorized: 100})
-	v.Attention = &workflows.Attention{Operation: "capture", IdempotencyKey: "order/o-1/capture/1", Amount: 100,
+	v := orderView("o-1", 100, order.Amounts{Authorized: 100})
+	v.Attention = &flow.Attention{Operation: "capture", IdempotencyKey: "order/o-1/capture/1", Amount: 100,
 		Since: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)}
 	src := &fakeSource{listed: map[string][]string{KindOrder: {"order/o-1"}}, states: map[string]any{"order/o-1": v}}
 	led := &fakeLedger{pages: [][]Entry{{

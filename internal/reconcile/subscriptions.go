@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/subscription"
 )
 
 // subscriptionLedger is what the ledger says one subscription moved.
@@ -52,10 +52,10 @@ func sumSubscription(entries []Entry) subscriptionLedger {
 // ledger's entries of its keys disagree: per kept cycle (paid, refunded),
 // over the whole life (the running totals), and cycles paid twice. v is nil
 // when the ledger names a subscription whose workflow does not exist.
-func compareSubscription(workflowID string, v *workflows.SubscriptionView, entries []Entry) []Discrepancy {
+func compareSubscription(workflowID string, v *subscription.View, entries []Entry) []Discrepancy {
 	l := sumSubscription(entries)
 	var out []Discrepancy
-	var own workflows.SubscriptionView
+	var own subscription.View
 	if v != nil {
 		own = *v
 	} else {
@@ -83,7 +83,7 @@ func compareSubscription(workflowID string, v *workflows.SubscriptionView, entri
 // compareCycles checks the cycles the workflow still lists. Older cycles were
 // dropped from the list (KeepPayments) and are covered by the totals only; a
 // paid cycle in the ledger at or after the oldest kept one must be listed.
-func compareCycles(workflowID string, payments []workflows.SubscriptionPayment, l subscriptionLedger) []Discrepancy {
+func compareCycles(workflowID string, payments []subscription.Payment, l subscriptionLedger) []Discrepancy {
 	var out []Discrepancy
 	oldest := 0
 	listed := map[int]bool{}
@@ -93,7 +93,7 @@ func compareCycles(workflowID string, payments []workflows.SubscriptionPayment, 
 		}
 		listed[p.Cycle] = true
 		var want int64
-		if p.Status == workflows.SubscriptionPaymentSucceeded {
+		if p.Status == subscription.PaymentSucceeded {
 			want = p.Amount
 		}
 		sales := l.sales[p.Cycle]

@@ -4,20 +4,20 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/cardflow/cardflow/workflows"
+	"github.com/cardflow/cardflow/subscription"
 )
 
 func TestCompareSubscription(t *testing.T) {
 	const id = "subscription/s-1"
 	tests := []struct {
 		name    string
-		view    *workflows.SubscriptionView
+		view    *subscription.View
 		entries []Entry
 		want    []string
 	}{
 		{
 			name: "two cycles, a soft decline retried, a partial refund",
-			view: ptr(subscription("s-1", workflows.SubscriptionTotals{Paid: 1998, Refunded: 500},
+			view: ptr(subView("s-1", subscription.Totals{Paid: 1998, Refunded: 500},
 				paid(1, 999, 500, "pay_1"), paid(2, 999, 0, "pay_3"))),
 			entries: []Entry{
 				entry(id+"/bill/1/1", "sale", "pay_1", 999),
@@ -28,7 +28,7 @@ func TestCompareSubscription(t *testing.T) {
 		},
 		{
 			name: "schedule used up: failed cycle, no money",
-			view: ptr(subscription("s-1", workflows.SubscriptionTotals{}, failed(1, 999))),
+			view: ptr(subView("s-1", subscription.Totals{}, failed(1, 999))),
 			entries: []Entry{
 				entry(id+"/bill/1/1", "sale declined", "pay_1", 999),
 				entry(id+"/bill/1/2", "sale declined", "pay_2", 999),
@@ -36,7 +36,7 @@ func TestCompareSubscription(t *testing.T) {
 		},
 		{
 			name: "two sales for one cycle",
-			view: ptr(subscription("s-1", workflows.SubscriptionTotals{Paid: 999}, paid(1, 999, 0, "pay_2"))),
+			view: ptr(subView("s-1", subscription.Totals{Paid: 999}, paid(1, 999, 0, "pay_2"))),
 			entries: []Entry{
 				entry(id+"/bill/1/1", "sale", "pay_1", 999),
 				entry(id+"/bill/1/2", "sale", "pay_2", 999),
@@ -49,7 +49,7 @@ func TestCompareSubscription(t *testing.T) {
 		},
 		{
 			name: "a failed cycle the processor approved",
-			view: ptr(subscription("s-1", workflows.SubscriptionTotals{}, failed(1, 999))),
+			view: ptr(subView("s-1", subscription.Totals{}, failed(1, 999))),
 			entries: []Entry{
 				entry(id+"/bill/1/1", "sale", "pay_1", 999),
 			},
@@ -60,7 +60,7 @@ func TestCompareSubscription(t *testing.T) {
 		},
 		{
 			name: "cycles dropped from the list count in the totals only",
-			view: ptr(subscription("s-1", workflows.SubscriptionTotals{Paid: 2997, Refunded: 100},
+			view: ptr(subView("s-1", subscription.Totals{Paid: 2997, Refunded: 100},
 				paid(3, 999, 0, "pay_3"))),
 			entries: []Entry{
 				entry(id+"/bill/1/1", "sale", "pay_1", 999),
@@ -71,7 +71,7 @@ func TestCompareSubscription(t *testing.T) {
 		},
 		{
 			name: "a paid cycle the workflow does not list",
-			view: ptr(subscription("s-1", workflows.SubscriptionTotals{Paid: 999}, paid(1, 999, 0, "pay_1"))),
+			view: ptr(subView("s-1", subscription.Totals{Paid: 999}, paid(1, 999, 0, "pay_1"))),
 			entries: []Entry{
 				entry(id+"/bill/1/1", "sale", "pay_1", 999),
 				entry(id+"/bill/2/1", "sale", "pay_2", 999),
@@ -83,7 +83,7 @@ func TestCompareSubscription(t *testing.T) {
 		},
 		{
 			name: "refund recorded on the wrong cycle",
-			view: ptr(subscription("s-1", workflows.SubscriptionTotals{Paid: 1998, Refunded: 300},
+			view: ptr(subView("s-1", subscription.Totals{Paid: 1998, Refunded: 300},
 				paid(1, 999, 300, "pay_1"), paid(2, 999, 0, "pay_2"))),
 			entries: []Entry{
 				entry(id+"/bill/1/1", "sale", "pay_1", 999),
@@ -97,7 +97,7 @@ func TestCompareSubscription(t *testing.T) {
 		},
 		{
 			name: "payment id differs",
-			view: ptr(subscription("s-1", workflows.SubscriptionTotals{Paid: 999}, paid(1, 999, 0, "pay_9"))),
+			view: ptr(subView("s-1", subscription.Totals{Paid: 999}, paid(1, 999, 0, "pay_9"))),
 			entries: []Entry{
 				entry(id+"/bill/1/1", "sale", "pay_1", 999),
 			},

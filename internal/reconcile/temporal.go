@@ -5,11 +5,10 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/cardflow/cardflow/flow"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
-
-	"github.com/cardflow/cardflow/workflows"
 )
 
 // ErrNoWorkflow is what Source.Query answers for a workflow id Temporal does not
@@ -21,7 +20,7 @@ type Source interface {
 	// List returns the ids of every workflow of the kind, open and closed.
 	List(ctx context.Context, kind string) ([]string, error)
 	// Query decodes the workflow's state query answer into out (a
-	// *workflows.OrderView or *workflows.SubscriptionView).
+	// *order.View or *subscription.View).
 	Query(ctx context.Context, workflowID string, out any) error
 }
 
@@ -42,7 +41,7 @@ func (t Temporal) List(ctx context.Context, kind string) ([]string, error) {
 	var token []byte
 	for {
 		res, err := t.Client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-			Query:         fmt.Sprintf("%s = '%s'", workflows.AttrKind.GetName(), kind),
+			Query:         fmt.Sprintf("%s = '%s'", flow.AttrKind.GetName(), kind),
 			PageSize:      1000,
 			NextPageToken: token,
 		})
@@ -63,7 +62,7 @@ func (t Temporal) List(ctx context.Context, kind string) ([]string, error) {
 
 // Query asks the latest run of the workflow for its state.
 func (t Temporal) Query(ctx context.Context, workflowID string, out any) error {
-	v, err := t.Client.QueryWorkflow(ctx, workflowID, "", workflows.QueryState)
+	v, err := t.Client.QueryWorkflow(ctx, workflowID, "", flow.QueryState)
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
 		return fmt.Errorf("query %s: %w", workflowID, ErrNoWorkflow)

@@ -1,0 +1,116 @@
+// Package sandboxhttp is the HTTP plumbing the sandbox's two clients share:
+// the processor adapter (adapters/processor/sandbox, the worker's) and the
+// vault client (adapters/vault, the API's). It speaks the sandbox's wire
+// rules: JSON both ways, Idempotency-Key on money calls, errors as
+// {"error": {...}} bodies.
+package sandboxhttp
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/cardflow/cardflow/payment"
+)
+
+// ErrUnavailable is wrapped by errors for 5xx answers: the processor could not
+// answer now, and the same request (with the same idempotency key) may be retried.
+var ErrUnavailable = errors.New("processor unavailable")
+
+// Conn sends requests to the sandbox at one base URL.
+type Conn struct {
+	base string
+	http *http.Client
+}
+
+// New talks to the sandbox at baseURL (e.g. http://127.0.0.1:8091); each
+// request gives up after timeout (0: no limit beyond the context's).
+func New(baseURL string, timeout time.Duration) *Conn {
+	return &Conn{base: strings.TrimRight(baseURL, "/"), http: &http.Client{Timeout: timeout}}
+}
+
+// maxAnswer bounds what the client reads of an answer.
+const maxAnswer = 4 << 20
+
+// Do sends one request. Transport faults, timeouts and 5xx come back as plain
+// errors (retryable); 4xx as *payment.ProcessorError (not retryable); 2xx decoded into out.
+func (c *Conn) Do(ctx context.Context, method, path, key string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("encode request: %w", err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return fmt.Errorf("build request %s %s: %w", method, path, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		// *url.Error repeats the URL, which holds tokens and ids only, never card data.
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	if err != nil {
+		return fmt.Errorf("%s %s: read answer: %w", method, path, err)
+	}
+	switch {
+	case resp.StatusCode >= 500:
+		return fmt.Errorf("%s %s: %w: %s", method, path, ErrUnavailable, answerError(resp.StatusCode, raw).Error())
+	case resp.StatusCode >= 400:
+		return answerError(resp.StatusCode, raw)
+	case out != nil:
+		if err := json.Unmarshal(raw, out); err != nil {
+			return fmt.Errorf("%s %s: decode answer: %w", method, path, err)
+		}
+	}
+	return nil
+}
+
+// answerError reads the processor's {"error": {...}} body.
+func answerError(status int, raw []byte) *payment.ProcessorError {
+	var body struct {
+		Error struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+			Field   string `json:"field"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(raw, &body); err != nil || body.Error.Code == "" {
+		msg := strings.TrimSpace(string(raw))
+		if len(msg) > 200 {
+			msg = msg[:200]
+		}
+		return &payment.ProcessorError{Status: status, Code: fmt.Sprintf("http_%d", status), Message: msg}
+	}
+	return &payment.ProcessorError{Status: status, Code: body.Error.Code, Message: body.Error.Message, Field: body.Error.Field}
+}
+
+// Wrap names the operation of a transport fault; a contract error (*payment.ProcessorError) is
+// returned as it is, for callers that type-switch on it.
+func Wrap(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	var perr *payment.ProcessorError
+	if errors.As(err, &perr) {
+		return err
+	}
+	return fmt.Errorf("processor: "+format+": %w", append(args, err)...)
+}

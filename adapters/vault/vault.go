@@ -1,0 +1,60 @@
+// Package vault is the shop side's client of the processor's vault: it
+// tokenizes card data (the one place a card number is written out, to the
+// vault) and looks tokens up. For the sandbox it also reads the books and
+// drives the test mode (books.go), for the starter's demo and reconcile and
+// for tests. The API and the starter link this package and no other adapter.
+package vault
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/cardflow/cardflow/adapters/internal/sandboxhttp"
+	"github.com/cardflow/cardflow/payment"
+)
+
+// Client is the vault of the sandbox processor over HTTP.
+type Client struct {
+	c *sandboxhttp.Conn
+}
+
+// New talks to the vault at baseURL (e.g. http://127.0.0.1:8091); each request
+// gives up after timeout (0: no limit beyond the context's).
+func New(baseURL string, timeout time.Duration) *Client {
+	return &Client{c: sandboxhttp.New(baseURL, timeout)}
+}
+
+// tokenizeWire is the vault's request. payment.CardData masks its number when
+// marshalled (so a stray log cannot leak it); this struct is the one place the
+// number is written out, to the vault.
+type tokenizeWire struct {
+	CustomerID string `json:"customer_id"`
+	Number     string `json:"number"`
+	ExpMonth   int    `json:"exp_month"`
+	ExpYear    int    `json:"exp_year"`
+	CVC        string `json:"cvc"`
+	Holder     string `json:"holder,omitempty"`
+}
+
+// Tokenize stores the card in the vault for the customer and returns its token
+// and metadata. Errors never carry card data.
+func (v *Client) Tokenize(ctx context.Context, customerID string, card payment.CardData) (payment.Card, error) {
+	in := tokenizeWire{CustomerID: customerID, Number: card.Number, ExpMonth: card.ExpMonth, ExpYear: card.ExpYear, CVC: card.CVC, Holder: card.Holder}
+	var out payment.TokenInfo
+	if err := v.c.Do(ctx, http.MethodPost, "/v1/tokens", "", in, &out); err != nil {
+		return payment.Card{}, sandboxhttp.Wrap(err, "tokenize card of customer %q", customerID)
+	}
+	return out.Card, nil
+}
+
+// Card looks a token up: its metadata and the customer it belongs to; an
+// unknown token is a *payment.ProcessorError with Status 404.
+func (v *Client) Card(ctx context.Context, token string) (payment.TokenInfo, error) {
+	var out payment.TokenInfo
+	if err := v.c.Do(ctx, http.MethodGet, "/v1/tokens/"+url.PathEscape(token), "", nil, &out); err != nil {
+		return payment.TokenInfo{}, sandboxhttp.Wrap(err, "look up token %s", token)
+	}
+	return out, nil
+}

@@ -1,0 +1,152 @@
+package flow
+
+import (
+	"slices"
+
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Command is one command of a workflow, declared once: its name, which is
+// both an update and a signal, its payload type T, its check and its effect.
+// Check looks at the workflow's state and the payload and changes nothing: it
+// is the update's validator (a rejected update never enters history), the
+// guard of the signal, and it runs again when the command's turn comes,
+// since the workflow may have moved meanwhile. Do runs only after it passed.
+type Command[T any] struct {
+	Name  string
+	Doc   string // the handler's description in the Temporal UI
+	Check func(T) error
+	Do    func(workflow.Context, T) error
+}
+
+// Job is an accepted command on its way to its effect.
+type Job struct {
+	Name string
+	Req  any // the payload, for checks that look at what else is accepted
+	// Check is the command's check; Do checks again, then runs the effect.
+	Check func() error
+	Do    func(workflow.Context) error
+}
+
+// Commands installs a workflow's commands and keeps their signal channels.
+//
+// run is how the workflow carries an accepted command out and answers its
+// error. An order runs each in its handler, one at a time (workflow.Mutex); a
+// subscription queues them for its main loop. The two do not share one way:
+// the order of the commands a workflow task emits is what the recorded
+// histories of each replay, so that choice is part of each workflow's logic.
+type Commands[V any] struct {
+	run     func(workflow.Context, Job) error
+	view    func() V // what every update answers
+	log     log.Logger
+	signals []signal
+}
+
+type signal struct {
+	name string
+	ch   workflow.ReceiveChannel
+	// recv reads one payload, waiting for it unless async (then ok says whether
+	// there was one).
+	recv func(ctx workflow.Context, async bool) (j Job, ok bool)
+}
+
+// NewCommands is the command set of a workflow that carries commands out
+// with run and answers updates with view; logger names the workflow (its
+// order or subscription id).
+func NewCommands[V any](run func(workflow.Context, Job) error, view func() V, logger log.Logger) *Commands[V] {
+	return &Commands[V]{run: run, view: view, log: logger}
+}
+
+// Handle installs c as an update with its validator and as a signal of the
+// same name. Call it before the workflow first blocks, so that an update sent
+// with the start finds its handler.
+func Handle[T, V any](ctx workflow.Context, cs *Commands[V], c Command[T]) error {
+	job := func(req T) Job {
+		return Job{
+			Name:  c.Name,
+			Req:   req,
+			Check: func() error { return c.Check(req) },
+			Do: func(ctx workflow.Context) error {
+				if err := c.Check(req); err != nil {
+					return err
+				}
+				return c.Do(ctx, req)
+			},
+		}
+	}
+	err := workflow.SetUpdateHandlerWithOptions(ctx, c.Name,
+		func(ctx workflow.Context, req T) (V, error) {
+			err := cs.run(ctx, job(req))
+			return cs.view(), err
+		},
+		workflow.UpdateHandlerOptions{Validator: func(req T) error { return c.Check(req) }, Description: c.Doc})
+	if err != nil {
+		return err
+	}
+	ch := workflow.GetSignalChannelWithOptions(ctx, c.Name, workflow.SignalChannelOptions{Description: c.Doc})
+	cs.signals = append(cs.signals, signal{name: c.Name, ch: ch, recv: func(ctx workflow.Context, async bool) (Job, bool) {
+		var req T
+		if async {
+			if !ch.ReceiveAsync(&req) {
+				return Job{}, false
+			}
+		} else {
+			ch.Receive(ctx, &req)
+		}
+		return job(req), true
+	}})
+	return nil
+}
+
+// Listen carries signals out as they arrive, one at a time, in a goroutine of
+// their own: a signal that fails its check is logged and dropped, one that
+// passes runs as its update would. around wraps each.
+func (cs *Commands[V]) Listen(ctx workflow.Context, around func(func())) {
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		sel := workflow.NewSelector(ctx)
+		for _, s := range cs.signals {
+			sel.AddReceive(s.ch, func(workflow.ReceiveChannel, bool) {
+				around(func() {
+					j, _ := s.recv(ctx, false)
+					if err := j.Check(); err != nil {
+						cs.log.Warn("signal ignored", "signal", s.name, "reason", err)
+						return
+					}
+					if err := cs.run(ctx, j); err != nil {
+						cs.log.Warn("signal failed", "signal", s.name, "error", err)
+					}
+				})
+			})
+		}
+		for {
+			sel.Select(ctx)
+		}
+	})
+}
+
+// Signalled reports signals received and not read yet.
+func (cs *Commands[V]) Signalled() bool {
+	return slices.ContainsFunc(cs.signals, func(s signal) bool { return s.ch.Len() > 0 })
+}
+
+// Signals reads every signal received so far, channel by channel in the order
+// the commands were installed, for a main loop that applies them itself.
+func (cs *Commands[V]) Signals(ctx workflow.Context) []Job {
+	var js []Job
+	for _, s := range cs.signals {
+		for j, ok := s.recv(ctx, true); ok; j, ok = s.recv(ctx, true) {
+			js = append(js, j)
+		}
+	}
+	return js
+}
+
+// Drain logs and drops the signals left for a workflow that has ended.
+func (cs *Commands[V]) Drain(why string) {
+	for _, s := range cs.signals {
+		for s.ch.ReceiveAsync(nil) {
+			cs.log.Warn("signal ignored: "+why, "signal", s.name)
+		}
+	}
+}

@@ -1,0 +1,45 @@
+package flow
+
+import "go.temporal.io/sdk/workflow"
+
+// ChangeID is the one workflow.GetVersion change id of both workflows. Each run
+// reads its revision once, at its start, under it: a change id costs a marker
+// and a TemporalChangeVersion upsert (two history events and a visibility
+// write) in every run that records it, and a subscription starts a run every
+// billing cycle, so later changes raise the version of this id instead of
+// adding ids. Its name is that of the first change it carried (bounded
+// processor retries); it is a Temporal name and never changes. Runs keep the
+// revision they recorded; a run recorded by an older worker replays as it ran.
+const ChangeID = "processor-outage-v1"
+
+// Revision is the revision of the workflows' logic a run follows.
+type Revision workflow.Version
+
+const (
+	// RevOriginal: unlimited processor retries, no attention state.
+	RevOriginal = Revision(workflow.DefaultVersion)
+	// RevAttention: bounded processor retries, the attention state and
+	// retry-operation (attention.go).
+	RevAttention Revision = 1
+	// RevLean: fewer history events and workflow tasks for the same behaviour
+	// (tools/bench/RESULTS.md): search attributes are upserted only where they
+	// differ from the workflow's (not at the start when the API set them; a
+	// status change upserts the status alone); a subscription's validity check
+	// runs as a local activity first, as the order's does; a paid cycle's
+	// notices go out from the next run, so continue-as-new starts no grace
+	// timer when nothing else is left to wait for.
+	RevLean Revision = 2
+
+	revLatest = RevLean
+)
+
+// ReadRevision is the run's revision; call it once, at the start of the run.
+func ReadRevision(ctx workflow.Context) Revision {
+	return Revision(workflow.GetVersion(ctx, ChangeID, workflow.Version(RevOriginal), workflow.Version(revLatest)))
+}
+
+// Attention reports bounded processor retries and the attention state.
+func (r Revision) Attention() bool { return r >= RevAttention }
+
+// Lean reports the leaner histories of RevLean.
+func (r Revision) Lean() bool { return r >= RevLean }

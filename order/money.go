@@ -1,0 +1,141 @@
+package order
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/cardflow/cardflow/activities"
+	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/payment"
+)
+
+// acts names the activities the SDK-samples way: a nil receiver, used only for
+// its methods' names. The worker registers the real *activities.Activities.
+var acts *activities.Activities
+
+// processorOptions are the options of a money call (flow.Calls.Options):
+// StartToClose 30s, one HTTP call that the processor client bounds itself
+// (CARDFLOW_PROCESSOR_TIMEOUT, 10s); since RevAttention bounded by
+// Settings.ProcessorGiveUpAfter (default 1h) and ProcessorMaxAttempts.
+func (o *order) processorOptions(summary string) workflow.ActivityOptions {
+	return o.calls.Options(summary, 30*time.Second, o.settings.ProcessorGiveUpAfter, o.settings.ProcessorMaxAttempts)
+}
+
+// chargeCall authorizes (or sells) amount on the order's card.
+func (o *order) chargeCall(ctx workflow.Context, op payment.OrderMoney, amount int64) (payment.Outcome, error) {
+	fn := acts.Authorize
+	if op == payment.MoneySale {
+		fn = acts.Sale
+	}
+	c := payment.Charge{Key: o.key(string(op)), Token: o.card.Token, Amount: o.money(amount)}
+	summary := string(op) + " " + c.Amount.String() + " on " + string(o.card.Brand) + " ••" + o.card.Last4
+	var out payment.Outcome
+	a := flow.Attention{Operation: string(op), IdempotencyKey: c.Key, Amount: amount}
+	err := o.calls.Do(ctx, o.processorOptions(summary), a, fn, c, &out)
+	return out, err
+}
+
+// operate captures, voids or refunds amount of the payment.
+func (o *order) operate(ctx workflow.Context, op payment.OrderMoney, paymentID string, amount int64) (payment.Outcome, error) {
+	var fn func(context.Context, payment.Operation) (payment.Outcome, error)
+	switch op {
+	case payment.MoneyCapture:
+		fn = acts.Capture
+	case payment.MoneyVoid:
+		fn = acts.Void
+	case payment.MoneyRefund:
+		fn = acts.Refund
+	default:
+		panic("order: operate cannot " + string(op))
+	}
+	req := payment.Operation{Key: o.key(string(op)), PaymentID: paymentID, Amount: o.money(amount)}
+	var out payment.Outcome
+	a := flow.Attention{Operation: string(op), IdempotencyKey: req.Key, Amount: amount}
+	err := o.calls.Do(ctx, o.processorOptions(string(op)+" "+req.Amount.String()), a, fn, req, &out)
+	return out, err
+}
+
+// approvedAmount is what the processor says it moved; the requested amount if it did
+// not say (the contract has no partial approvals).
+func approvedAmount(out payment.Outcome, requested int64) int64 {
+	if out.Amount.Amount > 0 {
+		return out.Amount.Amount
+	}
+	return requested
+}
+
+// declineOf is the failure of a declined outcome, in the contract's shape.
+func declineOf(out payment.Outcome) *payment.Failure {
+	f := payment.Failure{Stage: payment.StageProcessor, Code: "declined", Class: payment.Soft,
+		Message: "Your payment was declined. Please try again or use another card."}
+	if out.Failure != nil {
+		f = *out.Failure
+		if f.Stage == "" {
+			f.Stage = payment.StageProcessor
+		}
+	}
+	return &f
+}
+
+// errorFailure is the failure of a processor call that failed for good: a
+// contract error, which no retry can fix.
+func errorFailure(err error) *payment.Failure {
+	return &payment.Failure{Stage: payment.StageProcessor, Code: flow.ErrorCode(err), Class: payment.Hard,
+		Message: "We could not process your payment. Please try again or use another card."}
+}
+
+// moneyError is what a command answers when its processor call failed for good:
+// the update fails and the order stays where it was.
+func moneyError(op payment.OrderMoney, err error) error {
+	return temporal.NewNonRetryableApplicationError("the processor refused to "+string(op)+": "+err.Error(), flow.ErrTypeProcessor, err)
+}
+
+// voidOpen releases what the live authorization still holds.
+func (o *order) voidOpen(ctx workflow.Context) error {
+	return o.void(ctx, o.auth)
+}
+
+// void releases what an authorization still holds.
+func (o *order) void(ctx workflow.Context, a *authorization) error {
+	amount := a.open()
+	if amount <= 0 {
+		return nil
+	}
+	out, err := o.operate(ctx, payment.MoneyVoid, a.PaymentID, amount)
+	if err != nil {
+		o.event(ctx, EventProcessorError, amount, errorFailure(err).Code)
+		return moneyError(payment.MoneyVoid, err)
+	}
+	if !out.Approved {
+		f := declineOf(out)
+		o.event(ctx, EventProcessorError, amount, f.Code)
+		return moneyError(payment.MoneyVoid, fmt.Errorf("declined %s", f.Code))
+	}
+	amount = approvedAmount(out, amount)
+	a.Voided += amount
+	o.amounts.Voided += amount
+	o.event(ctx, EventVoided, amount, "")
+	return nil
+}
+
+// refund gives back amount of what the live payment captured.
+func (o *order) refund(ctx workflow.Context, amount int64) error {
+	out, err := o.operate(ctx, payment.MoneyRefund, o.auth.PaymentID, amount)
+	if err != nil {
+		o.event(ctx, EventProcessorError, amount, errorFailure(err).Code)
+		return moneyError(payment.MoneyRefund, err)
+	}
+	if !out.Approved {
+		f := declineOf(out)
+		o.event(ctx, EventProcessorError, amount, f.Code)
+		return moneyError(payment.MoneyRefund, fmt.Errorf("declined %s", f.Code))
+	}
+	amount = approvedAmount(out, amount)
+	o.amounts.Refunded += amount
+	o.event(ctx, EventRefunded, amount, "")
+	return nil
+}

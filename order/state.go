@@ -1,0 +1,171 @@
+package order
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/payment"
+)
+
+// order is the workflow's state of one order. Only the workflow goroutines
+// touch it, one at a time (Temporal runs them cooperatively); lock serializes
+// the multi-step operations of commands and timers (see exclusive).
+type order struct {
+	in       Input
+	settings Settings
+	invalid  error // the input's check failed: the workflow ends at once
+
+	status payment.OrderStatus
+	since  time.Time // when the status last changed: the abandonment clock starts here
+	moves  int       // counts transitions: wakes the main loop's waits
+
+	lines    []Line
+	amounts  Amounts // Total is computed in view
+	card     payment.Card
+	fraud    *payment.FraudResult
+	failure  *payment.Failure
+	message  string
+	attempts int
+	events   []Event
+
+	auth      *authorization // the live payment at the processor, nil before one is approved
+	shippedAt time.Time
+
+	seq     map[string]int    // per-operation sequence of the idempotency keys
+	notices []workflow.Future // notifications sent, awaited before the workflow ends
+
+	rev   flow.Revision        // the run's revision
+	calls flow.Calls           // processor calls, and the one waiting for an operator (attention)
+	cmds  *flow.Commands[View] // the commands and their signals (commands.go)
+
+	lock    workflow.Mutex // held by a command or a timer moving money: the next waits its turn
+	running int            // commands accepted and not finished
+	started bool           // the first attempt has a result: the place update may answer
+	placed  int            // place updates answered
+}
+
+// authorization is one payment at the processor (an authorization, or a sale)
+// and what was done with it.
+type authorization struct {
+	PaymentID string
+	Amount    int64 // approved
+	Captured  int64
+	Voided    int64
+	Refunded  int64
+	At        time.Time
+	ExpiresAt time.Time // the processor's, zero if it did not say
+}
+
+// open is what may still be captured or voided.
+func (a *authorization) open() int64 { return a.Amount - a.Captured - a.Voided }
+
+func newOrder(ctx workflow.Context, in Input) *order {
+	rev := flow.ReadRevision(ctx)
+	o := &order{
+		in:       in,
+		settings: in.Settings.WithDefaults(),
+		status:   payment.OrderProcessing,
+		since:    workflow.Now(ctx),
+		card:     in.Card,
+		seq:      map[string]int{},
+		invalid:  in.Check(),
+		rev:      rev,
+		lock:     workflow.NewMutex(ctx),
+	}
+	o.calls = flow.NewCalls(rev, log.With(workflow.GetLogger(ctx), "order_id", in.OrderID), o.recordAttention)
+	for _, it := range in.Items {
+		o.lines = append(o.lines, Line{SKU: it.SKU, Quantity: it.Quantity, UnitAmount: it.UnitAmount})
+	}
+	return o
+}
+
+// total is the order's amount as placed. Check proved it fits an int64.
+func (o *order) total() int64 {
+	var sum int64
+	for _, l := range o.lines {
+		sum += l.Quantity * l.UnitAmount
+	}
+	return sum
+}
+
+// due is what the customer pays for: the total less cancelled items.
+func (o *order) due() int64 {
+	var sum int64
+	for _, l := range o.lines {
+		sum += (l.Quantity - l.Cancelled) * l.UnitAmount
+	}
+	return sum
+}
+
+func (o *order) money(amount int64) payment.Money {
+	return payment.Money{Amount: amount, Currency: o.in.Currency}
+}
+
+// fire moves the order along the state machine's row for trigger on. There is
+// no row only if the workflow has a bug: the panic fails the workflow task, which
+// Temporal retries, so a fixed worker picks the order up where it stood.
+func (o *order) fire(ctx workflow.Context, on payment.OrderTrigger) payment.OrderTransition {
+	t, err := payment.OrderLifecycle.Next(o.status, on)
+	if err != nil {
+		panic(fmt.Sprintf("order %s: %v", o.in.OrderID, err))
+	}
+	changed := t.To != o.status
+	o.status = t.To
+	o.since = workflow.Now(ctx)
+	o.moves++
+	if changed {
+		o.upsertSearchAttributes(ctx)
+	}
+	return t
+}
+
+// event appends to the audit trail.
+func (o *order) event(ctx workflow.Context, typ string, amount int64, code string) {
+	o.events = append(o.events, Event{At: workflow.Now(ctx), Type: typ, Amount: amount, Code: code})
+}
+
+// key is the idempotency key of the next processor call of the operation:
+// order/<order id>/<operation>/<sequence>. It comes from workflow state, so an
+// activity retried after a crash or a timeout sends the same key.
+func (o *order) key(operation string) string {
+	o.seq[operation]++
+	return fmt.Sprintf("%s/%s/%d", WorkflowID(o.in.OrderID), operation, o.seq[operation])
+}
+
+// exclusive runs fn when nothing else moves the order. Commands and timers move
+// money in several steps (capture, then void the rest); letting a second one
+// start in between could act on amounts about to change.
+func (o *order) exclusive(ctx workflow.Context, fn func(workflow.Context) error) error {
+	if err := o.lock.Lock(ctx); err != nil {
+		return err
+	}
+	defer o.lock.Unlock()
+	return fn(ctx)
+}
+
+// upsertSearchAttributes keeps the contract's search attributes current, so
+// operators find orders by status and customer in the Temporal UI. Since
+// RevLean only what differs is upserted: the API's start sets all three, and
+// afterwards only the status changes.
+func (o *order) upsertSearchAttributes(ctx workflow.Context) {
+	err := flow.Upsert(ctx, o.rev,
+		flow.Keyword{Key: flow.AttrKind, Value: "order"}, flow.Keyword{Key: flow.AttrStatus, Value: string(o.status)},
+		flow.Keyword{Key: flow.AttrCustomerID, Value: o.in.Customer.ID})
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("upsert search attributes", "order_id", o.in.OrderID, "error", err)
+	}
+}
+
+// recordAttention writes a call left waiting for an operator (a) or answered
+// at last (nil) into the audit trail.
+func (o *order) recordAttention(ctx workflow.Context, a *flow.Attention) {
+	if a == nil {
+		o.event(ctx, EventOperationResolved, 0, "")
+		return
+	}
+	o.event(ctx, EventOperationPending, a.Amount, a.Operation)
+}

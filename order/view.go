@@ -1,0 +1,131 @@
+package order
+
+import (
+	"slices"
+	"time"
+
+	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/payment"
+)
+
+// View is the order as the API shows it (API.md, "The answer"): the body of
+// POST /v1/orders, of every order command and of GET, the answer of the state
+// query and of every update, and the workflow's result. Fields are only ever added.
+type View struct {
+	OrderID    string               `json:"order_id"`
+	Status     payment.OrderStatus  `json:"status"`
+	Currency   string               `json:"currency"`
+	Amounts    Amounts              `json:"amounts"`
+	Items      []Line               `json:"items"`
+	Card       payment.Card         `json:"card"`
+	Fraud      *payment.FraudResult `json:"fraud"`   // null when not screened
+	Failure    *payment.Failure     `json:"failure"` // null unless the last attempt failed
+	Message    string               `json:"message"` // the customer-facing payment message
+	Attempts   int                  `json:"attempts"`
+	WorkflowID string               `json:"workflow_id"`
+	Events     []Event              `json:"events"` // the audit trail, oldest first
+
+	// Added to the contract: whose order it is (the API tokenizes a retry's card
+	// for this customer), and how it was asked to capture and submit.
+	CustomerID string `json:"customer_id"`
+	Capture    string `json:"capture"`
+	Submit     string `json:"submit"`
+	// Attention, an addition, is a processor call that got no answer within its
+	// retry policy and waits for an operator's retry-operation; null otherwise.
+	// While it is set, commands answer 409.
+	Attention *flow.Attention `json:"attention"`
+}
+
+// Amounts are sums of the processor operations that took effect, in minor
+// units, so they reconcile with the processor's ledger entry by entry: Authorized
+// counts every approved authorization (a re-authorization too) and sale, Captured
+// every capture and sale, Voided every released amount, Refunded every refund.
+// What is still held on the card is Authorized - Captured - Voided.
+type Amounts struct {
+	Total      int64 `json:"total"`
+	Authorized int64 `json:"authorized"`
+	Captured   int64 `json:"captured"`
+	Refunded   int64 `json:"refunded"`
+	Voided     int64 `json:"voided"`
+}
+
+// Line is one item of the order and what became of its units.
+type Line struct {
+	SKU        string `json:"sku"`
+	Quantity   int64  `json:"quantity"`
+	UnitAmount int64  `json:"unit_amount"`
+	Cancelled  int64  `json:"cancelled"` // before capture: never charged
+	Returned   int64  `json:"returned"`  // after shipment: refunded
+}
+
+// Event is one entry of the audit trail. Amount is in minor units (0 when
+// the event moves no money); Code, an addition, names a decline or a decision.
+type Event struct {
+	At     time.Time `json:"at"`
+	Type   string    `json:"type"`
+	Amount int64     `json:"amount"`
+	Code   string    `json:"code,omitempty"`
+}
+
+// Audit trail event types.
+const (
+	EventValidationFailed = "validation_failed"
+	EventFraudScreened    = "fraud_screened" // Code: pass, review or reject
+	EventHeld             = "held"
+	EventSubmitted        = "submitted"
+	EventAuthorized       = "authorized"
+	EventDeclined         = "declined" // Code: the decline code
+	EventCaptured         = "captured"
+	EventCaptureDeclined  = "capture_declined"
+	EventVoided           = "voided"
+	EventRefunded         = "refunded"
+	EventItemsCancelled   = "items_cancelled"
+	EventShipped          = "shipped"
+	EventReturned         = "returned"
+	EventReauthorized     = "reauthorized"
+	EventReauthDeclined   = "reauthorization_declined"
+	EventAbandoned        = "abandoned"
+	EventTimedOut         = "timed_out" // auto-cancelled after Settings.AbandonAfter
+	EventCancelled        = "cancelled"
+	EventCompleted        = "completed"
+	EventProcessorError   = "processor_error" // a call failed for good; Code: the error type
+	// A processor call got no answer within its retry policy (again, after an
+	// operator's retry); Code: the operation. Resolved: it has answered.
+	EventOperationPending  = "operation_pending"
+	EventOperationResolved = "operation_resolved"
+)
+
+// view builds the order as the API shows it. It copies every slice, so the
+// answer of an update does not change when the order moves on.
+func (o *order) view() View {
+	v := View{
+		OrderID:    o.in.OrderID,
+		Status:     o.status,
+		Currency:   o.in.Currency,
+		Amounts:    o.amounts,
+		Items:      slices.Clone(o.lines),
+		Card:       o.card,
+		Message:    o.message,
+		Attempts:   o.attempts,
+		WorkflowID: WorkflowID(o.in.OrderID),
+		Events:     slices.Clone(o.events),
+		CustomerID: o.in.Customer.ID,
+		Capture:    o.in.Capture,
+		Submit:     o.in.Submit,
+		Attention:  o.calls.View(),
+	}
+	v.Amounts.Total = o.total()
+	if o.fraud != nil {
+		f := *o.fraud
+		f.Reasons = slices.Clone(f.Reasons)
+		v.Fraud = &f
+	}
+	if o.failure != nil {
+		f := *o.failure
+		v.Failure = &f
+	}
+	if v.Events == nil {
+		v.Events = []Event{}
+	}
+	return v
+}

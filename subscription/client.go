@@ -1,0 +1,77 @@
+package subscription
+
+import (
+	"strings"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/payment"
+)
+
+// What a caller (the API, the starter, an operator's script) needs to talk to
+// a subscription's workflow. Every command is an update (validated, answers
+// the View after it took effect) and a signal of the same name (fire and
+// forget, checked when applied and dropped with a log line when not allowed).
+// The names are the lifecycle's command words (payment.SubscriptionCommands);
+// the payloads are declared with each command in commands.go.
+
+// WorkflowType is the subscription workflow's type name, as registered with the worker.
+const WorkflowType = "Subscription"
+
+// WorkflowID is the workflow id of a subscription.
+func WorkflowID(subscriptionID string) string { return "subscription/" + subscriptionID }
+
+const (
+	// UpdateOpen is the update the API sends with the start
+	// (update-with-start, payload OpenRequest): it answers Opened once the
+	// trial began or the first bill has a result, and rejects a request digest
+	// that differs from the one the subscription was created with.
+	UpdateOpen = "open"
+	// QueryDigest answers the digest of the request that created the
+	// subscription (a string), for the API's repeat check once the workflow has
+	// closed and takes no more updates. flow.QueryState answers the View.
+	QueryDigest = "request_digest"
+
+	UpdateCancel        = string(payment.SubscriptionCancel)        // CancelRequest
+	UpdatePaymentMethod = string(payment.SubscriptionPaymentMethod) // PaymentMethodRequest
+	UpdateCatchUp       = string(payment.SubscriptionCatchUp)       // CatchUpRequest
+	UpdateRefund        = string(payment.SubscriptionRefund)        // RefundRequest
+)
+
+// StartOptions starts the subscription's workflow. A running subscription
+// takes the open update instead; a closed one is never started again under its
+// id (a second subscription would bill the customer twice).
+func StartOptions(in Input, taskQueue string) client.StartWorkflowOptions {
+	status := payment.SubscriptionActive
+	if !in.Plan.Trial.IsZero() {
+		status = payment.SubscriptionTrialing
+	}
+	return client.StartWorkflowOptions{
+		ID:                       WorkflowID(in.SubscriptionID),
+		TaskQueue:                taskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		StaticSummary:            Summary(in),
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			flow.AttrKind.ValueSet("subscription"),
+			flow.AttrStatus.ValueSet(string(status)),
+			flow.AttrCustomerID.ValueSet(in.Customer.ID),
+		),
+	}
+}
+
+// Summary is the workflow's one-line summary in the Temporal UI:
+// "Subscription s-1 · pro-monthly · 9.99 EUR / P1M · visa ••4242".
+func Summary(in Input) string {
+	parts := []string{"Subscription " + in.SubscriptionID}
+	if in.Plan.Name != "" {
+		parts = append(parts, in.Plan.Name)
+	}
+	parts = append(parts,
+		in.Plan.Money().String()+" / "+in.Plan.Interval.String(),
+		string(in.Card.Brand)+" ••"+in.Card.Last4)
+	return strings.Join(parts, " · ")
+}

@@ -1,0 +1,153 @@
+package subscription
+
+import (
+	"time"
+
+	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/payment"
+)
+
+// Attempt is one bill attempt as the API shows it (last_payment).
+type Attempt struct {
+	At      time.Time        `json:"at"`
+	Cycle   int              `json:"cycle"`
+	Attempt int              `json:"attempt"`
+	Amount  int64            `json:"amount"`
+	Status  string           `json:"status"` // PaymentSucceeded or PaymentFailed
+	Failure *payment.Failure `json:"failure"`
+}
+
+// Payment statuses of a cycle.
+const (
+	PaymentSucceeded = "succeeded"
+	PaymentFailed    = "failed"
+)
+
+// Payment is one billed cycle.
+type Payment struct {
+	Cycle     int       `json:"cycle"`
+	Amount    int64     `json:"amount"`
+	Status    string    `json:"status"`
+	Refunded  int64     `json:"refunded"`
+	Attempts  int       `json:"attempts"`
+	At        time.Time `json:"at"`                   // of the last attempt
+	PaymentID string    `json:"payment_id,omitempty"` // the processor's, for refunds
+}
+
+// Refundable is what may still be refunded of the cycle.
+func (p Payment) Refundable() int64 {
+	if p.Status != PaymentSucceeded {
+		return 0
+	}
+	return p.Amount - p.Refunded
+}
+
+// Audit trail event types.
+const (
+	EventCreated              = "created"
+	EventPaymentSucceeded     = "payment_succeeded"
+	EventPaymentSoftFailed    = "payment_soft_failed"
+	EventPaymentHardFailed    = "payment_hard_failed"
+	EventHardFailNotice       = "hard_fail_notice"
+	EventCardUpdated          = "card_updated"
+	EventCardNotUpdated       = "card_not_updated" // Code: updater_error, account_closed or no_update
+	EventPaymentMethodUpdated = "payment_method_updated"
+	EventRefunded             = "refunded"
+	EventRefundDeclined       = "refund_declined"
+	EventCancelled            = "cancelled"
+	EventExpired              = "expired" // Code: plan_completed or retry_schedule_used_up
+	// A processor call got no answer within its retry policy (again, after an
+	// operator's retry); Code: the operation. Resolved: it has answered.
+	EventOperationPending  = "operation_pending"
+	EventOperationResolved = "operation_resolved"
+)
+
+// Event is one line of the audit trail.
+type Event struct {
+	At      time.Time `json:"at"`
+	Type    string    `json:"type"`
+	Cycle   int       `json:"cycle,omitempty"`
+	Attempt int       `json:"attempt,omitempty"`
+	Amount  int64     `json:"amount,omitempty"`
+	Code    string    `json:"code,omitempty"` // failure code, or why it ended
+	Status  string    `json:"status,omitempty"`
+}
+
+// Totals are running sums over the whole life, beyond the kept lists.
+type Totals struct {
+	CyclesPaid int   `json:"cycles_paid"`
+	Paid       int64 `json:"paid"`
+	Refunded   int64 `json:"refunded"`
+	Attempts   int   `json:"attempts"`
+	Failed     int   `json:"failed"`
+}
+
+// View is the subscription as the API shows it: the query answer,
+// the answer of every update and the body of GET /v1/subscriptions/{id}. The
+// first nine fields are API.md's; the rest are additions.
+type View struct {
+	SubscriptionID string                     `json:"subscription_id"`
+	Status         payment.SubscriptionStatus `json:"status"`
+	Cycle          int                        `json:"cycle"`
+	NextBillingAt  *time.Time                 `json:"next_billing_at"`
+	Card           payment.Card               `json:"card"`
+	LastPayment    *Attempt                   `json:"last_payment"`
+	Payments       []Payment                  `json:"payments"`
+	WorkflowID     string                     `json:"workflow_id"`
+	Events         []Event                    `json:"events"`
+
+	CustomerID     string     `json:"customer_id"`
+	Plan           Plan       `json:"plan"`
+	AccountUpdater bool       `json:"account_updater"`
+	RetryAt        *time.Time `json:"retry_at"` // next retry or hard-fail notice
+	EndsAt         *time.Time `json:"ends_at"`  // when a plan with cycles ends
+	EndedAt        *time.Time `json:"ended_at"`
+	Totals         Totals     `json:"totals"`
+	// Attention is a processor call that got no answer within its retry policy
+	// and waits for an operator's retry-operation; null otherwise. While it is
+	// set, commands answer 409.
+	Attention *flow.Attention `json:"attention"`
+}
+
+// view is the subscription as the API shows it.
+func (w *subscription) view() View {
+	st := &w.st
+	v := View{
+		SubscriptionID: w.in.SubscriptionID,
+		Status:         st.Status,
+		Cycle:          st.Cycle,
+		Card:           st.Card,
+		LastPayment:    st.LastPayment,
+		Payments:       append([]Payment{}, st.Payments...),
+		WorkflowID:     WorkflowID(w.in.SubscriptionID),
+		Events:         append([]Event{}, st.Events...),
+		CustomerID:     w.in.Customer.ID,
+		Plan:           w.in.Plan,
+		AccountUpdater: w.in.AccountUpdater,
+		EndedAt:        optionalTime(st.EndedAt),
+		Totals:         st.Totals,
+		Attention:      w.calls.View(),
+	}
+	switch st.Status {
+	case payment.SubscriptionTrialing, payment.SubscriptionActive:
+		if !w.planDone() {
+			v.NextBillingAt = optionalTime(w.billingDate(st.Cycle + 1))
+		}
+	case payment.SubscriptionPastDue:
+		v.NextBillingAt = optionalTime(st.RetryAt) // the retry is the next charge
+		v.RetryAt = optionalTime(st.RetryAt)
+	case payment.SubscriptionSuspended:
+		v.RetryAt = optionalTime(st.RetryAt) // nothing is charged, only notices go out
+	}
+	if w.in.Plan.Cycles > 0 && !st.Status.Terminal() {
+		v.EndsAt = optionalTime(w.billingDate(w.in.Plan.Cycles + 1))
+	}
+	return v
+}
+
+func optionalTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}

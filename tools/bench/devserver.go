@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cardflow/cardflow/internal/config"
+
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+)
+
+// devServer is a Temporal dev server of the pinned CLI, on its own loopback ports
+// and SQLite file in the bench's temp dir: each phase gets a fresh one, so no
+// phase runs on the history and visibility rows another left behind.
+type devServer struct {
+	*proc
+	addr string
+}
+
+func startDevServer(cli, dir, name string, inMemory bool, dynamic []string) (*devServer, error) {
+	var ports [3]int
+	for i := range ports {
+		p, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		ports[i] = p
+	}
+	args := []string{"server", "start-dev",
+		"--ip", "127.0.0.1", "--port", strconv.Itoa(ports[0]),
+		"--http-port", strconv.Itoa(ports[1]), "--metrics-port", strconv.Itoa(ports[2]),
+		"--headless", "--log-level", "error",
+		"--search-attribute", "CardflowKind=Keyword",
+		"--search-attribute", "CardflowStatus=Keyword",
+		"--search-attribute", "CardflowCustomerId=Keyword",
+	}
+	for _, kv := range mergeDynamic(config.DevServerDynamicConfig, dynamic) {
+		args = append(args, "--dynamic-config-value", kv)
+	}
+	if !inMemory {
+		// As `make run` keeps it: a SQLite file, not memory.
+		args = append(args, "--db-filename", filepath.Join(dir, name+".db"))
+	}
+	p, err := startProc("temporal "+name, filepath.Join(dir, name+"-temporal.log"), cli, args)
+	if err != nil {
+		return nil, err
+	}
+	d := &devServer{proc: p, addr: "127.0.0.1:" + strconv.Itoa(ports[0])}
+	if err := d.waitHealthy(60 * time.Second); err != nil {
+		p.stop(5 * time.Second)
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *devServer) waitHealthy(limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	quiet := tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	for time.Now().Before(deadline) {
+		if d.exited() {
+			return fmt.Errorf("%s exited at start; see its log", d.name)
+		}
+		c, err := client.Dial(client.Options{HostPort: d.addr, Logger: quiet})
+		if err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			_, err = c.CheckHealth(ctx, &client.CheckHealthRequest{})
+			cancel()
+			c.Close()
+			if err == nil {
+				return nil
+			}
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	return fmt.Errorf("%s not healthy within %s", d.name, limit)
+}
+
+// mergeDynamic is base with the values of over replacing those of the same key.
+func mergeDynamic(base, over []string) []string {
+	key := func(kv string) string { k, _, _ := strings.Cut(kv, "="); return k }
+	out := slices.DeleteFunc(slices.Clone(base), func(b string) bool {
+		return slices.ContainsFunc(over, func(o string) bool { return key(o) == key(b) })
+	})
+	return append(out, over...)
+}

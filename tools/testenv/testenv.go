@@ -1,0 +1,283 @@
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/cardflow/cardflow/api/server"
+	"github.com/cardflow/cardflow/codec"
+	"github.com/cardflow/cardflow/internal/app"
+	"github.com/cardflow/cardflow/internal/config"
+	"github.com/cardflow/cardflow/internal/logging"
+	"github.com/cardflow/cardflow/order"
+	"github.com/cardflow/cardflow/sandbox"
+	"github.com/cardflow/cardflow/subscription"
+)
+
+// APIKey is the key every Env's API accepts.
+const APIKey = "sk_test_local"
+
+// CodecKey encrypts the payloads of every Env (a fixed test key, id "test").
+const CodecKey = "test:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+
+// WebhookSecret signs the webhooks of every Env.
+const WebhookSecret = "whsec_test"
+
+// Options tune one Env.
+type Options struct {
+	Orders        order.Settings
+	Subscriptions subscription.Settings
+	// Sandbox faults, authorization validity and clock (zero values: none, 7 days, real time).
+	Faults       sandbox.Faults
+	AuthValidity time.Duration
+	SandboxNow   func() time.Time
+	// ProcessorTimeout bounds one processor call (default 2s, so injected timeouts are quick).
+	ProcessorTimeout time.Duration
+}
+
+// Env is one cardflow: sandbox, worker on its own task queue, API and webhook receiver,
+// all on loopback, sharing the package's dev server.
+type Env struct {
+	Client    client.Client
+	TaskQueue string
+	API       string // base URL of the shop API
+	Sandbox   string // base URL of the sandbox processor
+	Hooks     *Hooks
+	logs      *syncBuffer
+}
+
+var queues atomic.Int64
+
+// New starts an Env for the test and stops it when the test ends.
+func New(t *testing.T, opts Options) *Env {
+	t.Helper()
+	keys, err := codec.ParseKeys(CodecKey)
+	if err != nil {
+		t.Fatalf("codec key: %v", err)
+	}
+	cfg := config.Default()
+	cfg.TemporalAddress = DevServer(t).FrontendHostPort()
+	c, err := app.Dial(cfg, zap.NewNop(), keys)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	e := &Env{
+		Client:    c,
+		TaskQueue: fmt.Sprintf("cardflow-test-%d-%d", time.Now().UnixNano(), queues.Add(1)),
+		Hooks:     newHooks(WebhookSecret),
+		logs:      &syncBuffer{},
+	}
+	var sb *sandbox.Sandbox
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	if opts.ProcessorTimeout == 0 {
+		opts.ProcessorTimeout = 2 * time.Second
+	}
+	sb, err = sandbox.Open(sandbox.Config{
+		DBPath:       filepath.Join(t.TempDir(), "sandbox.db"),
+		Key:          key,
+		AuthValidity: opts.AuthValidity,
+		Faults:       opts.Faults,
+		TimeoutDelay: opts.ProcessorTimeout + time.Second,
+		Now:          opts.SandboxNow,
+	})
+	if err != nil {
+		t.Fatalf("open sandbox: %v", err)
+	}
+	sbSrv := httptest.NewServer(sb.Handler())
+	hookSrv := httptest.NewServer(e.Hooks)
+	e.Sandbox = sbSrv.URL
+
+	log := logging.Redact(zap.New(zapcore.NewCore(
+		zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(e.logs), zap.InfoLevel)))
+	cfg.TaskQueue = e.TaskQueue
+	cfg.ProcessorURL = sbSrv.URL
+	cfg.ProcessorTimeout = opts.ProcessorTimeout
+	cfg.WebhookURL = hookSrv.URL
+	cfg.WebhookSecret = WebhookSecret
+	cfg.APIKeys = []string{APIKey}
+
+	w := app.NewWorker(c, e.TaskQueue, app.Activities(cfg, log), worker.Options{})
+	if err := w.Start(); err != nil {
+		t.Fatalf("start worker: %v", err)
+	}
+	apiSrv := httptest.NewServer(server.New(c, cfg, log, keys, func(sc *server.Config) {
+		sc.Orders = opts.Orders
+		sc.Subscriptions = opts.Subscriptions
+	}))
+	e.API = apiSrv.URL
+	t.Cleanup(func() {
+		apiSrv.Close()
+		w.Stop()
+		hookSrv.Close()
+		sbSrv.Close()
+		_ = sb.Close()
+		c.Close()
+	})
+	return e
+}
+
+// Do sends an API request with the test key. body may be nil, a string or []byte
+// (sent as is) or any value (sent as JSON). header holds name, value pairs.
+func (e *Env) Do(t testing.TB, method, path string, body any, header ...string) (int, []byte) {
+	t.Helper()
+	return do(t, method, e.API+path, body, append([]string{"Authorization", "Bearer " + APIKey}, header...)...)
+}
+
+func do(t testing.TB, method, url string, body any, header ...string) (int, []byte) {
+	t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	case []byte:
+		r = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			t.Fatalf("marshal request body: %v", err)
+		}
+		r = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, url, r)
+	if err != nil {
+		t.Fatalf("new request: %v", err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer res.Body.Close()
+	out, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("read answer of %s %s: %v", method, url, err)
+	}
+	return res.StatusCode, out
+}
+
+// LedgerEntry is one line of the sandbox's ledger.
+type LedgerEntry struct {
+	ID             string    `json:"id"`
+	IdempotencyKey string    `json:"idempotency_key"`
+	Type           string    `json:"type"`
+	Token          string    `json:"token"`
+	Amount         int64     `json:"amount"`
+	Currency       string    `json:"currency"`
+	Status         string    `json:"status"`
+	Code           string    `json:"code"`
+	At             time.Time `json:"at"`
+	PaymentID      string    `json:"payment_id"`
+}
+
+// Ledger returns the sandbox's whole ledger.
+func (e *Env) Ledger(t testing.TB) []LedgerEntry {
+	t.Helper()
+	status, body := do(t, http.MethodGet, e.Sandbox+"/v1/sandbox/ledger", nil)
+	if status != http.StatusOK {
+		t.Fatalf("ledger: %d %s", status, body)
+	}
+	var out []LedgerEntry
+	if err := json.Unmarshal(body, &out); err != nil {
+		t.Fatalf("decode ledger: %v", err)
+	}
+	return out
+}
+
+// LedgerWithPrefix returns the ledger entries whose idempotency key starts with prefix,
+// e.g. "order/o-1/" for one order's money movements.
+func (e *Env) LedgerWithPrefix(t testing.TB, prefix string) []LedgerEntry {
+	t.Helper()
+	var out []LedgerEntry
+	for _, l := range e.Ledger(t) {
+		if strings.HasPrefix(l.IdempotencyKey, prefix) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Outcomes scripts the next charges on a token (e.g. "insufficient_funds", "approve").
+func (e *Env) Outcomes(t testing.TB, token string, outcomes ...string) {
+	t.Helper()
+	status, body := do(t, http.MethodPost, e.Sandbox+"/v1/sandbox/tokens/"+token+"/outcomes", map[string][]string{"outcomes": outcomes})
+	if status/100 != 2 {
+		t.Fatalf("script outcomes for %s: %d %s", token, status, body)
+	}
+}
+
+// Updater sets what the account updater answers for a token.
+func (e *Env) Updater(t testing.TB, token string, answer any) {
+	t.Helper()
+	status, body := do(t, http.MethodPut, e.Sandbox+"/v1/sandbox/tokens/"+token+"/updater", answer)
+	if status/100 != 2 {
+		t.Fatalf("set updater for %s: %d %s", token, status, body)
+	}
+}
+
+// History returns every event of a workflow's history (all runs' chain is not
+// followed: pass the id of the run you want or the latest), each as its wire bytes,
+// for scans such as "no card number anywhere".
+func (e *Env) History(t testing.TB, workflowID string) [][]byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	it := e.Client.GetWorkflowHistory(ctx, workflowID, "", false, 0)
+	var out [][]byte
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatalf("history of %s: %v", workflowID, err)
+		}
+		b, err := proto.Marshal(ev)
+		if err != nil {
+			t.Fatalf("marshal event: %v", err)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// Logs returns what the worker and the API logged so far (JSON lines).
+func (e *Env) Logs() string { return e.logs.String() }
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
