@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/cardflow/cardflow/internal/app"
+	"github.com/cardflow/cardflow/internal/workers"
 )
 
 func main() {
@@ -26,7 +27,7 @@ func run(args []string) error {
 	}
 	defer p.Close()
 	cfg, log := p.Config, p.Log
-	w := app.NewWorker(p.Client, cfg.TaskQueue, app.Activities(cfg, log), app.WorkerOptions(cfg))
+	w := workers.New(p.Client, cfg.TaskQueue, workers.Activities(cfg, log), workers.WorkerOptions(cfg))
 	log.Info("worker started", zap.String("task_queue", cfg.TaskQueue), zap.String("temporal", cfg.TemporalAddress),
 		zap.String("processor", cfg.ProcessorURL), zap.Bool("webhooks", cfg.WebhookURL != ""))
 	// worker.InterruptCh closes on SIGINT and SIGTERM; Run then stops the worker gracefully.

@@ -94,7 +94,7 @@ func (r *report) figures(b *strings.Builder, chart, dir string) {
 	p("- per phase a fresh Temporal dev server (pinned CLI, %s), one worker process and, for orders, one API process; sandbox processor (no latency, no faults) and a webhook receiver (answers 204) inside the bench process", db)
 	p("- dev server dynamic config: %s (internal/config.DevServerDynamicConfig, as make run and the tests)%s", strings.Join(config.DevServerDynamicConfig, ", "), extraDynamic(r.opts.dynamic))
 	p("- concurrency %d closed-loop shoppers (each: place → capture → ship, then the next order), %d lifecycles per run, return window %s", r.opts.conc, r.opts.orders, r.opts.window)
-	p("- worker options: the production worker's (internal/app.WorkerOptions), with %s", r.opts.tune)
+	p("- worker options: the production worker's (internal/workers.WorkerOptions), with %s", r.opts.tune)
 	if r.opts.floorUpserts {
 		p("- the floor upserts CardflowStatus on each of its four status changes (-floor-status-upserts)")
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/cardflow/cardflow/internal/app"
 	"github.com/cardflow/cardflow/internal/config"
 	"github.com/cardflow/cardflow/internal/logging"
+	"github.com/cardflow/cardflow/internal/workers"
 	"github.com/cardflow/cardflow/order"
 )
 
@@ -72,13 +73,13 @@ func (t tuning) String() string {
 		d(t.wfPollers), d(t.actPollers), d(t.wfSlots), d(t.actSlots), d(t.laSlots), cache)
 }
 
-// options are the production worker's (app.WorkerOptions), with what the
+// options are the production worker's (workers.WorkerOptions), with what the
 // bench's flags set on top. The floor's worker gets the same.
 func (t tuning) options(cfg config.Config) worker.Options {
 	if t.cache > 0 {
 		cfg.WorkflowCache = t.cache
 	}
-	o := app.WorkerOptions(cfg)
+	o := workers.WorkerOptions(cfg)
 	o.MaxConcurrentWorkflowTaskPollers = t.wfPollers
 	o.MaxConcurrentActivityTaskPollers = t.actPollers
 	o.MaxConcurrentWorkflowTaskExecutionSize = t.wfSlots
@@ -161,7 +162,7 @@ func runWorker(ctx context.Context, cfg config.Config, t tuning) error {
 		return err
 	}
 	defer c.Close()
-	w := app.NewWorker(c, cfg.TaskQueue, app.Activities(cfg, log), t.options(cfg))
+	w := workers.New(c, cfg.TaskQueue, workers.Activities(cfg, log), t.options(cfg))
 	return runUntil(ctx, w)
 }
 

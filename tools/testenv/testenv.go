@@ -27,6 +27,7 @@ import (
 	"github.com/cardflow/cardflow/internal/app"
 	"github.com/cardflow/cardflow/internal/config"
 	"github.com/cardflow/cardflow/internal/logging"
+	"github.com/cardflow/cardflow/internal/workers"
 	"github.com/cardflow/cardflow/order"
 	"github.com/cardflow/cardflow/sandbox"
 	"github.com/cardflow/cardflow/subscription"
@@ -115,7 +116,7 @@ func New(t *testing.T, opts Options) *Env {
 	cfg.WebhookSecret = WebhookSecret
 	cfg.APIKeys = []string{APIKey}
 
-	w := app.NewWorker(c, e.TaskQueue, app.Activities(cfg, log), worker.Options{})
+	w := workers.New(c, e.TaskQueue, workers.Activities(cfg, log), worker.Options{})
 	if err := w.Start(); err != nil {
 		t.Fatalf("start worker: %v", err)
 	}

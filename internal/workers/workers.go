@@ -1,0 +1,61 @@
+// Package workers wires a cardflow worker from configuration: the adapters
+// behind the activities (the sandbox processor's client, the validity check,
+// the fraud rules, the notifier) and a Temporal worker with both workflows.
+// The worker main, the system tests and the bench build workers here; nothing
+// else links the adapters.
+package workers
+
+import (
+	"time"
+
+	"github.com/cardflow/cardflow/activities"
+	"github.com/cardflow/cardflow/adapters/fraud"
+	"github.com/cardflow/cardflow/adapters/notify"
+	"github.com/cardflow/cardflow/adapters/processor/sandbox"
+	"github.com/cardflow/cardflow/adapters/validation"
+	"github.com/cardflow/cardflow/internal/config"
+	"github.com/cardflow/cardflow/order"
+	"github.com/cardflow/cardflow/subscription"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.uber.org/zap"
+)
+
+// Activities builds the adapters from configuration.
+func Activities(cfg config.Config, log *zap.Logger) *activities.Activities {
+	proc := sandbox.NewClient(cfg.ProcessorURL, cfg.ProcessorTimeout)
+	var n activities.Notifier = notify.NewLog(log)
+	if cfg.WebhookURL != "" {
+		n = notify.NewWebhook(cfg.WebhookURL, cfg.WebhookSecret, 10*time.Second, log)
+	}
+	return &activities.Activities{
+		Processor: proc,
+		Validator: validation.New(proc, validation.DefaultRules()),
+		Fraud:     fraud.New(proc, fraud.DefaultConfig()),
+		Notifier:  n,
+	}
+}
+
+// WorkerOptions are the production worker's options; ./worker and the bench's
+// workers start from them. The workflow cache size is process-wide: it is set
+// here, so call this once, before the first worker starts.
+func WorkerOptions(cfg config.Config) worker.Options {
+	worker.SetStickyWorkflowCacheSize(cfg.WorkflowCache)
+	return worker.Options{
+		// The SDK's defaults otherwise (tools/bench/RESULTS.md, worker tuning): a
+		// longer sticky schedule-to-start timeout (20 s) was measured and did not
+		// avoid the time-outs of a 10,000-subscription tick, whose backlog is
+		// minutes; on two cores the server, not the pollers, is the limit.
+		// On SIGINT/SIGTERM, give in-flight activities time to finish before exiting.
+		WorkerStopTimeout: 20 * time.Second,
+	}
+}
+
+// New registers cardflow's workflows and activities on a worker for the queue.
+func New(c client.Client, taskQueue string, acts *activities.Activities, opts worker.Options) worker.Worker {
+	w := worker.New(c, taskQueue, opts)
+	order.Register(w)
+	subscription.Register(w)
+	w.RegisterActivity(acts)
+	return w
+}
