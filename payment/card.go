@@ -17,6 +17,17 @@ const (
 	Diners     Brand = "diners"
 	UnionPay   Brand = "unionpay"
 	Maestro    Brand = "maestro"
+
+	// Domestic networks. Their JSON values are lower-case single words, like
+	// the international ones'.
+	Elo       Brand = "elo"       // Brazil
+	Hipercard Brand = "hipercard" // Brazil
+	Hiper     Brand = "hiper"     // Brazil
+	Mir       Brand = "mir"       // Russia
+	Troy      Brand = "troy"      // Turkey
+	Verve     Brand = "verve"     // Nigeria
+	RuPay     Brand = "rupay"     // India
+	Dankort   Brand = "dankort"   // Denmark
 )
 
 // CardData is what a shop sends: the card number and CVC. It exists only in the api

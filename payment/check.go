@@ -17,7 +17,7 @@ const (
 // issuer's verdict and ours mean the same.
 const (
 	InvalidNumber      = "invalid_number"       // not digits, or fails Luhn
-	UnknownBrand       = "unknown_brand"        // no accepted brand has this prefix
+	UnknownBrand       = "unknown_brand"        // no network cardflow recognises has this prefix
 	InvalidLength      = "invalid_length"       // wrong number of digits for the brand
 	InvalidCVC         = "invalid_cvc"          // not the brand's number of digits
 	InvalidExpiryMonth = "invalid_expiry_month" // not 1-12
@@ -48,11 +48,12 @@ func CheckCard(c CardData, now time.Time) error {
 	if !allDigits(num) {
 		return fieldErr(FieldNumber, InvalidNumber, "The card number may contain only digits.")
 	}
-	brand, ok := DetectBrand(num)
+	r, ok := lookupIIN(num)
 	if !ok {
-		return fieldErr(FieldNumber, UnknownBrand, "This card brand is not accepted.")
+		return fieldErr(FieldNumber, UnknownBrand, "This card number belongs to no card network we know. Please check it or use another card.")
 	}
-	if !brand.ValidLength(len(num)) {
+	brand := r.brand
+	if !r.validLength(len(num)) {
 		return fieldErr(FieldNumber, InvalidLength, "The card number has the wrong number of digits for a "+brand.Name()+" card.")
 	}
 	if !Luhn(num) {

@@ -180,12 +180,14 @@ func newID(prefix string) string {
 
 // binCountries maps the ISO 3166 numeric code that Visa test numbers of the form
 // 400000CCC... carry in digits 7-9 to the country of issue, so fraud rules comparing
-// card and customer country can be exercised. Every other card is issued in the US.
+// card and customer country can be exercised. A domestic network's card (Elo, Mir,
+// Troy...) is issued in the network's country; every other card in the US.
 var binCountries = map[string]string{
 	"036": "AU", "040": "AT", "056": "BE", "076": "BR", "124": "CA", "156": "CN",
 	"208": "DK", "250": "FR", "276": "DE", "356": "IN", "372": "IE", "380": "IT",
 	"392": "JP", "484": "MX", "528": "NL", "566": "NG", "578": "NO", "616": "PL",
-	"643": "RU", "724": "ES", "752": "SE", "756": "CH", "826": "GB", "840": "US",
+	"643": "RU", "724": "ES", "752": "SE", "756": "CH", "792": "TR", "826": "GB",
+	"840": "US",
 }
 
 func binCountry(number string) string {
@@ -193,6 +195,9 @@ func binCountry(number string) string {
 		if c, ok := binCountries[number[6:9]]; ok {
 			return c
 		}
+	}
+	if b, _ := payment.DetectBrand(number); b.Country() != "" {
+		return b.Country()
 	}
 	return "US"
 }

@@ -76,7 +76,7 @@ func (r *Rules) rules(req payment.FraudRequest) (int, []string) {
 	case r.cfg.HighAmount > 0 && atLeast(req.Amount, r.cfg.HighAmount):
 		add(p.AmountHigh, ReasonAmountHigh)
 	}
-	if bin, home := req.Card.BINCountry, req.Customer.Country; bin != "" && home != "" && !strings.EqualFold(bin, home) {
+	if bin, home := binCountry(req.Card), req.Customer.Country; bin != "" && home != "" && !strings.EqualFold(bin, home) {
 		add(p.CountryMismatch, ReasonCountryMismatch)
 	}
 	if r.isDisposable(req.Customer.Email) {
@@ -89,6 +89,16 @@ func (r *Rules) rules(req payment.FraudRequest) (int, []string) {
 		add(p.Attempts, ReasonAttempts)
 	}
 	return clamp(score), reasons
+}
+
+// binCountry is the country the card was issued in: the processor's BIN country,
+// or else, for a domestic network's card (Elo, Mir, RuPay...), the network's
+// country. An international brand without a BIN country stays unknown.
+func binCountry(c payment.Card) string {
+	if c.BINCountry != "" {
+		return c.BINCountry
+	}
+	return c.Brand.Country()
 }
 
 func (r *Rules) decide(score int) string {

@@ -42,6 +42,16 @@ func TestScreenRules(t *testing.T) {
 		{"country compared case-insensitively", func(r *payment.FraudRequest) { r.Card.BINCountry = "de" }, 0, nil},
 		{"unknown BIN country", func(r *payment.FraudRequest) { r.Card.BINCountry = "" }, 0, nil},
 		{"unknown customer country", func(r *payment.FraudRequest) { r.Customer.Country = "" }, 0, nil},
+		{"domestic network at home", func(r *payment.FraudRequest) {
+			r.Card = payment.Card{Token: "tok_1", Brand: payment.Elo, Last4: "0004"}
+			r.Customer.Country = "BR"
+		}, 0, nil},
+		{"domestic network abroad", func(r *payment.FraudRequest) {
+			r.Card = payment.Card{Token: "tok_1", Brand: payment.Mir, Last4: "0004"}
+		}, 12, []string{fraud.ReasonCountryMismatch}},
+		{"BIN country wins over the network's", func(r *payment.FraudRequest) {
+			r.Card = payment.Card{Token: "tok_1", Brand: payment.RuPay, Last4: "0004", BINCountry: "DE"}
+		}, 0, nil},
 		{"just below high amount", func(r *payment.FraudRequest) { r.Card.BINCountry = "DE"; r.Amount.Amount = 99_999 }, 0, nil},
 		{"high amount EUR", func(r *payment.FraudRequest) { r.Card.BINCountry = "DE"; r.Amount.Amount = 100_000 }, 15, []string{fraud.ReasonAmountHigh}},
 		{"very high amount EUR", func(r *payment.FraudRequest) { r.Card.BINCountry = "DE"; r.Amount.Amount = 500_000 }, 30, []string{fraud.ReasonAmountVeryHigh}},

@@ -46,8 +46,10 @@ func (c *Checker) Validate(ctx context.Context, req payment.ValidationRequest) (
 		return fail(CodeTokenCustomerMismatch), nil
 	case card.ExpiredAt(req.At):
 		return fail(CodeCardExpired), nil
+	case !c.rules.brandAccepted(card.Brand) && !card.Brand.Known():
+		return fail(CodeUnknownBrand), nil
 	case !c.rules.brandAccepted(card.Brand):
-		return fail(CodeBrandNotAccepted), nil
+		return brandNotAccepted(card.Brand), nil
 	case !c.rules.currencyAccepted(req.Amount.Currency):
 		return fail(CodeCurrencyNotAccepted), nil
 	case req.Amount.Amount <= 0 || req.Amount.Amount < c.rules.MinAmount:
@@ -65,4 +67,12 @@ func fail(code string) *payment.Failure {
 		Code:    code,
 		Message: messages[code],
 	}
+}
+
+// brandNotAccepted names the brand, so that the customer knows which of their
+// cards to try instead.
+func brandNotAccepted(b payment.Brand) *payment.Failure {
+	f := fail(CodeBrandNotAccepted)
+	f.Message = b.Name() + " cards are not accepted. Please use another card."
+	return f
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -33,6 +34,8 @@ var vault = fakeVault{cards: map[string]payment.TokenInfo{
 	"tok_amex":  {CustomerID: "c-42", Card: payment.Card{Token: "tok_amex", Brand: payment.Amex, Last4: "0005", ExpMonth: 12, ExpYear: 2030}},
 	"tok_noexp": {CustomerID: "c-42", Card: payment.Card{Token: "tok_noexp", Brand: payment.Visa, Last4: "1111"}},
 	"tok_old":   {CustomerID: "c-42", Card: payment.Card{Token: "tok_old", Brand: payment.Visa, Last4: "0069", ExpMonth: 11, ExpYear: 2026}},
+	"tok_elo":   {CustomerID: "c-42", Card: payment.Card{Token: "tok_elo", Brand: payment.Elo, Last4: "0004", ExpMonth: 12, ExpYear: 2030}},
+	"tok_other": {CustomerID: "c-42", Card: payment.Card{Token: "tok_other", Brand: "cartes_bancaires", Last4: "0004", ExpMonth: 12, ExpYear: 2030}},
 }}
 
 func request(token string, amount int64, currency string, at time.Time) payment.ValidationRequest {
@@ -69,6 +72,9 @@ func TestValidate(t *testing.T) {
 		{"no expiry on file", validation.DefaultRules(), request("tok_noexp", 9998, "EUR", now), validation.CodeCardExpired},
 		{"expired long ago", validation.DefaultRules(), request("tok_old", 9998, "EUR", time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)), validation.CodeCardExpired},
 		{"brand not accepted", visaOnly, request("tok_amex", 9998, "EUR", now), validation.CodeBrandNotAccepted},
+		{"regional brand accepted by default", validation.DefaultRules(), request("tok_elo", 9998, "EUR", now), ""},
+		{"regional brand not accepted", visaOnly, request("tok_elo", 9998, "EUR", now), validation.CodeBrandNotAccepted},
+		{"unrecognised brand", validation.DefaultRules(), request("tok_other", 9998, "EUR", now), validation.CodeUnknownBrand},
 		{"currency not accepted", visaOnly, request("tok_visa", 9998, "USD", now), validation.CodeCurrencyNotAccepted},
 		{"currency not in defaults", validation.DefaultRules(), request("tok_visa", 9998, "XTS", now), validation.CodeCurrencyNotAccepted},
 		{"below minimum", visaOnly, request("tok_visa", 99, "EUR", now), validation.CodeAmountTooSmall},
@@ -118,5 +124,58 @@ func TestValidateLookupErrors(t *testing.T) {
 				t.Errorf("error %v, want it to wrap %v", err, tt.err)
 			}
 		})
+	}
+}
+
+// A brand the merchant does not accept is refused by name; one cardflow does not
+// recognise is unknown_brand, whatever the accepted set.
+func TestValidateBrands(t *testing.T) {
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		brands  []payment.Brand
+		token   string
+		code    string // "" = valid
+		message string
+	}{
+		{"all by default", nil, "tok_elo", "", ""},
+		{"accepted", []payment.Brand{payment.Elo, payment.Visa}, "tok_elo", "", ""},
+		{"elo not accepted", []payment.Brand{payment.Visa, payment.Mastercard}, "tok_elo", validation.CodeBrandNotAccepted, "Elo cards are not accepted. Please use another card."},
+		{"amex not accepted", []payment.Brand{payment.Visa}, "tok_amex", validation.CodeBrandNotAccepted, "American Express cards are not accepted. Please use another card."},
+		{"unrecognised", []payment.Brand{payment.Visa}, "tok_other", validation.CodeUnknownBrand, "We do not recognise this card type. Please use another card."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rules := validation.DefaultRulesFor(tt.brands)
+			f, err := validation.New(vault, rules).Validate(context.Background(), request(tt.token, 9998, "EUR", now))
+			if err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+			if tt.code == "" {
+				if f != nil {
+					t.Fatalf("failure %+v, want valid", *f)
+				}
+				return
+			}
+			if f == nil || f.Code != tt.code || f.Message != tt.message || f.Class != payment.Hard || f.Stage != payment.StageValidation {
+				t.Fatalf("failure %+v, want %s %q, hard, at validation", f, tt.code, tt.message)
+			}
+		})
+	}
+}
+
+func TestDefaultRulesFor(t *testing.T) {
+	if got := validation.DefaultRulesFor(nil).Brands; !slices.Equal(got, payment.Brands()) {
+		t.Errorf("DefaultRulesFor(nil).Brands = %v; want every brand %v", got, payment.Brands())
+	}
+	brands := []payment.Brand{payment.Visa, payment.Elo}
+	r := validation.DefaultRulesFor(brands)
+	brands[0] = payment.Amex
+	if !slices.Equal(r.Brands, []payment.Brand{payment.Visa, payment.Elo}) {
+		t.Errorf("Brands = %v; want a copy of the list given", r.Brands)
+	}
+	d := validation.DefaultRules()
+	if r.MinAmount != d.MinAmount || r.MaxAmount != d.MaxAmount || !slices.Equal(r.Currencies, d.Currencies) {
+		t.Errorf("DefaultRulesFor changed more than the brands: %+v", r)
 	}
 }

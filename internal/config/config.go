@@ -5,10 +5,14 @@ package config
 
 import (
 	"flag"
+	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cardflow/cardflow/payment"
 )
 
 // Config is everything a cardflow process may need; each process reads what it uses.
@@ -33,6 +37,11 @@ type Config struct {
 	// ciphertext, which does not compress: gzip cost the worker ~12 % of its CPU
 	// (bench/RESULTS.md) to shrink only the framing. Turn it on for a slow link.
 	TemporalGzip bool
+	// AcceptedBrands are the card networks the merchant accepts
+	// (CARDFLOW_ACCEPTED_BRANDS, comma-separated brand values such as
+	// "visa,mastercard,elo"). Empty accepts every network cardflow recognises;
+	// a card of another recognised network fails validation brand_not_accepted.
+	AcceptedBrands []payment.Brand
 }
 
 // Default is the configuration of a local `make run`.
@@ -59,6 +68,7 @@ func Load(name string, args []string) (Config, error) {
 	c.fromEnv(os.LookupEnv)
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	keys := strings.Join(c.APIKeys, ",")
+	brands, _ := os.LookupEnv("CARDFLOW_ACCEPTED_BRANDS")
 	fs.StringVar(&c.TemporalAddress, "temporal-address", c.TemporalAddress, "Temporal frontend host:port (TEMPORAL_ADDRESS)")
 	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", c.TemporalNamespace, "Temporal namespace (TEMPORAL_NAMESPACE)")
 	fs.StringVar(&c.TaskQueue, "task-queue", c.TaskQueue, "task queue (CARDFLOW_TASK_QUEUE)")
@@ -72,11 +82,38 @@ func Load(name string, args []string) (Config, error) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (CARDFLOW_LOG_LEVEL)")
 	fs.IntVar(&c.WorkflowCache, "workflow-cache", c.WorkflowCache, "workflows a worker keeps cached (CARDFLOW_WORKFLOW_CACHE)")
 	fs.BoolVar(&c.TemporalGzip, "temporal-gzip", c.TemporalGzip, "gzip gRPC requests to Temporal (CARDFLOW_TEMPORAL_GZIP)")
+	fs.StringVar(&brands, "accepted-brands", brands, "accepted card networks, comma-separated; empty: all (CARDFLOW_ACCEPTED_BRANDS)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	c.APIKeys = splitList(keys)
+	var err error
+	if c.AcceptedBrands, err = ParseBrands(brands); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// ParseBrands reads a comma-separated list of brand values ("visa, Elo") as
+// brands cardflow recognises, without repeats; an empty list is nil (every
+// brand). An unknown name is an error, so that a typo does not silently refuse
+// a network's cards.
+func ParseBrands(s string) ([]payment.Brand, error) {
+	var out []payment.Brand
+	for _, name := range splitList(s) {
+		b, ok := payment.ParseBrand(name)
+		if !ok {
+			known := make([]string, 0, len(payment.Brands()))
+			for _, k := range payment.Brands() {
+				known = append(known, string(k))
+			}
+			return nil, fmt.Errorf("config: accepted brands: unknown brand %q (known: %s)", name, strings.Join(known, ", "))
+		}
+		if !slices.Contains(out, b) {
+			out = append(out, b)
+		}
+	}
+	return out, nil
 }
 
 func (c *Config) fromEnv(lookup func(string) (string, bool)) {

@@ -1,11 +1,14 @@
 package config
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cardflow/cardflow/payment"
 )
 
 func TestLoadPrecedence(t *testing.T) {
@@ -39,4 +42,46 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, "127.0.0.1:8080", c.APIAddr)
 	assert.Equal(t, 2000, c.WorkflowCache)
 	assert.False(t, c.TemporalGzip, "cardflow's payloads are ciphertext: gzip costs CPU and saves nothing")
+}
+
+func TestAcceptedBrands(t *testing.T) {
+	t.Setenv("CARDFLOW_ACCEPTED_BRANDS", "")
+	c, err := Load("test", nil)
+	require.NoError(t, err)
+	assert.Empty(t, c.AcceptedBrands, "unset accepts every network")
+
+	t.Setenv("CARDFLOW_ACCEPTED_BRANDS", " visa, Mastercard,elo,,visa ")
+	c, err = Load("test", nil)
+	require.NoError(t, err)
+	assert.Equal(t, []payment.Brand{payment.Visa, payment.Mastercard, payment.Elo}, c.AcceptedBrands)
+
+	c, err = Load("test", []string{"-accepted-brands", "rupay,mir"})
+	require.NoError(t, err)
+	assert.Equal(t, []payment.Brand{payment.RuPay, payment.Mir}, c.AcceptedBrands, "flags win over the environment")
+
+	c, err = Load("test", []string{"-accepted-brands", ""})
+	require.NoError(t, err)
+	assert.Empty(t, c.AcceptedBrands, "an empty flag accepts every network")
+
+	t.Setenv("CARDFLOW_ACCEPTED_BRANDS", "visa,mastercrad")
+	_, err = Load("test", nil)
+	require.Error(t, err, "a typo is an error, not a silently refused network")
+	assert.Contains(t, err.Error(), `"mastercrad"`)
+
+	_, err = Load("test", []string{"-accepted-brands", "cartes_bancaires"})
+	assert.Error(t, err)
+}
+
+func TestParseBrands(t *testing.T) {
+	all := make([]string, 0, len(payment.Brands()))
+	for _, b := range payment.Brands() {
+		all = append(all, string(b))
+	}
+	got, err := ParseBrands(strings.Join(all, ","))
+	require.NoError(t, err)
+	assert.Equal(t, payment.Brands(), got, "every brand's JSON value parses")
+
+	got, err = ParseBrands(" , ")
+	require.NoError(t, err)
+	assert.Nil(t, got)
 }
