@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cardflow/cardflow/adapters/processor"
+	"github.com/cardflow/cardflow/adapters/vault"
 	"github.com/cardflow/cardflow/payment"
 )
 
@@ -79,15 +79,15 @@ func TestNetworkTestCards(t *testing.T) {
 			assert.Equal(t, payment.Card{Token: tok.Token, Brand: tt.brand, Last4: payment.Last4(tt.number), ExpMonth: 12, ExpYear: 2030, BINCountry: tt.country}, tok)
 			for _, kind := range []string{"authorize", "sale"} {
 				ch := payment.Charge{Key: kind + "/" + tt.number, Token: tok.Token, Amount: eur(1000)}
-				charge := e.c.Authorize
+				charge := e.p.Authorize
 				if kind == "sale" {
-					charge = e.c.Sale
+					charge = e.p.Sale
 				}
 				o, err := charge(ctx(t), ch)
 				require.NoError(t, err)
 				assert.True(t, o.Approved, kind)
 				assert.Nil(t, o.Failure, kind)
-				l := e.ledger(processor.LedgerQuery{IdempotencyKey: ch.Key})
+				l := e.ledger(vault.LedgerQuery{IdempotencyKey: ch.Key})
 				require.Len(t, l, 1, kind)
 				assert.Equal(t, "approved", l[0].Status, kind)
 				assert.Equal(t, int64(1000), l[0].Amount, kind)

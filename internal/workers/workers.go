@@ -30,7 +30,7 @@ func Activities(cfg config.Config, log *zap.Logger) *activities.Activities {
 	}
 	return &activities.Activities{
 		Processor: proc,
-		Validator: validation.New(proc, validation.DefaultRules()),
+		Validator: validation.New(proc, validation.DefaultRulesFor(cfg.AcceptedBrands)),
 		Fraud:     fraud.New(proc, fraud.DefaultConfig()),
 		Notifier:  n,
 	}
