@@ -58,6 +58,27 @@ const ErrTypeProcessor = "processor_error"
 // one within the hour.
 const DefaultProcessorGiveUpAfter = time.Hour
 
+// Limits bound one processor call with all its retries, since RevAttention:
+// a call still unanswered then waits, with the workflow's attention set, for
+// an operator's retry-operation. Both workflows' settings embed it.
+type Limits struct {
+	// ProcessorGiveUpAfter bounds the call with all its tries (ScheduleToClose,
+	// default DefaultProcessorGiveUpAfter).
+	ProcessorGiveUpAfter time.Duration `json:"processor_give_up_after,omitempty"`
+	// ProcessorMaxAttempts bounds the tries as well (0, the default: as many as
+	// ProcessorGiveUpAfter allows).
+	ProcessorMaxAttempts int `json:"processor_max_attempts,omitempty"`
+}
+
+// WithDefaults fills the zero fields.
+func (l Limits) WithDefaults() Limits {
+	if l.ProcessorGiveUpAfter <= 0 {
+		l.ProcessorGiveUpAfter = DefaultProcessorGiveUpAfter
+	}
+	l.ProcessorMaxAttempts = max(l.ProcessorMaxAttempts, 0)
+	return l
+}
+
 // maxAttentionError bounds the error text kept in the view and history.
 const maxAttentionError = 500
 
@@ -90,9 +111,9 @@ func NewCalls(rev Revision, logger log.Logger, record func(workflow.Context, *At
 // succeed) arrives non-retryable and fails at once. One try is one HTTP call,
 // which the processor client bounds itself; tryFor (StartToClose) only catches
 // a worker that died mid-call. Before RevAttention the retries had no limit;
-// since, giveUpAfter (ScheduleToClose) and maxAttempts (0: as many as fit)
-// bound them, and a call still unanswered then waits for an operator.
-func (c *Calls) Options(summary string, tryFor, giveUpAfter time.Duration, maxAttempts int) workflow.ActivityOptions {
+// since, the limits bound them, and a call still unanswered then waits for an
+// operator.
+func (c *Calls) Options(summary string, tryFor time.Duration, l Limits) workflow.ActivityOptions {
 	opts := workflow.ActivityOptions{
 		StartToCloseTimeout: tryFor,
 		RetryPolicy: &temporal.RetryPolicy{
@@ -103,8 +124,8 @@ func (c *Calls) Options(summary string, tryFor, giveUpAfter time.Duration, maxAt
 		Summary: summary,
 	}
 	if c.bounded {
-		opts.ScheduleToCloseTimeout = giveUpAfter
-		opts.RetryPolicy.MaximumAttempts = int32(min(maxAttempts, math.MaxInt32))
+		opts.ScheduleToCloseTimeout = l.ProcessorGiveUpAfter
+		opts.RetryPolicy.MaximumAttempts = int32(min(l.ProcessorMaxAttempts, math.MaxInt32))
 	}
 	return opts
 }

@@ -1,7 +1,10 @@
 package flow
 
 import (
+	"context"
 	"slices"
+
+	"go.temporal.io/sdk/client"
 
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/workflow"
@@ -149,4 +152,36 @@ func (cs *Commands[V]) Drain(why string) {
 			cs.log.Warn("signal ignored: "+why, "signal", s.name)
 		}
 	}
+}
+
+// The caller's side of a command: what the API and the starter send.
+
+// Send sends a command as its update and waits for its answer (out). key, the
+// caller's idempotency key, names the update (UpdateID), so that a repeated
+// command is answered, not applied again; arg is the payload (nil: none).
+func Send(ctx context.Context, c client.Client, workflowID, name, key string, arg, out any) error {
+	opts := client.UpdateWorkflowOptions{
+		WorkflowID:   workflowID,
+		UpdateName:   name,
+		UpdateID:     UpdateID(name, key),
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	}
+	if arg != nil {
+		opts.Args = []any{arg}
+	}
+	h, err := c.UpdateWorkflow(ctx, opts)
+	if err != nil {
+		return err
+	}
+	return h.Get(ctx, out)
+}
+
+// Query reads a workflow's query into out; it also answers after the workflow
+// closed.
+func Query(ctx context.Context, c client.Client, workflowID, name string, out any) error {
+	v, err := c.QueryWorkflow(ctx, workflowID, "", name)
+	if err != nil {
+		return err
+	}
+	return v.Get(out)
 }

@@ -3,6 +3,8 @@ package flow
 import (
 	"fmt"
 	"strings"
+
+	"github.com/cardflow/cardflow/payment"
 )
 
 // CheckID allows what is safe in a URL path segment, a workflow id, an
@@ -19,6 +21,15 @@ func CheckID(field, id string, maxLen int) error {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.:", r)) {
 			return InvalidRequest(field, field+" may hold only letters, digits and - _ . :")
 		}
+	}
+	return nil
+}
+
+// CheckToken rejects an input without the card's token: the API tokenized the
+// card, and a workflow charges only a token.
+func CheckToken(c payment.Card) error {
+	if c.Token == "" {
+		return InvalidRequest("card", "the card has no token")
 	}
 	return nil
 }

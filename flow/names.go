@@ -1,6 +1,8 @@
 package flow
 
 import (
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -64,4 +66,25 @@ func Upsert(ctx workflow.Context, rev Revision, kws ...Keyword) error {
 // Registry is the part of a worker (or a replayer) that takes workflow registrations.
 type Registry interface {
 	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
+}
+
+// StartOptions are what both workflows start with: the id; the task queue; a
+// running workflow takes the update sent with the start instead (conflict
+// policy: use existing), whose validator tells a replay from a conflict; a
+// closed one is never started again under its id (reuse policy: reject
+// duplicate), so an order can never pay twice and a subscription never bill
+// twice; and the contract's search attributes, so that a workflow is found by
+// kind, status and customer from its first moment.
+func StartOptions(workflowID, taskQueue, kind, status, customerID string) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID:                       workflowID,
+		TaskQueue:                taskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			AttrKind.ValueSet(kind),
+			AttrStatus.ValueSet(status),
+			AttrCustomerID.ValueSet(customerID),
+		),
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -57,24 +56,13 @@ func Exists(orderID string) error {
 		"order "+orderID+" exists with a different request", ErrTypeExists, nil)
 }
 
-// StartOptions starts the order's workflow. A running order takes the place
-// update instead (conflict policy: use existing), whose validator tells a
-// replay from a conflict; a closed one is never started again (reuse policy:
-// reject duplicate), so an order id can never pay twice.
+// StartOptions starts the order's workflow (flow.StartOptions), with its
+// summary and details for the Temporal UI.
 func StartOptions(in Input, taskQueue string) client.StartWorkflowOptions {
-	return client.StartWorkflowOptions{
-		ID:                       WorkflowID(in.OrderID),
-		TaskQueue:                taskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			flow.AttrKind.ValueSet("order"),
-			flow.AttrStatus.ValueSet(string(payment.OrderProcessing)),
-			flow.AttrCustomerID.ValueSet(in.Customer.ID),
-		),
-		StaticSummary: Summary(in),
-		StaticDetails: Details(in),
-	}
+	opts := flow.StartOptions(WorkflowID(in.OrderID), taskQueue, "order", string(payment.OrderProcessing), in.Customer.ID)
+	opts.StaticSummary = Summary(in)
+	opts.StaticDetails = Details(in)
+	return opts
 }
 
 // Summary is the one line the Temporal UI shows for the order's workflow:

@@ -33,13 +33,10 @@ type Settings struct {
 	ReauthLead time.Duration `json:"reauth_lead,omitempty"`
 	// ReturnWindow is how long after shipment returns are accepted (default 30 days).
 	ReturnWindow time.Duration `json:"return_window,omitempty"`
-	// ProcessorGiveUpAfter bounds one processor call with all its retries
-	// (ScheduleToClose, default 1h). A call still unanswered then waits, with the
-	// order's attention set, for an operator's retry-operation (attention.go).
-	ProcessorGiveUpAfter time.Duration `json:"processor_give_up_after,omitempty"`
-	// ProcessorMaxAttempts bounds the tries of one processor call as well (0, the
-	// default: as many as ProcessorGiveUpAfter allows).
-	ProcessorMaxAttempts int `json:"processor_max_attempts,omitempty"`
+	// Limits bound one processor call with all its retries (default 1h); a
+	// call still unanswered then waits, with the order's attention set, for an
+	// operator's retry-operation.
+	flow.Limits
 }
 
 // Defaults of Settings.
@@ -66,10 +63,7 @@ func (s Settings) WithDefaults() Settings {
 	if s.ReturnWindow <= 0 {
 		s.ReturnWindow = DefaultReturnWindow
 	}
-	if s.ProcessorGiveUpAfter <= 0 {
-		s.ProcessorGiveUpAfter = flow.DefaultProcessorGiveUpAfter
-	}
-	s.ProcessorMaxAttempts = max(s.ProcessorMaxAttempts, 0)
+	s.Limits = s.Limits.WithDefaults()
 	return s
 }
 
@@ -140,10 +134,7 @@ func (in Input) Check() error {
 	if err := in.CheckRequest(); err != nil {
 		return err
 	}
-	if in.Card.Token == "" {
-		return flow.InvalidRequest("card", "the card has no token")
-	}
-	return nil
+	return flow.CheckToken(in.Card)
 }
 
 func checkCustomer(c payment.Customer) error {

@@ -22,7 +22,7 @@ var acts *activities.Activities
 // (CARDFLOW_PROCESSOR_TIMEOUT, 10s); since RevAttention bounded by
 // Settings.ProcessorGiveUpAfter (default 1h) and ProcessorMaxAttempts.
 func (o *order) processorOptions(summary string) workflow.ActivityOptions {
-	return o.calls.Options(summary, 30*time.Second, o.settings.ProcessorGiveUpAfter, o.settings.ProcessorMaxAttempts)
+	return o.calls.Options(summary, 30*time.Second, o.settings.Limits)
 }
 
 // chargeCall authorizes (or sells) amount on the order's card.

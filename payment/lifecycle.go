@@ -49,6 +49,125 @@ const (
 	MoneyReauth    MoneyMove = "authorize+void" // authorize anew, then void the old authorization
 )
 
+// The two lifecycles. Statuses and triggers are named in order.go and
+// subscription.go; what may happen when is here, in one place and one shape.
+
+// OrderLifecycle is the order lifecycle. A command whose result depends on what
+// it finds has a row for each result: cancel-items leaves the order authorized
+// unless it cancels the last items (all-items-cancelled), return leaves it
+// shipped unless everything came back (all-returned). A declined capture, void
+// or refund is no row at all: the order stays where it was and records the
+// decline.
+var OrderLifecycle = &Lifecycle[OrderStatus, OrderTrigger]{
+	noun: "order",
+	statuses: []Meaning[OrderStatus]{
+		{OrderProcessing, "a payment attempt is running"},
+		{OrderPendingSubmission, "checked and held until the merchant submits it"},
+		{OrderAuthorized, "the amount is reserved on the card, not yet captured"},
+		{OrderPaymentFailed, "the last payment attempt failed; the customer may retry"},
+		{OrderCaptured, "paid; not yet shipped"},
+		{OrderShipped, "shipped; returns are possible until the return window closes"},
+		{OrderCancelled, "cancelled"},
+		{OrderRefunded, "everything was returned and refunded"},
+		{OrderCompleted, "the return window has closed"},
+	},
+	commands: []OrderTrigger{OrderRetry, OrderSubmit, OrderAbandon, OrderCancelItems, OrderCapture, OrderShip, OrderCancel, OrderReturn},
+	rows: []OrderTransition{
+		// An attempt: validity check, fraud screen, then hold or the processor.
+		{OrderProcessing, OrderHeld, OrderPendingSubmission, MoneyNone},
+		{OrderProcessing, OrderApproved, OrderAuthorized, MoneyAuthorize},
+		{OrderProcessing, OrderCharged, OrderCaptured, MoneySale},
+		{OrderProcessing, OrderDeclined, OrderPaymentFailed, MoneyNone},
+
+		// Waiting for the merchant to submit. Nothing is authorized yet.
+		{OrderPendingSubmission, OrderSubmit, OrderProcessing, MoneyNone},
+		{OrderPendingSubmission, OrderAbandon, OrderCancelled, MoneyNone},
+		{OrderPendingSubmission, OrderCancel, OrderCancelled, MoneyNone},
+		{OrderPendingSubmission, OrderTimedOut, OrderCancelled, MoneyNone},
+
+		// The customer may retry as often as they like. Nothing is authorized.
+		{OrderPaymentFailed, OrderRetry, OrderProcessing, MoneyNone},
+		{OrderPaymentFailed, OrderAbandon, OrderCancelled, MoneyNone},
+		{OrderPaymentFailed, OrderCancel, OrderCancelled, MoneyNone},
+		{OrderPaymentFailed, OrderTimedOut, OrderCancelled, MoneyNone},
+
+		// Authorized, not captured: the preauthorization is only ever voided.
+		{OrderAuthorized, OrderCancelItems, OrderAuthorized, MoneyNone},
+		{OrderAuthorized, OrderAllItemsCancelled, OrderCancelled, MoneyVoid},
+		{OrderAuthorized, OrderCapture, OrderCaptured, MoneyCapture},
+		{OrderAuthorized, OrderCancel, OrderCancelled, MoneyVoid},
+		{OrderAuthorized, OrderReauthorized, OrderAuthorized, MoneyReauth},
+		{OrderAuthorized, OrderReauthDeclined, OrderPaymentFailed, MoneyVoid},
+
+		// Captured, not shipped: cancelling is a full refund.
+		{OrderCaptured, OrderShip, OrderShipped, MoneyNone},
+		{OrderCaptured, OrderCancel, OrderCancelled, MoneyRefund},
+
+		// Shipped: returns until the window closes.
+		{OrderShipped, OrderReturn, OrderShipped, MoneyRefund},
+		{OrderShipped, OrderAllReturned, OrderRefunded, MoneyRefund},
+		{OrderShipped, OrderReturnWindowClosed, OrderCompleted, MoneyNone},
+	},
+}
+
+// SubscriptionLifecycle is the subscription lifecycle. Why the rows are what
+// they are:
+//   - catch-up needs something outstanding and a card that may be charged: only
+//     past_due. A suspended subscription's card was declined hard and must not be
+//     resubmitted; replacing the card (payment-method) runs the catch-up bill instead.
+//   - payment-method, catch-up and refunds leave the status as it is; a bill
+//     they run moves it by its result (paid, soft-failed, hard-failed).
+//   - refunds need a paid cycle, so not while trialing; they stay possible after the
+//     end, because a customer who opts out may still be owed money.
+//   - active → active is the next cycle paid; past_due → past_due another soft
+//     fail; suspended → suspended a hard fail of a catch-up with the new card.
+//   - every live status may expire: a failed bill with an empty retry schedule
+//     ends the subscription at once, even the first bill after a trial.
+var SubscriptionLifecycle = &Lifecycle[SubscriptionStatus, SubscriptionCommand]{
+	noun: "subscription",
+	statuses: []Meaning[SubscriptionStatus]{
+		{SubscriptionTrialing, "in the free trial; the first bill is at its end"},
+		{SubscriptionActive, "paid up; the next cycle is billed on its date"},
+		{SubscriptionPastDue, "a bill failed soft and is retried on the schedule"},
+		{SubscriptionSuspended, "a bill failed hard: nothing is charged until the card changes"},
+		{SubscriptionCancelled, "the customer opted out: no further billing"},
+		{SubscriptionExpired, "the plan ended or the retry schedule was used up"},
+	},
+	commands: []SubscriptionCommand{SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionCatchUp, SubscriptionRefund},
+	rows: slices.Concat(
+		live(SubscriptionTrialing, SubscriptionCancel, SubscriptionPaymentMethod),
+		live(SubscriptionActive, SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionRefund),
+		live(SubscriptionPastDue, SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionCatchUp, SubscriptionRefund),
+		live(SubscriptionSuspended, SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionRefund),
+		[]SubscriptionTransition{
+			{SubscriptionCancelled, SubscriptionRefund, SubscriptionCancelled, MoneyRefund},
+			{SubscriptionExpired, SubscriptionRefund, SubscriptionExpired, MoneyRefund},
+		},
+	),
+}
+
+// live is the rows of a status before the end: its commands, then the results
+// of a bill and the end, which every live status shares.
+func live(s SubscriptionStatus, commands ...SubscriptionCommand) []SubscriptionTransition {
+	var rows []SubscriptionTransition
+	for _, c := range commands {
+		switch c {
+		case SubscriptionCancel:
+			rows = append(rows, SubscriptionTransition{s, c, SubscriptionCancelled, MoneyNone})
+		case SubscriptionRefund:
+			rows = append(rows, SubscriptionTransition{s, c, s, MoneyRefund})
+		default: // payment-method, catch-up: a bill may follow, and its result moves on
+			rows = append(rows, SubscriptionTransition{s, c, s, MoneyNone})
+		}
+	}
+	return append(rows,
+		SubscriptionTransition{s, SubscriptionPaid, SubscriptionActive, MoneySale},
+		SubscriptionTransition{s, SubscriptionSoftFailed, SubscriptionPastDue, MoneyNone},
+		SubscriptionTransition{s, SubscriptionHardFailed, SubscriptionSuspended, MoneyNone},
+		SubscriptionTransition{s, SubscriptionEnded, SubscriptionExpired, MoneyNone},
+	)
+}
+
 // Statuses lists every status, the start first.
 func (l *Lifecycle[S, T]) Statuses() []S {
 	out := make([]S, len(l.statuses))

@@ -58,64 +58,6 @@ type OrderMoney = MoneyMove
 // OrderTransition is one row of the order lifecycle.
 type OrderTransition = Transition[OrderStatus, OrderTrigger]
 
-// OrderLifecycle is the order lifecycle. A command whose result depends on what
-// it finds has a row for each result: cancel-items leaves the order authorized
-// unless it cancels the last items (all-items-cancelled), return leaves it
-// shipped unless everything came back (all-returned). A declined capture, void
-// or refund is no row at all: the order stays where it was and records the
-// decline.
-var OrderLifecycle = &Lifecycle[OrderStatus, OrderTrigger]{
-	noun: "order",
-	statuses: []Meaning[OrderStatus]{
-		{OrderProcessing, "a payment attempt is running"},
-		{OrderPendingSubmission, "checked and held until the merchant submits it"},
-		{OrderAuthorized, "the amount is reserved on the card, not yet captured"},
-		{OrderPaymentFailed, "the last payment attempt failed; the customer may retry"},
-		{OrderCaptured, "paid; not yet shipped"},
-		{OrderShipped, "shipped; returns are possible until the return window closes"},
-		{OrderCancelled, "cancelled"},
-		{OrderRefunded, "everything was returned and refunded"},
-		{OrderCompleted, "the return window has closed"},
-	},
-	commands: []OrderTrigger{OrderRetry, OrderSubmit, OrderAbandon, OrderCancelItems, OrderCapture, OrderShip, OrderCancel, OrderReturn},
-	rows: []OrderTransition{
-		// An attempt: validity check, fraud screen, then hold or the processor.
-		{OrderProcessing, OrderHeld, OrderPendingSubmission, MoneyNone},
-		{OrderProcessing, OrderApproved, OrderAuthorized, MoneyAuthorize},
-		{OrderProcessing, OrderCharged, OrderCaptured, MoneySale},
-		{OrderProcessing, OrderDeclined, OrderPaymentFailed, MoneyNone},
-
-		// Waiting for the merchant to submit. Nothing is authorized yet.
-		{OrderPendingSubmission, OrderSubmit, OrderProcessing, MoneyNone},
-		{OrderPendingSubmission, OrderAbandon, OrderCancelled, MoneyNone},
-		{OrderPendingSubmission, OrderCancel, OrderCancelled, MoneyNone},
-		{OrderPendingSubmission, OrderTimedOut, OrderCancelled, MoneyNone},
-
-		// The customer may retry as often as they like. Nothing is authorized.
-		{OrderPaymentFailed, OrderRetry, OrderProcessing, MoneyNone},
-		{OrderPaymentFailed, OrderAbandon, OrderCancelled, MoneyNone},
-		{OrderPaymentFailed, OrderCancel, OrderCancelled, MoneyNone},
-		{OrderPaymentFailed, OrderTimedOut, OrderCancelled, MoneyNone},
-
-		// Authorized, not captured: the preauthorization is only ever voided.
-		{OrderAuthorized, OrderCancelItems, OrderAuthorized, MoneyNone},
-		{OrderAuthorized, OrderAllItemsCancelled, OrderCancelled, MoneyVoid},
-		{OrderAuthorized, OrderCapture, OrderCaptured, MoneyCapture},
-		{OrderAuthorized, OrderCancel, OrderCancelled, MoneyVoid},
-		{OrderAuthorized, OrderReauthorized, OrderAuthorized, MoneyReauth},
-		{OrderAuthorized, OrderReauthDeclined, OrderPaymentFailed, MoneyVoid},
-
-		// Captured, not shipped: cancelling is a full refund.
-		{OrderCaptured, OrderShip, OrderShipped, MoneyNone},
-		{OrderCaptured, OrderCancel, OrderCancelled, MoneyRefund},
-
-		// Shipped: returns until the window closes.
-		{OrderShipped, OrderReturn, OrderShipped, MoneyRefund},
-		{OrderShipped, OrderAllReturned, OrderRefunded, MoneyRefund},
-		{OrderShipped, OrderReturnWindowClosed, OrderCompleted, MoneyNone},
-	},
-}
-
 // OrderStatuses lists every status, the order's start (processing) first.
 func OrderStatuses() []OrderStatus { return OrderLifecycle.Statuses() }
 

@@ -1,7 +1,5 @@
 package payment
 
-import "slices"
-
 // SubscriptionStatus is where a subscription stands, as the API shows it.
 type SubscriptionStatus string
 
@@ -37,64 +35,6 @@ const (
 
 // SubscriptionTransition is one row of the subscription lifecycle.
 type SubscriptionTransition = Transition[SubscriptionStatus, SubscriptionCommand]
-
-// SubscriptionLifecycle is the subscription lifecycle. Why the rows are what
-// they are:
-//   - catch-up needs something outstanding and a card that may be charged: only
-//     past_due. A suspended subscription's card was declined hard and must not be
-//     resubmitted; replacing the card (payment-method) runs the catch-up bill instead.
-//   - payment-method, catch-up and refunds leave the status as it is; a bill
-//     they run moves it by its result (paid, soft-failed, hard-failed).
-//   - refunds need a paid cycle, so not while trialing; they stay possible after the
-//     end, because a customer who opts out may still be owed money.
-//   - active → active is the next cycle paid; past_due → past_due another soft
-//     fail; suspended → suspended a hard fail of a catch-up with the new card.
-//   - every live status may expire: a failed bill with an empty retry schedule
-//     ends the subscription at once, even the first bill after a trial.
-var SubscriptionLifecycle = &Lifecycle[SubscriptionStatus, SubscriptionCommand]{
-	noun: "subscription",
-	statuses: []Meaning[SubscriptionStatus]{
-		{SubscriptionTrialing, "in the free trial; the first bill is at its end"},
-		{SubscriptionActive, "paid up; the next cycle is billed on its date"},
-		{SubscriptionPastDue, "a bill failed soft and is retried on the schedule"},
-		{SubscriptionSuspended, "a bill failed hard: nothing is charged until the card changes"},
-		{SubscriptionCancelled, "the customer opted out: no further billing"},
-		{SubscriptionExpired, "the plan ended or the retry schedule was used up"},
-	},
-	commands: []SubscriptionCommand{SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionCatchUp, SubscriptionRefund},
-	rows: slices.Concat(
-		live(SubscriptionTrialing, SubscriptionCancel, SubscriptionPaymentMethod),
-		live(SubscriptionActive, SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionRefund),
-		live(SubscriptionPastDue, SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionCatchUp, SubscriptionRefund),
-		live(SubscriptionSuspended, SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionRefund),
-		[]SubscriptionTransition{
-			{SubscriptionCancelled, SubscriptionRefund, SubscriptionCancelled, MoneyRefund},
-			{SubscriptionExpired, SubscriptionRefund, SubscriptionExpired, MoneyRefund},
-		},
-	),
-}
-
-// live is the rows of a status before the end: its commands, then the results
-// of a bill and the end, which every live status shares.
-func live(s SubscriptionStatus, commands ...SubscriptionCommand) []SubscriptionTransition {
-	var rows []SubscriptionTransition
-	for _, c := range commands {
-		switch c {
-		case SubscriptionCancel:
-			rows = append(rows, SubscriptionTransition{s, c, SubscriptionCancelled, MoneyNone})
-		case SubscriptionRefund:
-			rows = append(rows, SubscriptionTransition{s, c, s, MoneyRefund})
-		default: // payment-method, catch-up: a bill may follow, and its result moves on
-			rows = append(rows, SubscriptionTransition{s, c, s, MoneyNone})
-		}
-	}
-	return append(rows,
-		SubscriptionTransition{s, SubscriptionPaid, SubscriptionActive, MoneySale},
-		SubscriptionTransition{s, SubscriptionSoftFailed, SubscriptionPastDue, MoneyNone},
-		SubscriptionTransition{s, SubscriptionHardFailed, SubscriptionSuspended, MoneyNone},
-		SubscriptionTransition{s, SubscriptionEnded, SubscriptionExpired, MoneyNone},
-	)
-}
 
 // SubscriptionStatuses lists every status in lifecycle order.
 func SubscriptionStatuses() []SubscriptionStatus { return SubscriptionLifecycle.Statuses() }

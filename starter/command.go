@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/cardflow/cardflow/api/shop"
 	"github.com/cardflow/cardflow/internal/config"
 )
 
@@ -51,6 +52,13 @@ func (c *cli) parse(fs *flag.FlagSet, cmd command, args []string) ([]string, err
 	if err != nil {
 		c.commandUsage(c.stderr, fs, cmd)
 		return nil, usagef("%s: %v", fs.Name(), err)
+	}
+	// The one check of the key on the starter's path, as the API's middleware
+	// is on the API's: it becomes part of a Temporal update id.
+	if f := fs.Lookup("idempotency-key"); f != nil {
+		if err := shop.CheckIdempotencyKey(f.Value.String()); err != nil {
+			return nil, err
+		}
 	}
 	return pos, nil
 }

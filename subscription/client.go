@@ -3,9 +3,7 @@ package subscription
 import (
 	"strings"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/cardflow/cardflow/flow"
 	"github.com/cardflow/cardflow/payment"
@@ -41,26 +39,16 @@ const (
 	UpdateRefund        = string(payment.SubscriptionRefund)        // RefundRequest
 )
 
-// StartOptions starts the subscription's workflow. A running subscription
-// takes the open update instead; a closed one is never started again under its
-// id (a second subscription would bill the customer twice).
+// StartOptions starts the subscription's workflow (flow.StartOptions), in the
+// status it starts in, with its summary for the Temporal UI.
 func StartOptions(in Input, taskQueue string) client.StartWorkflowOptions {
 	status := payment.SubscriptionActive
 	if !in.Plan.Trial.IsZero() {
 		status = payment.SubscriptionTrialing
 	}
-	return client.StartWorkflowOptions{
-		ID:                       WorkflowID(in.SubscriptionID),
-		TaskQueue:                taskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		StaticSummary:            Summary(in),
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			flow.AttrKind.ValueSet("subscription"),
-			flow.AttrStatus.ValueSet(string(status)),
-			flow.AttrCustomerID.ValueSet(in.Customer.ID),
-		),
-	}
+	opts := flow.StartOptions(WorkflowID(in.SubscriptionID), taskQueue, "subscription", string(status), in.Customer.ID)
+	opts.StaticSummary = Summary(in)
+	return opts
 }
 
 // Summary is the workflow's one-line summary in the Temporal UI:

@@ -25,12 +25,10 @@ type Settings struct {
 	// 30s). Tries repeat with the same idempotency key until the processor answers
 	// (or, since processor-outage-v1, ProcessorGiveUpAfter has passed).
 	ProcessorTimeout time.Duration `json:"processor_timeout,omitempty"`
-	// ProcessorGiveUpAfter bounds one processor call with all its tries
-	// (ScheduleToClose, default 1h); ProcessorMaxAttempts bounds the tries too (0:
-	// as many as fit). A call still unanswered then waits, with the subscription's
-	// attention set, for an operator's retry-operation (attention.go).
-	ProcessorGiveUpAfter time.Duration `json:"processor_give_up_after,omitempty"`
-	ProcessorMaxAttempts int           `json:"processor_max_attempts,omitempty"`
+	// Limits bound one processor call with all its tries (default 1h); a call
+	// still unanswered then waits, with the subscription's attention set, for
+	// an operator's retry-operation.
+	flow.Limits
 	// NotifyGrace is how long continue-as-new waits for webhooks still being
 	// delivered (default 1m). What is left is carried to the next run and sent
 	// again under the same event id, so a dead receiver never stalls billing.
@@ -53,10 +51,7 @@ func (s Settings) withDefaults() Settings {
 	if s.NotifyGrace <= 0 {
 		s.NotifyGrace = time.Minute
 	}
-	if s.ProcessorGiveUpAfter <= 0 {
-		s.ProcessorGiveUpAfter = flow.DefaultProcessorGiveUpAfter
-	}
-	s.ProcessorMaxAttempts = max(s.ProcessorMaxAttempts, 0)
+	s.Limits = s.Limits.WithDefaults()
 	return s
 }
 
@@ -154,8 +149,5 @@ func (in Input) Check() error {
 	if err := in.CheckRequest(); err != nil {
 		return err
 	}
-	if in.Card.Token == "" {
-		return flow.InvalidRequest("card", "the card has no token")
-	}
-	return nil
+	return flow.CheckToken(in.Card)
 }

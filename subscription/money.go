@@ -27,7 +27,7 @@ const (
 // bounds itself; since RevAttention bounded by Settings.ProcessorGiveUpAfter
 // (default 1h) and ProcessorMaxAttempts.
 func (w *subscription) processorOptions(summary string) workflow.ActivityOptions {
-	return w.calls.Options(summary, w.settings.ProcessorTimeout, w.settings.ProcessorGiveUpAfter, w.settings.ProcessorMaxAttempts)
+	return w.calls.Options(summary, w.settings.ProcessorTimeout, w.settings.Limits)
 }
 
 // call runs one processor activity (flow.Calls.Do).

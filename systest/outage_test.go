@@ -27,10 +27,10 @@ import (
 // retry-operation captures it, once. The subtests share the sandbox's faults,
 // so they run one after the other.
 func TestOrderProcessorOutage(t *testing.T) {
-	env := testenv.New(t, testenv.Options{Orders: order.Settings{
+	env := testenv.New(t, testenv.Options{Orders: order.Settings{Limits: flow.Limits{
 		ProcessorMaxAttempts: 3,
 		ProcessorGiveUpAfter: 30 * time.Second,
-	}})
+	}}})
 	ensureAttentionAttribute(t, env)
 
 	t.Run("timed out after the processor acted: same key, first result", func(t *testing.T) {

@@ -11,6 +11,8 @@ const MaxIdempotencyKey = 255
 
 // CheckIdempotencyKey refuses a key that cannot name an update: 422 unless it
 // is empty (no key) or 1 to MaxIdempotencyKey printable ASCII characters.
+// Each path checks it once, where the key comes in: the API's middleware
+// (api/server), the starter's flag parsing; the functions here take it as checked.
 func CheckIdempotencyKey(key string) error {
 	if len(key) > MaxIdempotencyKey || strings.IndexFunc(key, func(c rune) bool { return c < 0x21 || c > 0x7e }) >= 0 {
 		return &Error{Status: StatusInvalid, Code: "invalid_idempotency_key",

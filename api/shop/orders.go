@@ -47,7 +47,7 @@ func PlaceOrder(ctx context.Context, c client.Client, taskQueue string, in order
 // for the same request, else 409.
 func endedOrder(ctx context.Context, c client.Client, in order.Input) (order.Placed, error) {
 	var digest string
-	if err := query(ctx, c, order.WorkflowID(in.OrderID), order.QueryDigest, &digest); err != nil {
+	if err := flow.Query(ctx, c, order.WorkflowID(in.OrderID), order.QueryDigest, &digest); err != nil {
 		return order.Placed{}, orderError(ctx, c, err, in.OrderID)
 	}
 	if digest != in.Digest {
@@ -60,7 +60,7 @@ func endedOrder(ctx context.Context, c client.Client, in order.Input) (order.Pla
 // QueryOrder answers the order as its workflow shows it, also after it closed.
 func QueryOrder(ctx context.Context, c client.Client, id string) (order.View, error) {
 	var v order.View
-	if err := query(ctx, c, order.WorkflowID(id), flow.QueryState, &v); err != nil {
+	if err := flow.Query(ctx, c, order.WorkflowID(id), flow.QueryState, &v); err != nil {
 		return v, orderError(ctx, c, err, id)
 	}
 	return v, nil
@@ -71,10 +71,7 @@ func QueryOrder(ctx context.Context, c client.Client, id string) (order.View, er
 // command's idempotency key, names the update (flow.UpdateID).
 func OrderCommand(ctx context.Context, c client.Client, id, command, key string, arg any) (order.View, error) {
 	var v order.View
-	if err := CheckIdempotencyKey(key); err != nil {
-		return v, err
-	}
-	if err := update(ctx, c, order.WorkflowID(id), command, flow.UpdateID(command, key), arg, &v); err != nil {
+	if err := flow.Send(ctx, c, order.WorkflowID(id), command, key, arg, &v); err != nil {
 		return v, orderError(ctx, c, err, id)
 	}
 	return v, nil
@@ -83,9 +80,6 @@ func OrderCommand(ctx context.Context, c client.Client, id, command, key string,
 // RetryOrder is a new attempt with another card. The order is looked at first,
 // so a card is tokenized (for the order's customer) only when a retry can happen.
 func RetryOrder(ctx context.Context, c client.Client, vault Tokenizer, now time.Time, id, key string, card payment.CardData) (order.View, error) {
-	if err := CheckIdempotencyKey(key); err != nil {
-		return order.View{}, err
-	}
 	v, err := QueryOrder(ctx, c, id)
 	if err != nil {
 		return v, err
@@ -119,7 +113,7 @@ func orderError(ctx context.Context, c client.Client, err error, id string) erro
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
 		var v order.View
-		if query(ctx, c, order.WorkflowID(id), flow.QueryState, &v) == nil {
+		if flow.Query(ctx, c, order.WorkflowID(id), flow.QueryState, &v) == nil {
 			return InvalidState("order " + id + " is " + string(v.Status) + ": it takes no more commands")
 		}
 	}

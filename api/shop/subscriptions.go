@@ -57,7 +57,7 @@ func subscriptionExists(msg string) *Error {
 // completed: the subscription for the same request, else 409.
 func closedSubscription(ctx context.Context, c client.Client, in subscription.Input) (subscription.Opened, error) {
 	var digest string
-	if err := query(ctx, c, subscription.WorkflowID(in.SubscriptionID), subscription.QueryDigest, &digest); err != nil {
+	if err := flow.Query(ctx, c, subscription.WorkflowID(in.SubscriptionID), subscription.QueryDigest, &digest); err != nil {
 		return subscription.Opened{}, Classify(err, "subscription", in.SubscriptionID)
 	}
 	if digest != in.Digest {
@@ -70,7 +70,7 @@ func closedSubscription(ctx context.Context, c client.Client, in subscription.In
 // QuerySubscription answers the subscription as its workflow shows it.
 func QuerySubscription(ctx context.Context, c client.Client, id string) (subscription.View, error) {
 	var v subscription.View
-	if err := query(ctx, c, subscription.WorkflowID(id), flow.QueryState, &v); err != nil {
+	if err := flow.Query(ctx, c, subscription.WorkflowID(id), flow.QueryState, &v); err != nil {
 		return v, Classify(err, "subscription", id)
 	}
 	return v, nil
@@ -82,10 +82,7 @@ func QuerySubscription(ctx context.Context, c client.Client, id string) (subscri
 func SubscriptionCommand(ctx context.Context, c client.Client, id, name, key string, arg any) (subscription.View, error) {
 	wid := subscription.WorkflowID(id)
 	var v subscription.View
-	if err := CheckIdempotencyKey(key); err != nil {
-		return v, err
-	}
-	err := update(ctx, c, wid, name, flow.UpdateID(name, key), arg, &v)
+	err := flow.Send(ctx, c, wid, name, key, arg, &v)
 	if err == nil {
 		return v, nil
 	}
@@ -106,9 +103,6 @@ func SubscriptionCommand(ctx context.Context, c client.Client, id, name, key str
 // which runs a catch-up bill at once when the subscription is past due or
 // suspended.
 func ChangeSubscriptionCard(ctx context.Context, c client.Client, vault Tokenizer, now time.Time, id, key string, card payment.CardData) (subscription.View, error) {
-	if err := CheckIdempotencyKey(key); err != nil {
-		return subscription.View{}, err
-	}
 	v, err := QuerySubscription(ctx, c, id)
 	if err != nil {
 		return v, err

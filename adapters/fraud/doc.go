@@ -1,0 +1,3 @@
+// Package fraud scores the chargeback probability of a charge: the
+// activities' Screener.
+package fraud

@@ -1,0 +1,3 @@
+// Package notify sends cardflow's notifications as signed webhooks (or, with
+// no webhook configured, as log lines): the activities' Notifier.
+package notify

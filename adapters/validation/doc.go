@@ -1,0 +1,3 @@
+// Package validation is the account / payment-method validity check that runs
+// before every charge: the activities' Validator.
+package validation
