@@ -63,17 +63,3 @@ func TestOrderDigest(t *testing.T) {
 		}
 	}
 }
-
-func TestOrderSummary(t *testing.T) {
-	in, err := testOrderRequest().Input(order.Settings{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	in.Card = payment.Card{Token: "tok_1", Brand: payment.Visa, Last4: "4242"}
-	if got, want := order.Summary(in), "Order o-1001 · 99.98 EUR · visa ••4242"; got != want {
-		t.Errorf("summary %q, want %q", got, want)
-	}
-	if in.Digest == "" || in.Card.Token == "" {
-		t.Errorf("input %+v", in)
-	}
-}
