@@ -101,6 +101,17 @@ func (o *order) run(ctx workflow.Context, j flow.Job) error {
 	return err
 }
 
+// exclusive runs fn when nothing else moves the order. Commands and timers move
+// money in several steps (capture, then void the rest); letting a second one
+// start in between could act on amounts about to change.
+func (o *order) exclusive(ctx workflow.Context, fn func(workflow.Context) error) error {
+	if err := o.lock.Lock(ctx); err != nil {
+		return err
+	}
+	defer o.lock.Unlock()
+	return fn(ctx)
+}
+
 // allows is the lifecycle's word on command c, and no call waits for an operator.
 func (o *order) allows(c payment.OrderTrigger) error {
 	if err := payment.OrderLifecycle.Check(o.status, c); err != nil {

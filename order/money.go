@@ -17,6 +17,14 @@ import (
 // its methods' names. The worker registers the real *activities.Activities.
 var acts *activities.Activities
 
+// key is the idempotency key of the next processor call of the operation:
+// order/<order id>/<operation>/<sequence>. It comes from workflow state, so an
+// activity retried after a crash or a timeout sends the same key.
+func (o *order) key(operation string) string {
+	o.seq[operation]++
+	return fmt.Sprintf("%s/%s/%d", WorkflowID(o.in.OrderID), operation, o.seq[operation])
+}
+
 // processorOptions are the options of a money call (flow.Calls.Options):
 // StartToClose 30s, one HTTP call that the processor client bounds itself
 // (CARDFLOW_PROCESSOR_TIMEOUT, 10s); since RevAttention bounded by

@@ -128,25 +128,6 @@ func (o *order) event(ctx workflow.Context, typ string, amount int64, code strin
 	o.events = append(o.events, Event{At: workflow.Now(ctx), Type: typ, Amount: amount, Code: code})
 }
 
-// key is the idempotency key of the next processor call of the operation:
-// order/<order id>/<operation>/<sequence>. It comes from workflow state, so an
-// activity retried after a crash or a timeout sends the same key.
-func (o *order) key(operation string) string {
-	o.seq[operation]++
-	return fmt.Sprintf("%s/%s/%d", WorkflowID(o.in.OrderID), operation, o.seq[operation])
-}
-
-// exclusive runs fn when nothing else moves the order. Commands and timers move
-// money in several steps (capture, then void the rest); letting a second one
-// start in between could act on amounts about to change.
-func (o *order) exclusive(ctx workflow.Context, fn func(workflow.Context) error) error {
-	if err := o.lock.Lock(ctx); err != nil {
-		return err
-	}
-	defer o.lock.Unlock()
-	return fn(ctx)
-}
-
 // upsertSearchAttributes keeps the contract's search attributes current, so
 // operators find orders by status and customer in the Temporal UI. Since
 // RevLean only what differs is upserted: the API's start sets all three, and
