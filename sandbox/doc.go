@@ -6,7 +6,7 @@
 // Idempotency-Key, and keeps a ledger. All of it persists in one SQLite file, so a
 // restart never orphans a token a workflow still holds.
 //
-// Processor endpoints (the adapters/processor client speaks these):
+// Processor endpoints (adapters/processor/sandbox and adapters/vault speak these):
 //
 //	POST /v1/tokens                           tokenize: 201 {card, customer_id}; bad card data 422
 //	GET  /v1/tokens/{token}                   {card, customer_id}; never the number

@@ -11,7 +11,7 @@ import (
 )
 
 // orderCommands are API.md's order commands, each a Temporal update named as
-// the command (workflows/order_messages.go) answering the order.
+// the command (order/commands.go) answering the order.
 var orderCommands = []command{
 	orderPlaceCmd,
 	{name: "show", synopsis: "<order_id>", summary: "Show the order (GET /v1/orders/{id}): the workflow's state query.", run: runOrderShow},

@@ -10,7 +10,7 @@ import (
 )
 
 // subscriptionCommands are API.md's subscription commands, each a Temporal
-// update (workflows/subscription_commands.go) answering the subscription.
+// update (subscription/commands.go) answering the subscription.
 var subscriptionCommands = []command{
 	subscriptionStartCmd,
 	{name: "show", synopsis: "<subscription_id>", run: runSubscriptionShow,

@@ -13,7 +13,7 @@ import (
 )
 
 // orderRoutes registers the order endpoints (API.md, Orders). Every command is
-// an update of the order's workflow (workflows/order_messages.go) and answers the
+// an update of the order's workflow (order/commands.go) and answers the
 // order after the command took effect.
 func (s *Server) orderRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /v1/orders", s.createOrder)
