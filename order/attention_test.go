@@ -1,25 +1,15 @@
 package order
 
 import (
-	"errors"
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
+	"github.com/stretchr/testify/assert"
 
 	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/flow/flowtest"
 	"github.com/cardflow/cardflow/payment"
 )
-
-// wantProcessorError asserts that an update completed with the processor_error
-// of a pending call.
-func wantProcessorError(t *testing.T, r *orderUpdate) {
-	t.Helper()
-	var app *temporal.ApplicationError
-	if !r.done || !errors.As(r.err, &app) || app.Type() != flow.ErrTypeProcessor {
-		t.Errorf("%s at %v: done=%v err=%v, want a %s", r.name, r.at, r.done, r.err, flow.ErrTypeProcessor)
-	}
-}
 
 // A capture that keeps failing past its retry policy leaves the order
 // authorized with its attention set (view and search attribute); commands are
@@ -30,44 +20,44 @@ func TestOrderCaptureUnansweredNeedsAttention(t *testing.T) {
 	in := testOrderInput("o-att")
 	in.Settings.ProcessorMaxAttempts = 3
 	ot := newOrderTest(t, in)
-	ot.at(30*time.Second, func() { ot.proc.SetDown(true) })
-	capture := ot.send(1*orderMin, "capture", nil)
+	ot.env.RegisterDelayedCallback(func() { ot.proc.SetDown(true, 0) }, 30*time.Second)
+	capture := ot.send(1*orderMin, "capture")
 	var pendingView View
-	ot.check(2*orderMin, func(v View) { pendingView = v })
-	cancel := ot.send(3*orderMin, "cancel", nil)
+	ot.env.RegisterDelayedCallback(func() { pendingView = ot.state() }, 2*orderMin)
+	cancel := ot.send(3*orderMin, "cancel")
 	wrongKey := ot.send(3*orderMin, flow.UpdateRetryOperation, flow.RetryOperationRequest{IdempotencyKey: "order/o-att/capture/2"})
-	stillDown := ot.send(4*orderMin, flow.UpdateRetryOperation, nil)
-	ot.at(5*orderMin-time.Second, func() { ot.proc.SetDown(false); ot.proc.LoseNext(1) })
+	stillDown := ot.send(4*orderMin, flow.UpdateRetryOperation)
+	ot.env.RegisterDelayedCallback(func() { ot.proc.SetDown(false, 1) }, 5*orderMin-time.Second)
 	retry := ot.send(5*orderMin, flow.UpdateRetryOperation, flow.RetryOperationRequest{IdempotencyKey: "order/o-att/capture/1"})
-	again := ot.send(6*orderMin, flow.UpdateRetryOperation, nil)
-	ot.send(7*orderMin, "cancel", nil)
+	again := ot.send(6*orderMin, flow.UpdateRetryOperation)
+	ot.send(7*orderMin, "cancel")
 	end := ot.run()
 
-	wantProcessorError(t, capture)
-	wantOrderStatus(t, pendingView, payment.OrderAuthorized)
+	flowtest.WantError(t, capture, flow.ErrTypeProcessor)
+	assert.Equal(t, payment.OrderAuthorized, pendingView.Status)
 	a := pendingView.Attention
 	if a == nil || a.Operation != "capture" || a.IdempotencyKey != "order/o-att/capture/1" || a.Amount != orderTotal ||
 		a.Error == "" || !a.Since.After(orderT0) || a.Retries != 0 {
 		t.Errorf("attention while the capture is pending: %+v", a)
 	}
-	ot.rejected(cancel, flow.ErrTypeInvalidState, "")
-	ot.rejected(wrongKey, flow.ErrTypeInvalidRequest, "idempotency_key")
-	wantProcessorError(t, stillDown)
+	flowtest.WantRejected(t, cancel, flow.ErrTypeInvalidState, "")
+	flowtest.WantRejected(t, wrongKey, flow.ErrTypeInvalidRequest, "idempotency_key")
+	flowtest.WantError(t, stillDown, flow.ErrTypeProcessor)
 
 	v := ot.ok(retry)
-	wantOrderStatus(t, v, payment.OrderCaptured)
-	wantOrderAmounts(t, v, orderTotal, orderTotal, 0, 0)
+	assert.Equal(t, payment.OrderCaptured, v.Status)
+	assert.Equal(t, orderAmounts(orderTotal, orderTotal, 0, 0), v.Amounts)
 	if v.Attention != nil {
 		t.Errorf("attention after the retry: %+v", v.Attention)
 	}
-	ot.rejected(again, flow.ErrTypeInvalidState, "") // nothing pending any more
+	flowtest.WantRejected(t, again, flow.ErrTypeInvalidState, "") // nothing pending any more
 
-	wantOrderStatus(t, end, payment.OrderCancelled)
-	wantOrderList(t, "processor keys", ot.proc.Keys(), []string{"order/o-att/authorize/1", "order/o-att/capture/1", "order/o-att/refund/1"})
-	wantOrderList(t, "events", orderEventTypes(end), []string{"fraud_screened", "authorized",
-		"operation_pending", "operation_pending", "operation_resolved", "captured", "refunded", "cancelled"})
-	wantOrderList(t, "search attribute attention", ot.attn, []string{"capture", "capture", ""})
-	wantOrderList(t, "search attribute status", ot.statuses, []string{"processing", "authorized", "captured", "cancelled"})
+	assert.Equal(t, payment.OrderCancelled, end.Status)
+	assert.Equal(t, []string{"order/o-att/authorize/1", "order/o-att/capture/1", "order/o-att/refund/1"}, ot.proc.Keys(), "processor keys")
+	assert.Equal(t, []string{"fraud_screened", "authorized",
+		"operation_pending", "operation_pending", "operation_resolved", "captured", "refunded", "cancelled"}, orderEventTypes(end), "events")
+	assert.Equal(t, []string{"capture", "capture", ""}, ot.sa.Attention, "search attribute attention")
+	assert.Equal(t, []string{"processing", "authorized", "captured", "cancelled"}, ot.sa.Status, "search attribute status")
 }
 
 // The first authorization unanswered: POST /v1/orders answers with the order
@@ -77,27 +67,27 @@ func TestOrderFirstAuthorizationUnanswered(t *testing.T) {
 	in := testOrderInput("o-att2")
 	in.Settings.ProcessorMaxAttempts = 2
 	ot := newOrderTest(t, in)
-	ot.proc.SetDown(true)
+	ot.proc.SetDown(true, 0)
 	retry := ot.send(1*orderMin, "retry", RetryRequest{Card: orderCard("tok_2", "4444")})
-	ot.at(2*orderMin, func() { ot.proc.SetDown(false) })
-	ot.signal(2*orderMin, flow.UpdateRetryOperation, flow.RetryOperationRequest{})
+	ot.env.RegisterDelayedCallback(func() { ot.proc.SetDown(false, 0) }, 2*orderMin)
+	ot.env.RegisterDelayedCallback(func() { ot.env.SignalWorkflow(flow.UpdateRetryOperation, flow.RetryOperationRequest{}) }, 2*orderMin)
 	var after View
-	ot.check(3*orderMin, func(v View) { after = v })
-	ot.send(4*orderMin, "cancel", nil)
+	ot.env.RegisterDelayedCallback(func() { after = ot.state() }, 3*orderMin)
+	ot.send(4*orderMin, "cancel")
 	ot.run()
 
-	v := ot.ok(ot.results[0])
-	wantOrderStatus(t, v, payment.OrderProcessing)
+	v := ot.ok(ot.place)
+	assert.Equal(t, payment.OrderProcessing, v.Status)
 	if a := v.Attention; a == nil || a.Operation != "authorize" || a.IdempotencyKey != "order/o-att2/authorize/1" || a.Amount != orderTotal {
 		t.Errorf("place answered attention %+v", a)
 	}
-	ot.rejected(retry, flow.ErrTypeInvalidState, "")
-	wantOrderStatus(t, after, payment.OrderAuthorized)
+	flowtest.WantRejected(t, retry, flow.ErrTypeInvalidState, "")
+	assert.Equal(t, payment.OrderAuthorized, after.Status)
 	if after.Attention != nil || after.Amounts.Authorized != orderTotal {
 		t.Errorf("after the signal: attention %+v, amounts %+v", after.Attention, after.Amounts)
 	}
-	wantOrderList(t, "processor keys", ot.proc.Keys(), []string{"order/o-att2/authorize/1", "order/o-att2/void/1"})
-	wantOrderList(t, "search attribute attention", ot.attn, []string{"authorize", ""})
+	assert.Equal(t, []string{"order/o-att2/authorize/1", "order/o-att2/void/1"}, ot.proc.Keys(), "processor keys")
+	assert.Equal(t, []string{"authorize", ""}, ot.sa.Attention, "search attribute attention")
 }
 
 // The production default: retries for an hour, then attention.
@@ -107,23 +97,23 @@ func TestOrderDefaultGiveUpAfterAnHour(t *testing.T) {
 	// must be what ends the retries here.
 	in.Settings.ProcessorMaxAttempts = 1000
 	ot := newOrderTest(t, in)
-	ot.at(30*time.Second, func() { ot.proc.SetDown(true) })
-	capture := ot.send(1*orderMin, "capture", nil)
+	ot.env.RegisterDelayedCallback(func() { ot.proc.SetDown(true, 0) }, 30*time.Second)
+	capture := ot.send(1*orderMin, "capture")
 	var before, after View
-	ot.check(1*orderMin+flow.DefaultProcessorGiveUpAfter-time.Minute, func(v View) { before = v })
-	ot.check(1*orderMin+flow.DefaultProcessorGiveUpAfter+time.Minute, func(v View) { after = v })
-	ot.at(2*time.Hour, func() { ot.proc.SetDown(false) })
-	ot.send(2*time.Hour, flow.UpdateRetryOperation, nil)
-	ot.send(3*time.Hour, "cancel", nil)
+	ot.env.RegisterDelayedCallback(func() { before = ot.state() }, 1*orderMin+flow.DefaultProcessorGiveUpAfter-time.Minute)
+	ot.env.RegisterDelayedCallback(func() { after = ot.state() }, 1*orderMin+flow.DefaultProcessorGiveUpAfter+time.Minute)
+	ot.env.RegisterDelayedCallback(func() { ot.proc.SetDown(false, 0) }, 2*time.Hour)
+	ot.send(2*time.Hour, flow.UpdateRetryOperation)
+	ot.send(3*time.Hour, "cancel")
 	end := ot.run()
 
-	wantProcessorError(t, capture)
+	flowtest.WantError(t, capture, flow.ErrTypeProcessor)
 	if before.Attention != nil {
 		t.Errorf("attention before the hour was up: %+v", before.Attention)
 	}
 	if after.Attention == nil || after.Attention.Operation != "capture" {
 		t.Errorf("attention after the hour: %+v", after.Attention)
 	}
-	wantOrderStatus(t, end, payment.OrderCancelled)
-	wantOrderAmounts(t, end, orderTotal, orderTotal, 0, orderTotal)
+	assert.Equal(t, payment.OrderCancelled, end.Status)
+	assert.Equal(t, orderAmounts(orderTotal, orderTotal, 0, orderTotal), end.Amounts)
 }

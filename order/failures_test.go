@@ -3,7 +3,10 @@ package order
 import (
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+
 	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/flow/flowtest"
 	"github.com/cardflow/cardflow/payment"
 )
 
@@ -13,69 +16,66 @@ func TestOrderDeclineThenRetryWithAnotherCard(t *testing.T) {
 	ot.proc.Script("tok_2", "lost_card")
 	r1 := ot.send(1*orderMin, "retry", RetryRequest{Card: orderCard("tok_2", "0119")})
 	r2 := ot.send(2*orderMin, "retry", RetryRequest{Card: orderCard("tok_3", "4444")})
-	ot.send(3*orderMin, "cancel", nil)
+	ot.send(3*orderMin, "cancel")
 	ot.run()
 
-	v := ot.ok(ot.results[0])
-	wantOrderStatus(t, v, payment.OrderPaymentFailed)
-	want := payment.Failure{Stage: payment.StageProcessor, Code: "insufficient_funds", Class: payment.Soft, ProcessorCode: "51",
-		Message: "Insufficient funds. Please use another card."}
-	if v.Failure == nil || *v.Failure != want {
-		t.Errorf("failure %+v, want %+v", v.Failure, want)
-	}
-	if v.Message != want.Message || v.Attempts != 1 {
-		t.Errorf("message %q, attempts %d", v.Message, v.Attempts)
-	}
-	wantOrderAmounts(t, v, 0, 0, 0, 0)
+	v := ot.ok(ot.place)
+	assert.Equal(t, payment.OrderPaymentFailed, v.Status)
+	want := &payment.Failure{Stage: payment.StageProcessor, Code: "insufficient_funds", Class: payment.Soft, ProcessorCode: "51",
+		Message: "Your card has insufficient funds. Please try again later or use another card."} // the processor's
+	assert.Equal(t, want, v.Failure)
+	assert.Equal(t, want.Message, v.Message)
+	assert.Equal(t, 1, v.Attempts)
+	assert.Equal(t, orderAmounts(0, 0, 0, 0), v.Amounts)
 
 	v = ot.ok(r1)
-	wantOrderStatus(t, v, payment.OrderPaymentFailed)
+	assert.Equal(t, payment.OrderPaymentFailed, v.Status)
 	if v.Failure == nil || v.Failure.Class != payment.Hard || v.Failure.Code != "lost_card" || v.Attempts != 2 || v.Card.Token != "tok_2" {
 		t.Errorf("after the second attempt: failure %+v, attempts %d, card %+v", v.Failure, v.Attempts, v.Card)
 	}
 	v = ot.ok(r2)
-	wantOrderStatus(t, v, payment.OrderAuthorized)
+	assert.Equal(t, payment.OrderAuthorized, v.Status)
 	if v.Failure != nil || v.Attempts != 3 || v.Card.Last4 != "4444" || v.Message != "Your payment was authorized." {
 		t.Errorf("after the third attempt: failure %+v, attempts %d, card %+v, message %q", v.Failure, v.Attempts, v.Card, v.Message)
 	}
-	wantOrderAmounts(t, v, orderTotal, 0, 0, 0)
+	assert.Equal(t, orderAmounts(orderTotal, 0, 0, 0), v.Amounts)
 	// Each attempt has its own sequence; the declined ones are in the ledger too.
-	wantOrderList(t, "processor keys", ot.proc.Keys(), []string{
-		"order/o-retry/authorize/1", "order/o-retry/authorize/2", "order/o-retry/authorize/3", "order/o-retry/void/1"})
-	wantOrderList(t, "notifications", ot.notices(), []string{
+	assert.Equal(t, []string{
+		"order/o-retry/authorize/1", "order/o-retry/authorize/2", "order/o-retry/authorize/3", "order/o-retry/void/1"}, ot.proc.Keys(), "processor keys")
+	assert.Equal(t, []string{
 		"order.payment_failed→customer", "order.payment_failed→customer", "order.payment_authorized→customer",
-		"order.voided→merchant", "order.cancelled→merchant"})
+		"order.voided→merchant", "order.cancelled→merchant"}, ot.notices(), "notifications")
 }
 
 func TestOrderValidationFailure(t *testing.T) {
 	ot := newOrderTest(t, testOrderInput("o-invalid"))
-	ot.invalid["tok_1"] = &payment.Failure{Code: "card_expired", Class: payment.Hard, Message: "Your card has expired. Please use another card."}
-	ot.send(1*orderMin, "abandon", nil)
+	ot.invalid = map[string]*payment.Failure{"tok_1": {Code: "card_expired", Class: payment.Hard, Message: "Your card has expired. Please use another card."}}
+	ot.send(1*orderMin, "abandon")
 	end := ot.run()
 
-	v := ot.ok(ot.results[0])
-	wantOrderStatus(t, v, payment.OrderPaymentFailed)
+	v := ot.ok(ot.place)
+	assert.Equal(t, payment.OrderPaymentFailed, v.Status)
 	if v.Failure == nil || v.Failure.Stage != payment.StageValidation || v.Failure.Code != "card_expired" {
 		t.Errorf("failure %+v", v.Failure)
 	}
 	if v.Fraud != nil {
 		t.Errorf("screened after a failed validity check: %+v", v.Fraud)
 	}
-	wantOrderStatus(t, end, payment.OrderCancelled)
-	wantOrderList(t, "events", orderEventTypes(end), []string{"validation_failed", "abandoned"})
-	wantOrderList(t, "processor keys", ot.proc.Keys(), nil)
-	wantOrderList(t, "notifications", ot.notices(), []string{"order.payment_failed→customer", "order.cancelled→merchant"})
+	assert.Equal(t, payment.OrderCancelled, end.Status)
+	assert.Equal(t, []string{"validation_failed", "abandoned"}, orderEventTypes(end), "events")
+	assert.Empty(t, ot.proc.Keys(), "processor keys")
+	assert.Equal(t, []string{"order.payment_failed→customer", "order.cancelled→merchant"}, ot.notices(), "notifications")
 }
 
 func TestOrderFraudReject(t *testing.T) {
 	ot := newOrderTest(t, testOrderInput("o-fraud"))
-	ot.fraud["tok_1"] = payment.FraudResult{Score: 91, Threshold: 75, Decision: payment.FraudReject, Reasons: []string{"processor_risk"}}
+	ot.fraud = map[string]payment.FraudResult{"tok_1": {Score: 91, Threshold: 75, Decision: payment.FraudReject, Reasons: []string{"processor_risk"}}}
 	retry := ot.send(1*orderMin, "retry", RetryRequest{Card: orderCard("tok_2", "4444")})
-	ot.send(2*orderMin, "cancel", nil)
+	ot.send(2*orderMin, "cancel")
 	ot.run()
 
-	v := ot.ok(ot.results[0])
-	wantOrderStatus(t, v, payment.OrderPaymentFailed)
+	v := ot.ok(ot.place)
+	assert.Equal(t, payment.OrderPaymentFailed, v.Status)
 	if v.Failure == nil || v.Failure.Stage != payment.StageFraud || v.Failure.Code != "fraud_rejected" || v.Failure.Class != payment.Hard {
 		t.Errorf("failure %+v", v.Failure)
 	}
@@ -83,22 +83,22 @@ func TestOrderFraudReject(t *testing.T) {
 		t.Errorf("fraud %+v: the score must be reported", v.Fraud)
 	}
 	v = ot.ok(retry)
-	wantOrderStatus(t, v, payment.OrderAuthorized)
+	assert.Equal(t, payment.OrderAuthorized, v.Status)
 	if v.Fraud == nil || v.Fraud.Decision != payment.FraudPass {
 		t.Errorf("the retry's fraud %+v", v.Fraud)
 	}
 	// The rejected attempt never reached the processor.
-	wantOrderList(t, "processor keys", ot.proc.Keys(), []string{"order/o-fraud/authorize/1", "order/o-fraud/void/1"})
+	assert.Equal(t, []string{"order/o-fraud/authorize/1", "order/o-fraud/void/1"}, ot.proc.Keys(), "processor keys")
 }
 
 func TestOrderFraudReviewProceeds(t *testing.T) {
 	ot := newOrderTest(t, testOrderInput("o-review"))
-	ot.fraud["tok_1"] = payment.FraudResult{Score: 70, Threshold: 75, Decision: payment.FraudReview}
-	ot.send(1*orderMin, "cancel", nil)
+	ot.fraud = map[string]payment.FraudResult{"tok_1": {Score: 70, Threshold: 75, Decision: payment.FraudReview}}
+	ot.send(1*orderMin, "cancel")
 	end := ot.run()
 
-	v := ot.ok(ot.results[0])
-	wantOrderStatus(t, v, payment.OrderAuthorized)
+	v := ot.ok(ot.place)
+	assert.Equal(t, payment.OrderAuthorized, v.Status)
 	if v.Fraud == nil || v.Fraud.Decision != payment.FraudReview || v.Fraud.Score != 70 {
 		t.Errorf("fraud %+v", v.Fraud)
 	}
@@ -111,10 +111,10 @@ func TestOrderWithoutFraudScreen(t *testing.T) {
 	in := testOrderInput("o-nofraud")
 	in.FraudScreen = false
 	ot := newOrderTest(t, in)
-	ot.send(1*orderMin, "cancel", nil)
+	ot.send(1*orderMin, "cancel")
 	ot.run()
-	v := ot.ok(ot.results[0])
-	wantOrderStatus(t, v, payment.OrderAuthorized)
+	v := ot.ok(ot.place)
+	assert.Equal(t, payment.OrderAuthorized, v.Status)
 	if v.Fraud != nil {
 		t.Errorf("fraud %+v, want null when not screened", v.Fraud)
 	}
@@ -125,24 +125,24 @@ func TestOrderHoldThenSubmit(t *testing.T) {
 	in := testOrderInput("o-hold")
 	in.Submit = SubmitHold
 	ot := newOrderTest(t, in)
-	capture := ot.send(1*orderMin, "capture", nil) // nothing authorized yet
-	ot.check(1*orderMin, func(v View) { wantOrderList(t, "keys while held", ot.proc.Keys(), nil) })
-	submit := ot.send(2*orderMin, "submit", nil)
-	ot.send(3*orderMin, "cancel", nil)
+	capture := ot.send(1*orderMin, "capture") // nothing authorized yet
+	ot.env.RegisterDelayedCallback(func() { assert.Empty(t, ot.proc.Keys(), "keys while held") }, 1*orderMin)
+	submit := ot.send(2*orderMin, "submit")
+	ot.send(3*orderMin, "cancel")
 	end := ot.run()
 
-	v := ot.ok(ot.results[0])
-	wantOrderStatus(t, v, payment.OrderPendingSubmission)
+	v := ot.ok(ot.place)
+	assert.Equal(t, payment.OrderPendingSubmission, v.Status)
 	if v.Fraud == nil || v.Attempts != 1 {
 		t.Errorf("held after the checks: fraud %+v, attempts %d", v.Fraud, v.Attempts)
 	}
-	ot.rejected(capture, flow.ErrTypeInvalidState, "")
+	flowtest.WantRejected(t, capture, flow.ErrTypeInvalidState, "")
 	v = ot.ok(submit)
-	wantOrderStatus(t, v, payment.OrderAuthorized)
-	wantOrderAmounts(t, v, orderTotal, 0, 0, 0)
-	wantOrderList(t, "events", orderEventTypes(end), []string{"fraud_screened", "held", "submitted", "authorized", "voided", "cancelled"})
-	wantOrderList(t, "search attribute status", ot.statuses, []string{
-		"processing", "pending_submission", "processing", "authorized", "cancelled"})
+	assert.Equal(t, payment.OrderAuthorized, v.Status)
+	assert.Equal(t, orderAmounts(orderTotal, 0, 0, 0), v.Amounts)
+	assert.Equal(t, []string{"fraud_screened", "held", "submitted", "authorized", "voided", "cancelled"}, orderEventTypes(end), "events")
+	assert.Equal(t, []string{
+		"processing", "pending_submission", "processing", "authorized", "cancelled"}, ot.sa.Status, "search attribute status")
 }
 
 func TestOrderHoldThenSubmitDeclined(t *testing.T) {
@@ -151,19 +151,19 @@ func TestOrderHoldThenSubmitDeclined(t *testing.T) {
 	in.Capture = CaptureAutomatic
 	ot := newOrderTest(t, in)
 	ot.proc.Script("tok_1", "do_not_honor")
-	submit := ot.send(1*orderMin, "submit", nil)
+	submit := ot.send(1*orderMin, "submit")
 	retry := ot.send(2*orderMin, "retry", RetryRequest{Card: orderCard("tok_2", "4444")})
-	submit2 := ot.send(3*orderMin, "submit", nil)
-	ot.send(4*orderMin, "ship", nil)
+	submit2 := ot.send(3*orderMin, "submit")
+	ot.send(4*orderMin, "ship")
 	end := ot.run()
 
-	wantOrderStatus(t, ot.ok(submit), payment.OrderPaymentFailed)
-	wantOrderStatus(t, ot.ok(retry), payment.OrderPendingSubmission) // every attempt is held
+	assert.Equal(t, payment.OrderPaymentFailed, ot.ok(submit).Status)
+	assert.Equal(t, payment.OrderPendingSubmission, ot.ok(retry).Status) // every attempt is held
 	v := ot.ok(submit2)
-	wantOrderStatus(t, v, payment.OrderCaptured)
-	wantOrderAmounts(t, v, orderTotal, orderTotal, 0, 0)
-	wantOrderStatus(t, end, payment.OrderCompleted)
-	wantOrderList(t, "processor keys", ot.proc.Keys(), []string{"order/o-hold2/sale/1", "order/o-hold2/sale/2"})
+	assert.Equal(t, payment.OrderCaptured, v.Status)
+	assert.Equal(t, orderAmounts(orderTotal, orderTotal, 0, 0), v.Amounts)
+	assert.Equal(t, payment.OrderCompleted, end.Status)
+	assert.Equal(t, []string{"order/o-hold2/sale/1", "order/o-hold2/sale/2"}, ot.proc.Keys(), "processor keys")
 }
 
 func TestOrderAbandon(t *testing.T) {
@@ -176,15 +176,15 @@ func TestOrderAbandon(t *testing.T) {
 		}
 		ot := newOrderTest(t, in)
 		ot.proc.Script("tok_declined", "do_not_honor")
-		abandon := ot.send(5*orderMin, "abandon", nil)
+		abandon := ot.send(5*orderMin, "abandon")
 		end := ot.run()
 		v := ot.ok(abandon)
-		wantOrderStatus(t, v, payment.OrderCancelled)
-		wantOrderStatus(t, end, payment.OrderCancelled)
+		assert.Equal(t, payment.OrderCancelled, v.Status)
+		assert.Equal(t, payment.OrderCancelled, end.Status)
 		if got := orderEventTypes(end); got[len(got)-1] != "abandoned" {
 			t.Errorf("hold=%v: events %v", hold, got)
 		}
-		wantOrderAmounts(t, end, 0, 0, 0, 0)
+		assert.Equal(t, orderAmounts(0, 0, 0, 0), end.Amounts)
 		if n := ot.notices(); n[len(n)-1] != "order.cancelled→merchant" {
 			t.Errorf("hold=%v: notifications %v", hold, n)
 		}
@@ -221,13 +221,14 @@ func TestOrderAutoCancelAfterAbandonAfter(t *testing.T) {
 			if !tt.hold {
 				started = orderT0.Add(after / 2)
 			}
-			ot.check(started.Sub(orderT0)+after-orderMin, func(v View) {
+			ot.env.RegisterDelayedCallback(func() {
+				v := ot.state()
 				if v.Status == payment.OrderCancelled {
 					t.Errorf("cancelled before %v", after)
 				}
-			})
+			}, started.Sub(orderT0)+after-orderMin)
 			end := ot.run()
-			wantOrderStatus(t, end, payment.OrderCancelled)
+			assert.Equal(t, payment.OrderCancelled, end.Status)
 			last := end.Events[len(end.Events)-1]
 			if last.Type != EventTimedOut || !last.At.Equal(started.Add(after)) {
 				t.Errorf("last event %+v, want timed_out at %v", last, started.Add(after))
@@ -247,20 +248,20 @@ func TestOrderCancelBeforeAuthorization(t *testing.T) {
 		}
 		ot := newOrderTest(t, in)
 		ot.proc.Script("tok_1", "do_not_honor")
-		cancel := ot.send(orderMin, "cancel", nil)
+		cancel := ot.send(orderMin, "cancel")
 		end := ot.run()
 		v := ot.ok(cancel)
-		wantOrderStatus(t, v, payment.OrderCancelled)
-		wantOrderAmounts(t, end, 0, 0, 0, 0)
+		assert.Equal(t, payment.OrderCancelled, v.Status)
+		assert.Equal(t, orderAmounts(0, 0, 0, 0), end.Amounts)
 		if got := orderEventTypes(end); got[len(got)-1] != "cancelled" {
 			t.Errorf("hold=%v: events %v", hold, got)
 		}
 		first := "order.payment_failed→customer"
 		if hold {
-			wantOrderList(t, "processor keys", ot.proc.Keys(), nil)
-			wantOrderList(t, "notifications", ot.notices(), []string{"order.cancelled→merchant"})
+			assert.Empty(t, ot.proc.Keys(), "processor keys")
+			assert.Equal(t, []string{"order.cancelled→merchant"}, ot.notices(), "notifications")
 			continue
 		}
-		wantOrderList(t, "notifications", ot.notices(), []string{first, "order.cancelled→merchant"})
+		assert.Equal(t, []string{first, "order.cancelled→merchant"}, ot.notices(), "notifications")
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/cardflow/cardflow/flow/flowtest"
 	"github.com/cardflow/cardflow/payment"
 )
 
@@ -31,37 +32,7 @@ type orderProcessor struct {
 	lose     int  // the next calls act, but their answer is lost, as a timeout
 }
 
-// errOrderDown and errOrderLost are transport faults: retryable errors.
-var (
-	errOrderDown = errors.New("processor unavailable: 503")
-	errOrderLost = errors.New("processor call timed out")
-)
-
-// SetDown starts or ends an outage.
-func (p *orderProcessor) SetDown(down bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.down = down
-}
-
-// LoseNext makes the next n calls act and then lose their answer.
-func (p *orderProcessor) LoseNext(n int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.lose = n
-}
-
-// fault is the fault of a call that acted (or not) with out and err.
-func (p *orderProcessor) fault(out payment.Outcome, err error) (payment.Outcome, error) {
-	if err == nil && p.lose > 0 {
-		p.lose--
-		return payment.Outcome{}, errOrderLost
-	}
-	return out, err
-}
-
 type orderPayment struct {
-	id                                     string
 	authorized, captured, voided, refunded int64
 	expires                                time.Time
 }
@@ -75,20 +46,20 @@ type orderLedgerEntry struct {
 type orderCall struct {
 	req any
 	out payment.Outcome
-	err error
 }
 
-// orderDeclines are the declines the fake knows, with the catalogue's class and ISO code.
-var orderDeclines = map[string]payment.Failure{
-	"insufficient_funds":    {Code: "insufficient_funds", Class: payment.Soft, ProcessorCode: "51", Message: "Insufficient funds. Please use another card."},
-	"do_not_honor":          {Code: "do_not_honor", Class: payment.Soft, ProcessorCode: "05", Message: "Your bank declined the payment."},
-	"lost_card":             {Code: "lost_card", Class: payment.Hard, ProcessorCode: "41", Message: "This card cannot be used. Please use another card."},
-	"authorization_expired": {Code: "authorization_expired", Class: payment.Hard, ProcessorCode: "", Message: "The authorization has expired."},
-}
+var errOrderLost = errors.New("processor call timed out")
 
 func newOrderProcessor(now func() time.Time) *orderProcessor {
 	return &orderProcessor{now: now, validity: 7 * 24 * time.Hour, script: map[string][]string{},
 		payments: map[string]*orderPayment{}, byKey: map[string]orderCall{}}
+}
+
+// SetDown starts or ends an outage; the next lose calls then act and lose their answer.
+func (p *orderProcessor) SetDown(down bool, lose int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down, p.lose = down, lose
 }
 
 // Script makes the next charges on token take these outcomes, in order.
@@ -99,33 +70,45 @@ func (p *orderProcessor) Script(token string, outcomes ...string) {
 }
 
 func (p *orderProcessor) Authorize(_ context.Context, c payment.Charge) (payment.Outcome, error) {
-	return p.charge("authorize", c)
+	return p.call("authorize", c.Key, c)
 }
-
 func (p *orderProcessor) Sale(_ context.Context, c payment.Charge) (payment.Outcome, error) {
-	return p.charge("sale", c)
+	return p.call("sale", c.Key, c)
 }
-
 func (p *orderProcessor) Capture(_ context.Context, op payment.Operation) (payment.Outcome, error) {
-	return p.operate("capture", op)
+	return p.call("capture", op.Key, op)
 }
-
 func (p *orderProcessor) Void(_ context.Context, op payment.Operation) (payment.Outcome, error) {
-	return p.operate("void", op)
+	return p.call("void", op.Key, op)
 }
-
 func (p *orderProcessor) Refund(_ context.Context, op payment.Operation) (payment.Outcome, error) {
-	return p.operate("refund", op)
+	return p.call("refund", op.Key, op)
 }
 
-// dedup answers a repeated key with the first answer, and a key reused for
-// another request with a contract error, as the sandbox does.
-func (p *orderProcessor) dedup(key string, req any) (orderCall, bool) {
-	c, ok := p.byKey[key]
-	if ok && c.req != req {
-		return orderCall{err: p.contract("idempotency_key_reused", "key %s reused for another request", key)}, true
+// call answers a repeated key with the first answer, and a key reused for
+// another request with a contract error, as the sandbox does; then the faults.
+func (p *orderProcessor) call(typ, key string, req any) (out payment.Outcome, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.down {
+		return payment.Outcome{}, flowtest.ErrDown
 	}
-	return c, ok
+	prev, seen := p.byKey[key]
+	switch {
+	case seen && prev.req != req:
+		return payment.Outcome{}, p.contract("idempotency_key_reused", "key %s reused for another request", key)
+	case seen:
+		out = prev.out
+	case typ == "authorize" || typ == "sale":
+		out, err = p.charge(typ, req.(payment.Charge))
+	default:
+		out, err = p.operate(typ, req.(payment.Operation))
+	}
+	if err == nil && p.lose > 0 {
+		p.lose--
+		return payment.Outcome{}, errOrderLost
+	}
+	return out, err
 }
 
 func (p *orderProcessor) contract(code, format string, args ...any) error {
@@ -134,19 +117,13 @@ func (p *orderProcessor) contract(code, format string, args ...any) error {
 	return temporal.NewNonRetryableApplicationError(msg, code, nil)
 }
 
-func (p *orderProcessor) charge(typ string, c payment.Charge) (payment.Outcome, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.down {
-		return payment.Outcome{}, errOrderDown
-	}
-	return p.fault(p.chargeOnce(typ, c))
+// record books an answered call.
+func (p *orderProcessor) record(typ, key, token string, req any, amount int64, out payment.Outcome) {
+	p.ledger = append(p.ledger, orderLedgerEntry{Key: key, Type: typ, PaymentID: out.PaymentID, Token: token, Amount: amount, Approved: out.Approved})
+	p.byKey[key] = orderCall{req: req, out: out}
 }
 
-func (p *orderProcessor) chargeOnce(typ string, c payment.Charge) (payment.Outcome, error) {
-	if prev, ok := p.dedup(c.Key, c); ok {
-		return prev.out, prev.err
-	}
+func (p *orderProcessor) charge(typ string, c payment.Charge) (payment.Outcome, error) {
 	if c.Amount.Amount <= 0 {
 		return payment.Outcome{}, p.contract("invalid_amount", "%s of %d", typ, c.Amount.Amount)
 	}
@@ -155,11 +132,9 @@ func (p *orderProcessor) chargeOnce(typ string, c payment.Charge) (payment.Outco
 		outcome, p.script[c.Token] = s[0], s[1:]
 	}
 	p.next++
-	pay := &orderPayment{id: fmt.Sprintf("pay_%d", p.next)}
-	out := payment.Outcome{PaymentID: pay.id, OperationID: fmt.Sprintf("op_%d", p.next), Amount: c.Amount}
+	out := payment.Outcome{PaymentID: fmt.Sprintf("pay_%d", p.next), OperationID: fmt.Sprintf("op_%d", p.next), Amount: c.Amount}
 	if outcome == "approve" {
-		out.Approved = true
-		pay.authorized = c.Amount.Amount
+		pay := &orderPayment{authorized: c.Amount.Amount}
 		if typ == "sale" {
 			pay.captured = c.Amount.Amount
 		} else {
@@ -168,48 +143,31 @@ func (p *orderProcessor) chargeOnce(typ string, c payment.Charge) (payment.Outco
 				out.ExpiresAt = pay.expires
 			}
 		}
-		p.payments[pay.id] = pay
+		out.Approved, p.payments[out.PaymentID] = true, pay
 	} else {
-		f := orderDeclines[outcome]
-		f.Stage = payment.StageProcessor
-		out.Failure = &f
+		out.Failure = payment.DeclineFor(outcome).Failure(payment.StageProcessor)
 	}
-	p.ledger = append(p.ledger, orderLedgerEntry{Key: c.Key, Type: typ, PaymentID: pay.id, Token: c.Token, Amount: c.Amount.Amount, Approved: out.Approved})
-	p.byKey[c.Key] = orderCall{req: c, out: out}
+	p.record(typ, c.Key, c.Token, c, c.Amount.Amount, out)
 	return out, nil
 }
 
 func (p *orderProcessor) operate(typ string, op payment.Operation) (payment.Outcome, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.down {
-		return payment.Outcome{}, errOrderDown
-	}
-	return p.fault(p.operateOnce(typ, op))
-}
-
-func (p *orderProcessor) operateOnce(typ string, op payment.Operation) (payment.Outcome, error) {
-	if prev, ok := p.dedup(op.Key, op); ok {
-		return prev.out, prev.err
-	}
 	pay, ok := p.payments[op.PaymentID]
 	if !ok {
 		return payment.Outcome{}, p.contract("payment_not_found", "%s on %s", typ, op.PaymentID)
 	}
 	amount := op.Amount.Amount
 	open := pay.authorized - pay.captured - pay.voided
-	out := payment.Outcome{Approved: true, PaymentID: pay.id, Amount: op.Amount}
+	out := payment.Outcome{Approved: true, PaymentID: op.PaymentID, Amount: op.Amount}
 	switch {
 	case amount <= 0:
 		return payment.Outcome{}, p.contract("invalid_amount", "%s of %d", typ, amount)
-	case typ == "capture" && amount > open, typ == "void" && amount > open:
-		return payment.Outcome{}, p.contract("amount_exceeds_authorization", "%s of %d, %d open on %s", typ, amount, open, pay.id)
+	case typ != "refund" && amount > open:
+		return payment.Outcome{}, p.contract("amount_exceeds_authorization", "%s of %d, %d open on %s", typ, amount, open, op.PaymentID)
 	case typ == "refund" && amount > pay.captured-pay.refunded:
-		return payment.Outcome{}, p.contract("amount_exceeds_captured", "refund of %d, %d refundable on %s", amount, pay.captured-pay.refunded, pay.id)
+		return payment.Outcome{}, p.contract("amount_exceeds_captured", "refund of %d, %d refundable on %s", amount, pay.captured-pay.refunded, op.PaymentID)
 	case typ == "capture" && !pay.expires.IsZero() && !p.now().Before(pay.expires):
-		f := orderDeclines["authorization_expired"]
-		f.Stage = payment.StageProcessor
-		out.Approved, out.Failure = false, &f
+		out.Approved, out.Failure = false, payment.DeclineFor(payment.AuthorizationExpired).Failure(payment.StageProcessor)
 	case typ == "capture":
 		pay.captured += amount
 	case typ == "void":
@@ -219,17 +177,14 @@ func (p *orderProcessor) operateOnce(typ string, op payment.Operation) (payment.
 	}
 	p.next++
 	out.OperationID = fmt.Sprintf("op_%d", p.next)
-	p.ledger = append(p.ledger, orderLedgerEntry{Key: op.Key, Type: typ, PaymentID: pay.id, Amount: amount, Approved: out.Approved})
-	p.byKey[op.Key] = orderCall{req: op, out: out}
+	p.record(typ, op.Key, "", op, amount, out)
 	return out, nil
 }
 
 // Totals sums the approved ledger entries as Amounts counts them.
 func (p *orderProcessor) Totals() Amounts {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	var a Amounts
-	for _, e := range p.ledger {
+	for _, e := range p.Ledger() {
 		if !e.Approved {
 			continue
 		}
@@ -266,10 +221,8 @@ func (p *orderProcessor) Open() (amount int64, payments int) {
 
 // Keys lists the idempotency keys of the ledger, oldest first.
 func (p *orderProcessor) Keys() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	var keys []string
-	for _, e := range p.ledger {
+	for _, e := range p.Ledger() {
 		keys = append(keys, e.Key)
 	}
 	return keys

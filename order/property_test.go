@@ -9,6 +9,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/cardflow/cardflow/flow/flowtest"
 	"github.com/cardflow/cardflow/payment"
 )
 
@@ -63,7 +64,7 @@ func orderPropertyRun(t *testing.T, seed uint64) (failure string) {
 	steps := 4 + r.IntN(10)
 	for n := range steps {
 		at += pick(r, propertyGaps)
-		ot.at(at, func() {
+		ot.env.RegisterDelayedCallback(func() {
 			v := ot.state()
 			var allowed []payment.OrderTrigger
 			for _, c := range payment.OrderCommands() {
@@ -75,24 +76,26 @@ func orderPropertyRun(t *testing.T, seed uint64) (failure string) {
 			if len(allowed) > 0 && r.IntN(4) > 0 {
 				cmd = pick(r, allowed)
 			}
-			var arg any
+			var args []any
 			switch cmd {
 			case payment.OrderRetry:
 				card := orderCard(fmt.Sprintf("tok_r%d", n), "4444")
 				ot.proc.Script(card.Token, outcomes()...)
-				arg = RetryRequest{Card: card}
+				args = []any{RetryRequest{Card: card}}
 			case payment.OrderCancelItems, payment.OrderReturn:
-				arg = randomItems(r, in.Items)
+				args = []any{randomItems(r, in.Items)}
 			}
-			trail = append(trail, fmt.Sprintf("%v %s %s %v", ot.env.Now().Sub(orderT0), v.Status, cmd, arg))
-			ot.sendNow(string(cmd), arg)
-		})
-		ot.check(at+30*time.Second, func(v View) { checkOrderMoney(ot, v, fail) })
+			trail = append(trail, fmt.Sprintf("%v %s %s %v", ot.env.Now().Sub(orderT0), v.Status, cmd, args))
+			u := &flowtest.Update{}
+			ot.updates = append(ot.updates, u)
+			u.Send(ot.env, string(cmd), args...)
+		}, at)
+		ot.env.RegisterDelayedCallback(func() { checkOrderMoney(ot, ot.state(), fail) }, at+30*time.Second)
 	}
-	ot.check(at+time.Hour, func(v View) {
-		checkOrderMoney(ot, v, fail)
+	ot.env.RegisterDelayedCallback(func() {
+		checkOrderMoney(ot, ot.state(), fail)
 		ot.env.CancelWorkflow() // an order left authorized would renew for ever
-	})
+	}, at+time.Hour)
 	ot.env.ExecuteWorkflow(WorkflowType, ot.in)
 	if err := ot.env.GetWorkflowError(); err != nil {
 		var canceled *temporal.CanceledError
@@ -100,18 +103,18 @@ func orderPropertyRun(t *testing.T, seed uint64) (failure string) {
 			fail("workflow failed: %v", err)
 		}
 	}
-	for _, u := range ot.results {
-		if u.err != nil {
-			fail("%s at %v failed (not rejected): %v", u.name, u.at, u.err)
+	for _, u := range ot.updates {
+		if u.Err != nil {
+			fail("%s failed (not rejected): %v", u.Name, u.Err)
 		}
 	}
-	for i := 1; i < len(ot.statuses); i++ {
-		if !orderMoveExists(payment.OrderStatus(ot.statuses[i-1]), payment.OrderStatus(ot.statuses[i])) {
-			fail("status moved %s → %s: no row of the state machine", ot.statuses[i-1], ot.statuses[i])
+	for i := 1; i < len(ot.sa.Status); i++ {
+		if !orderMoveExists(payment.OrderStatus(ot.sa.Status[i-1]), payment.OrderStatus(ot.sa.Status[i])) {
+			fail("status moved %s → %s: no row of the state machine", ot.sa.Status[i-1], ot.sa.Status[i])
 		}
 	}
 	if len(problems) > 0 {
-		return fmt.Sprintf("%v\norder %+v\ncommands %q\nstatuses %v\nledger %+v", problems, in, trail, ot.statuses, ot.proc.Ledger())
+		return fmt.Sprintf("%v\norder %+v\ncommands %q\nstatuses %v\nledger %+v", problems, in, trail, ot.sa.Status, ot.proc.Ledger())
 	}
 	return ""
 }

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/flow/flowtest"
 	"github.com/cardflow/cardflow/payment"
 )
 
@@ -108,59 +110,60 @@ func TestOrderRejectionsThroughUpdates(t *testing.T) {
 	ot := newOrderTest(t, testOrderInput("o-rej"))
 	ot.authorizeDelay = 10 * orderMin
 	// While the first attempt runs, the order is processing: nothing is allowed.
-	var during []*orderUpdate
+	var during []*flowtest.Update
 	for _, c := range payment.OrderCommands() {
-		var arg any
+		var args []any
 		switch c {
 		case payment.OrderRetry:
-			arg = RetryRequest{Card: orderCard("tok_2", "4444")}
+			args = []any{RetryRequest{Card: orderCard("tok_2", "4444")}}
 		case payment.OrderCancelItems, payment.OrderReturn:
-			arg = orderItemsOf("SHOE-1", 1)
+			args = []any{orderItemsOf("SHOE-1", 1)}
 		}
-		during = append(during, ot.send(orderMin, string(c), arg))
+		during = append(during, ot.send(orderMin, string(c), args...))
 	}
-	ot.check(orderMin, func(v View) { wantOrderStatus(t, v, payment.OrderProcessing) })
+	ot.env.RegisterDelayedCallback(func() { assert.Equal(t, payment.OrderProcessing, ot.state().Status) }, orderMin)
 	over := ot.send(20*orderMin, "cancel-items", orderItemsOf("SHOE-1", 3))
-	ship := ot.send(20*orderMin, "ship", nil)
+	ship := ot.send(20*orderMin, "ship")
 	retry := ot.send(20*orderMin, "retry", RetryRequest{Card: orderCard("tok_2", "4444")})
 	other := ot.send(20*orderMin, UpdatePlace, PlaceRequest{Digest: "another body"})
 	replay := ot.send(20*orderMin, UpdatePlace, PlaceRequest{Digest: "digest-1"})
-	ot.check(21*orderMin, func(v View) {
-		wantOrderStatus(t, v, payment.OrderAuthorized)
-		wantOrderList(t, "events", orderEventTypes(v), []string{"fraud_screened", "authorized"})
-	})
-	ot.send(22*orderMin, "cancel", nil)
+	ot.env.RegisterDelayedCallback(func() {
+		v := ot.state()
+		assert.Equal(t, payment.OrderAuthorized, v.Status)
+		assert.Equal(t, []string{"fraud_screened", "authorized"}, orderEventTypes(v), "events")
+	}, 21*orderMin)
+	ot.send(22*orderMin, "cancel")
 	ot.run()
 
 	for _, r := range during {
-		ot.rejected(r, flow.ErrTypeInvalidState, "")
+		flowtest.WantRejected(t, r, flow.ErrTypeInvalidState, "")
 	}
-	ot.rejected(over, flow.ErrTypeInvalidRequest, "items[0].quantity")
-	ot.rejected(ship, flow.ErrTypeInvalidState, "")
-	ot.rejected(retry, flow.ErrTypeInvalidState, "")
-	ot.rejected(other, ErrTypeExists, "")
-	wantOrderStatus(t, ot.ok(replay), payment.OrderAuthorized)
+	flowtest.WantRejected(t, over, flow.ErrTypeInvalidRequest, "items[0].quantity")
+	flowtest.WantRejected(t, ship, flow.ErrTypeInvalidState, "")
+	flowtest.WantRejected(t, retry, flow.ErrTypeInvalidState, "")
+	flowtest.WantRejected(t, other, ErrTypeExists, "")
+	assert.Equal(t, payment.OrderAuthorized, ot.ok(replay).Status)
 	// The first place update created the order; the replay did not.
-	if p := ot.results[0]; !p.done || !p.created || replay.created {
-		t.Errorf("created: first %v, replay %v", p.created, replay.created)
-	}
+	assert.True(t, flowtest.Answer[Placed](t, ot.place).Created, "the first place created the order")
+	assert.False(t, flowtest.Answer[Placed](t, replay).Created, "the replay created it")
 }
 
 func TestOrderSignals(t *testing.T) {
 	ot := newOrderTest(t, testOrderInput("o-sig"))
-	ot.signal(1*orderMin, "ship", nil)                               // not allowed: ignored
-	ot.signal(2*orderMin, "cancel-items", orderItemsOf("SHOE-1", 5)) // too many: ignored
-	ot.signal(3*orderMin, "cancel-items", orderItemsOf("SHOE-1", 1))
-	ot.signal(4*orderMin, "capture", nil)
-	ot.check(5*orderMin, func(v View) {
-		wantOrderStatus(t, v, payment.OrderCaptured)
-		wantOrderAmounts(t, v, orderTotal, orderTotal-orderShoe, orderShoe, 0)
-	})
-	ot.signal(6*orderMin, "cancel", nil)
+	ot.env.RegisterDelayedCallback(func() { ot.env.SignalWorkflow("ship", nil) }, 1*orderMin)                               // not allowed: ignored
+	ot.env.RegisterDelayedCallback(func() { ot.env.SignalWorkflow("cancel-items", orderItemsOf("SHOE-1", 5)) }, 2*orderMin) // too many: ignored
+	ot.env.RegisterDelayedCallback(func() { ot.env.SignalWorkflow("cancel-items", orderItemsOf("SHOE-1", 1)) }, 3*orderMin)
+	ot.env.RegisterDelayedCallback(func() { ot.env.SignalWorkflow("capture", nil) }, 4*orderMin)
+	ot.env.RegisterDelayedCallback(func() {
+		v := ot.state()
+		assert.Equal(t, payment.OrderCaptured, v.Status)
+		assert.Equal(t, orderAmounts(orderTotal, orderTotal-orderShoe, orderShoe, 0), v.Amounts)
+	}, 5*orderMin)
+	ot.env.RegisterDelayedCallback(func() { ot.env.SignalWorkflow("cancel", nil) }, 6*orderMin)
 	end := ot.run()
-	wantOrderStatus(t, end, payment.OrderCancelled)
-	wantOrderList(t, "events", orderEventTypes(end), []string{"fraud_screened", "authorized", "items_cancelled",
-		"captured", "voided", "refunded", "cancelled"})
+	assert.Equal(t, payment.OrderCancelled, end.Status)
+	assert.Equal(t, []string{"fraud_screened", "authorized", "items_cancelled",
+		"captured", "voided", "refunded", "cancelled"}, orderEventTypes(end), "events")
 }
 
 func TestOrderInputCheck(t *testing.T) {
@@ -210,5 +213,5 @@ func TestOrderInvalidInputFailsTheWorkflow(t *testing.T) {
 		t.Errorf("workflow error %v, want invalid items[0].quantity", ot.env.GetWorkflowError())
 	}
 	// The place update sent with the start learns why.
-	ot.rejected(ot.results[0], flow.ErrTypeInvalidRequest, "items[0].quantity")
+	flowtest.WantRejected(t, ot.place, flow.ErrTypeInvalidRequest, "items[0].quantity")
 }

@@ -2,27 +2,22 @@ package subscription
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
-	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/cardflow/cardflow/activities"
 	"github.com/cardflow/cardflow/adapters/validation"
-	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/flow/flowtest"
 	"github.com/cardflow/cardflow/payment"
 )
 
@@ -32,26 +27,25 @@ import (
 // ContinueAsNewError ends the run; the subDriver starts the next run with the
 // carried input at the time the last one ended, as the SDK samples do.
 
-// subFake stands in for the processor, the vault (for the real
-// validity check) and the webhook receiver.
+// subFake stands in for the processor, the vault (for the real validity check)
+// and the webhook receiver.
 type subFake struct {
+	t        *testing.T
 	mu       sync.Mutex
 	env      *testsuite.TestWorkflowEnvironment // the current run's, for its clock
-	customer string
-	cards    map[string]payment.Card // the vault
-	declines map[string][]string     // scripted outcomes per token: decline codes, "" approves
+	cards    map[string]payment.Card            // the vault
+	declines map[string][]string                // scripted outcomes per token: decline codes, "" approves
 	updater  map[string]payment.CardUpdate
 
 	sales       []subCall[payment.Charge]
 	validations []subCall[payment.ValidationRequest]
 	updates     []subCall[activities.UpdateCardInput]
 	refunds     []subCall[payment.Operation]
-	notices     []payment.Notification
-	noticeKeys  map[string]bool
+	notes       flowtest.Notifications
+	sa          flowtest.Upserts
 
 	saleDown  bool     // sales fail without acting, as in a processor outage
 	saleTries []string // keys of the sales that failed so
-	attn      []string // CardflowAttention upserts ("" unsets)
 
 	run         int            // the driver's current run, from 1
 	noticeRun   map[string]int // notification key → the run that delivered it first
@@ -67,15 +61,9 @@ type subCall[T any] struct {
 	In T
 }
 
-func newSubFake(customer string, cards ...payment.Card) *subFake {
-	f := &subFake{
-		customer:   customer,
-		cards:      map[string]payment.Card{},
-		declines:   map[string][]string{},
-		updater:    map[string]payment.CardUpdate{},
-		noticeKeys: map[string]bool{},
-		noticeRun:  map[string]int{},
-	}
+func newSubFake(t *testing.T, cards ...payment.Card) *subFake {
+	f := &subFake{t: t, cards: map[string]payment.Card{}, declines: map[string][]string{},
+		updater: map[string]payment.CardUpdate{}, noticeRun: map[string]int{}}
 	for _, c := range cards {
 		f.cards[c.Token] = c
 	}
@@ -84,8 +72,6 @@ func newSubFake(customer string, cards ...payment.Card) *subFake {
 
 // script makes the next sales on token take these outcomes ("" approves).
 func (f *subFake) script(token string, codes ...string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.declines[token] = append(f.declines[token], codes...)
 }
 
@@ -99,7 +85,7 @@ func (f *subFake) Card(_ context.Context, token string) (payment.TokenInfo, erro
 	if !ok {
 		return payment.TokenInfo{}, &payment.ProcessorError{Status: http.StatusNotFound, Code: "token_not_found"}
 	}
-	return payment.TokenInfo{Card: c, CustomerID: f.customer}, nil
+	return payment.TokenInfo{Card: c, CustomerID: subCustomer.ID}, nil
 }
 
 func (f *subFake) validate(ctx context.Context, req payment.ValidationRequest) (*payment.Failure, error) {
@@ -126,7 +112,7 @@ func (f *subFake) sale(_ context.Context, c payment.Charge) (payment.Outcome, er
 	defer f.mu.Unlock()
 	if f.saleDown {
 		f.saleTries = append(f.saleTries, c.Key)
-		return payment.Outcome{}, errors.New("processor unavailable: 503")
+		return payment.Outcome{}, flowtest.ErrDown
 	}
 	f.sales = append(f.sales, subCall[payment.Charge]{f.now(), c})
 	code := ""
@@ -157,55 +143,39 @@ func (f *subFake) refund(_ context.Context, op payment.Operation) (payment.Outco
 	return payment.Outcome{Approved: true, PaymentID: op.PaymentID, OperationID: "ref_" + op.Key, Amount: op.Amount}, nil
 }
 
-// notify records each notification once: a run may resend what the last one
-// could not confirm, under the same key, as a receiver deduplicates by event id.
-func (f *subFake) notify(_ context.Context, n payment.Notification) error {
+// notify records each notification once (a run may resend what the last one
+// could not confirm, under the same key) and the run that delivered it.
+func (f *subFake) notify(ctx context.Context, n payment.Notification) error {
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	if !f.noticeKeys[n.Key] {
-		f.noticeKeys[n.Key] = true
+	if _, ok := f.noticeRun[n.Key]; !ok {
 		f.noticeRun[n.Key] = f.run
-		f.notices = append(f.notices, n)
 	}
-	return nil
+	f.mu.Unlock()
+	return f.notes.Notify(ctx, n)
 }
+
+// notices returns the notifications in the order the workflow created them.
+func (f *subFake) notices() []payment.Notification { return f.notes.Sorted(f.t, "subscription/s-1") }
 
 // noticesOf returns the notifications of one type (without the "subscription."
 // prefix) in the order the workflow created them.
 func (f *subFake) noticesOf(typ string) []payment.Notification {
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	var out []payment.Notification
-	for _, n := range f.notices {
+	for _, n := range f.notices() {
 		if n.Type == "subscription."+typ {
 			out = append(out, n)
 		}
 	}
-	sortNotices(out)
 	return out
 }
 
-// sortNotices puts notifications in the order the workflow created them: by the
-// sequence number of their key. Deliveries run concurrently and may arrive in
-// any order.
-func sortNotices(ns []payment.Notification) {
-	seq := func(n payment.Notification) int {
-		i, _ := strconv.Atoi(n.Key[strings.LastIndex(n.Key, "/")+1:])
-		return i
-	}
-	sort.Slice(ns, func(i, j int) bool { return seq(ns[i]) < seq(ns[j]) })
-}
-
-func (f *subFake) noticeTypes() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	ns := append([]payment.Notification(nil), f.notices...)
-	sortNotices(ns)
-	var out []string
-	for _, n := range ns {
-		out = append(out, n.Type)
-	}
-	return out
+// subDriver runs one subscription across its runs.
+type subDriver struct {
+	t       *testing.T
+	fake    *subFake
+	actions []*subAction
+	runs    int
+	last    *testsuite.TestWorkflowEnvironment
 }
 
 // subAction is something the test does at a workflow time: a command, a query.
@@ -215,22 +185,10 @@ type subAction struct {
 	done bool
 }
 
-// subDriver runs one subscription across its runs.
-type subDriver struct {
-	suite   testsuite.WorkflowTestSuite
-	t       *testing.T
-	fake    *subFake
-	actions []*subAction
-	runs    int
-	last    *testsuite.TestWorkflowEnvironment
-}
-
-func newSubDriver(t *testing.T, f *subFake) *subDriver {
-	return &subDriver{t: t, fake: f}
-}
+func newSubDriver(t *testing.T, f *subFake) *subDriver { return &subDriver{t: t, fake: f} }
 
 // at schedules do at workflow time t, in whichever run is live then.
-func (d *subDriver) at(t time.Time, do func(env *subEnv)) {
+func (d *subDriver) at(t time.Time, do func(env *testsuite.TestWorkflowEnvironment)) {
 	d.actions = append(d.actions, &subAction{at: t, do: do})
 }
 
@@ -239,108 +197,42 @@ func (d *subDriver) at(t time.Time, do func(env *subEnv)) {
 func (d *subDriver) run(in Input, start time.Time, maxRuns int) error {
 	d.t.Helper()
 	for {
-		if d.runs == maxRuns {
-			d.t.Fatalf("still running after %d runs", maxRuns)
-		}
+		require.Less(d.t, d.runs, maxRuns, "still running after %d runs", maxRuns)
 		d.runs++
-		env := d.suite.NewTestWorkflowEnvironment()
-		env.SetStartTime(start)
+		env := flowtest.NewEnv(start)
 		d.fake.mu.Lock()
-		d.fake.env = env
-		d.fake.run = d.runs
+		d.fake.env, d.fake.run = env, d.runs
 		d.fake.mu.Unlock()
 		d.mock(env)
 		for _, a := range d.actions {
-			if a.done || a.at.Before(start) {
-				continue
+			if !a.done && !a.at.Before(start) {
+				env.RegisterDelayedCallback(func() { a.done = true; a.do(env) }, a.at.Sub(start))
 			}
-			a := a
-			env.RegisterDelayedCallback(func() {
-				a.done = true
-				a.do(env)
-			}, a.at.Sub(start))
 		}
 		env.ExecuteWorkflow(Workflow, in)
 		d.last = env
-		if !env.IsWorkflowCompleted() {
-			d.t.Fatalf("run %d did not complete", d.runs)
-		}
-		err := env.GetWorkflowError()
+		require.True(d.t, env.IsWorkflowCompleted(), "run %d did not complete", d.runs)
 		var can *workflow.ContinueAsNewError
-		if !errors.As(err, &can) {
+		if err := env.GetWorkflowError(); !errors.As(err, &can) {
 			return err
 		}
 		in = Input{}
-		if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &in); err != nil {
-			d.t.Fatalf("decode continue-as-new input: %v", err)
-		}
-		if in.State == nil {
-			d.t.Fatal("continue-as-new carried no state")
-		}
+		require.NoError(d.t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &in), "continue-as-new input")
+		require.NotNil(d.t, in.State, "continue-as-new carried no state")
 		start = env.Now()
 	}
 }
 
 func (d *subDriver) mock(env *testsuite.TestWorkflowEnvironment) {
-	f := d.fake
 	var a *activities.Activities
-	env.RegisterActivity(&activities.Activities{})
-	env.OnActivity(a.Validate, mock.Anything, mock.Anything).Return(f.validate).Maybe()
-	env.OnActivity(a.Sale, mock.Anything, mock.Anything).Return(f.sale).Maybe()
-	env.OnActivity(a.UpdateCard, mock.Anything, mock.Anything).Return(f.updateCard).Maybe()
-	env.OnActivity(a.Refund, mock.Anything, mock.Anything).Return(f.refund).Maybe()
-	env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(f.notify).Maybe()
-	env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
-		sa := args.Get(0).(temporal.SearchAttributes)
-		// An unset leaves a nil value that only the printed form shows.
-		if v, ok := sa.GetKeyword(flow.AttrAttention); ok || strings.Contains(fmt.Sprint(sa), flow.AttrAttention.GetName()) {
-			f.mu.Lock()
-			f.attn = append(f.attn, v)
-			f.mu.Unlock()
-		}
-	}).Return(nil).Maybe()
-}
-
-// subState queries the live (or last) run.
-func subState(t *testing.T, env *testsuite.TestWorkflowEnvironment) View {
-	t.Helper()
-	v, err := env.QueryWorkflow(flow.QueryState)
-	if err != nil {
-		t.Fatalf("query state: %v", err)
-	}
-	var out View
-	if err := v.Get(&out); err != nil {
-		t.Fatalf("decode state: %v", err)
-	}
-	return out
-}
-
-// subUpdate is what an update answered: the view or the rejection.
-type subUpdate struct {
-	View     View
-	Opened   Opened
-	Rejected error // by the validator
-	Err      error // by the handler
-	Done     bool
-}
-
-// sendSubUpdate sends an update and records its answer in r.
-func sendSubUpdate(env *testsuite.TestWorkflowEnvironment, r *subUpdate, name string, arg any) {
-	env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
-		OnReject: func(err error) { r.Rejected, r.Done = err, true },
-		OnComplete: func(v any, err error) {
-			r.Err, r.Done = err, true
-			if err != nil || v == nil {
-				return
-			}
-			b, _ := json.Marshal(v)
-			if name == UpdateOpen {
-				_ = json.Unmarshal(b, &r.Opened)
-				return
-			}
-			_ = json.Unmarshal(b, &r.View)
-		},
-	}, arg)
+	f := d.fake
+	on := func(activity, fn any) { env.OnActivity(activity, mock.Anything, mock.Anything).Return(fn).Maybe() }
+	on(a.Validate, f.validate)
+	on(a.Sale, f.sale)
+	on(a.UpdateCard, f.updateCard)
+	on(a.Refund, f.refund)
+	on(a.Notify, f.notify)
+	f.sa.Record(env)
 }
 
 // Fixtures.
@@ -351,11 +243,8 @@ var (
 )
 
 func subDur(t *testing.T, s string) payment.Duration {
-	t.Helper()
 	d, err := payment.ParseDuration(s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return d
 }
 
@@ -402,36 +291,4 @@ func subCreatedAts(ns []payment.Notification) []time.Time {
 		out[i] = n.CreatedAt.UTC()
 	}
 	return out
-}
-
-func subEqTimes(t *testing.T, what string, got, want []time.Time) {
-	t.Helper()
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("%s at\n got %v\nwant %v", what, got, want)
-	}
-}
-
-func subEq[T comparable](t *testing.T, what string, got, want T) {
-	t.Helper()
-	if got != want {
-		t.Errorf("%s = %v, want %v", what, got, want)
-	}
-}
-
-type subEnv = testsuite.TestWorkflowEnvironment
-
-const subCodeCardExpired = validation.CodeCardExpired
-
-// subNoticeData decodes a notification's data as the webhook receiver would.
-func subNoticeData(t *testing.T, n payment.Notification) NoticeData {
-	t.Helper()
-	b, err := json.Marshal(n.Data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var d NoticeData
-	if err := json.Unmarshal(b, &d); err != nil {
-		t.Fatal(err)
-	}
-	return d
 }

@@ -4,6 +4,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cardflow/cardflow/flow/flowtest"
 	"github.com/cardflow/cardflow/payment"
 )
 
@@ -14,17 +18,15 @@ func TestSubscriptionValidityCheckFallsBackToActivity(t *testing.T) {
 	in := subInput(t)
 	in.Plan.Cycles = 1
 	start := subDate(2026, time.March, 1, 9)
-	f := newSubFake(subCustomer.ID, subCard)
+	f := newSubFake(t, subCard)
 	f.localDown = true
-	if err := newSubDriver(t, f).run(in, start, 4); err != nil {
-		t.Fatalf("workflow: %v", err)
-	}
+	require.NoError(t, newSubDriver(t, f).run(in, start, 4))
 	if f.localTries < 2 {
 		t.Errorf("local tries %d, want the minute's retries", f.localTries)
 	}
-	subEq(t, "validity checks as activities", f.regularVals, 1)
-	subEq(t, "sales", len(f.sales), 1)
-	subEq(t, "payment_succeeded notices", len(f.noticesOf("payment_succeeded")), 1)
+	assert.Equal(t, 1, f.regularVals, "validity checks as activities")
+	assert.Len(t, f.sales, 1, "sales")
+	assert.Len(t, f.noticesOf("payment_succeeded"), 1, "payment_succeeded notices")
 }
 
 // Since revLean the notice of a paid cycle goes out from the next run, so the
@@ -33,11 +35,9 @@ func TestSubscriptionPaidNoticeFromNextRun(t *testing.T) {
 	in := subInput(t)
 	in.Plan.Cycles = 2
 	start := subDate(2026, time.March, 1, 9)
-	f := newSubFake(subCustomer.ID, subCard)
+	f := newSubFake(t, subCard)
 	d := newSubDriver(t, f)
-	if err := d.run(in, start, 6); err != nil {
-		t.Fatalf("workflow: %v", err)
-	}
+	require.NoError(t, d.run(in, start, 6))
 	paid := f.noticesOf("payment_succeeded")
 	if len(paid) != 2 {
 		t.Fatalf("payment_succeeded notices %d, want 2", len(paid))
@@ -45,9 +45,9 @@ func TestSubscriptionPaidNoticeFromNextRun(t *testing.T) {
 	for i, n := range paid {
 		// Run 1 bills cycle 1, run 2 sends its notice and bills cycle 2, run 3
 		// sends that one.
-		subEq(t, n.Key+" sent by run", f.noticeRun[n.Key], i+2)
+		assert.Equal(t, i+2, f.noticeRun[n.Key], n.Key+" sent by run")
 	}
-	subEq(t, "runs", d.runs, 3)
+	assert.Equal(t, 3, d.runs, "runs")
 }
 
 // A notice held for the next run is sent by this one when the subscription
@@ -55,7 +55,7 @@ func TestSubscriptionPaidNoticeFromNextRun(t *testing.T) {
 func TestSubscriptionHeldNoticeSentWhenCancelled(t *testing.T) {
 	in := subInput(t)
 	start := subDate(2026, time.March, 1, 9)
-	f := newSubFake(subCustomer.ID, subCard)
+	f := newSubFake(t, subCard)
 	d := newSubDriver(t, f)
 	f.onSale = func() {
 		f.mu.Lock()
@@ -65,14 +65,12 @@ func TestSubscriptionHeldNoticeSentWhenCancelled(t *testing.T) {
 		env.SignalWorkflow(UpdateCancel, CancelRequest{})
 	}
 	in.Settings.RetainFor = time.Hour
-	if err := d.run(in, start, 3); err != nil {
-		t.Fatalf("workflow: %v", err)
-	}
-	subEq(t, "runs", d.runs, 1)
-	subEq(t, "sales", len(f.sales), 1)
-	subEq(t, "payment_succeeded notices", len(f.noticesOf("payment_succeeded")), 1)
-	subEq(t, "cancelled notices", len(f.noticesOf("cancelled")), 1)
-	v := subState(t, d.last)
-	subEq(t, "status", v.Status, payment.SubscriptionCancelled)
-	subEq(t, "paid", v.Totals.Paid, int64(999))
+	require.NoError(t, d.run(in, start, 3))
+	assert.Equal(t, 1, d.runs, "runs")
+	assert.Len(t, f.sales, 1, "sales")
+	assert.Len(t, f.noticesOf("payment_succeeded"), 1, "payment_succeeded notices")
+	assert.Len(t, f.noticesOf("cancelled"), 1, "cancelled notices")
+	v := flowtest.State[View](t, d.last)
+	assert.Equal(t, payment.SubscriptionCancelled, v.Status, "status")
+	assert.Equal(t, int64(999), v.Totals.Paid, "paid")
 }

@@ -7,7 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/cardflow/cardflow/adapters/validation"
 	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/flow/flowtest"
 	"github.com/cardflow/cardflow/payment"
 )
 
@@ -28,11 +34,9 @@ func TestSubscriptionThirtySixMonthlyCycles(t *testing.T) {
 	in := subInput(t)
 	in.Plan.Cycles = 36
 	start := subDate(2026, time.January, 31, 10)
-	f := newSubFake(subCustomer.ID, subCard)
+	f := newSubFake(t, subCard)
 	d := newSubDriver(t, f)
-	if err := d.run(in, start, 40); err != nil {
-		t.Fatalf("workflow: %v", err)
-	}
+	require.NoError(t, d.run(in, start, 40))
 
 	var wantDates, wantPreBill []time.Time
 	var wantKeys []string
@@ -44,11 +48,9 @@ func TestSubscriptionThirtySixMonthlyCycles(t *testing.T) {
 			wantPreBill = append(wantPreBill, at.AddDate(0, 0, -3))
 		}
 	}
-	subEqTimes(t, "sales", subTimes(f.sales), wantDates)
-	subEqTimes(t, "validity checks", subTimes(f.validations), wantDates)
-	if got := subKeys(f.sales, subSaleKey); !slices.Equal(got, wantKeys) {
-		t.Errorf("sale keys\n got %v\nwant %v", got, wantKeys)
-	}
+	assert.Equal(t, wantDates, subTimes(f.sales), "sales")
+	assert.Equal(t, wantDates, subTimes(f.validations), "validity checks")
+	assert.Equal(t, wantKeys, subKeys(f.sales, subSaleKey), "sale keys")
 	for i, v := range f.validations {
 		if !v.In.At.Equal(wantDates[i]) {
 			t.Errorf("validity check %d At = %v, want the billing date %v", i+1, v.In.At, wantDates[i])
@@ -61,22 +63,22 @@ func TestSubscriptionThirtySixMonthlyCycles(t *testing.T) {
 		}
 	}
 
-	subEqTimes(t, "pre-bill notices", subCreatedAts(f.noticesOf("pre_bill")), wantPreBill)
-	subEqTimes(t, "success notices", subCreatedAts(f.noticesOf("payment_succeeded")), wantDates)
+	assert.Equal(t, wantPreBill, subCreatedAts(f.noticesOf("pre_bill")), "pre-bill notices")
+	assert.Equal(t, wantDates, subCreatedAts(f.noticesOf("payment_succeeded")), "success notices")
 	end := monthlyFrom(start, 36) // Jan 31, 2029: the end of the last paid month
-	subEqTimes(t, "expiring notice", subCreatedAts(f.noticesOf("expiring")), []time.Time{end.AddDate(0, 0, -7)})
-	subEqTimes(t, "expired notice", subCreatedAts(f.noticesOf("expired")), []time.Time{end})
+	assert.Equal(t, []time.Time{end.AddDate(0, 0, -7)}, subCreatedAts(f.noticesOf("expiring")), "expiring notice")
+	assert.Equal(t, []time.Time{end}, subCreatedAts(f.noticesOf("expired")), "expired notice")
 
 	// One run per cycle, plus the last one that ends it.
-	subEq(t, "runs", d.runs, 37)
+	assert.Equal(t, 37, d.runs, "runs")
 
-	v := subState(t, d.last)
-	subEq(t, "status", v.Status, payment.SubscriptionExpired)
-	subEq(t, "cycle", v.Cycle, 36)
-	subEq(t, "cycles paid", v.Totals.CyclesPaid, 36)
-	subEq(t, "paid", v.Totals.Paid, int64(36*999))
-	subEq(t, "payments kept", len(v.Payments), 24)
-	subEq(t, "last payment kept", v.Payments[len(v.Payments)-1].Cycle, 36)
+	v := flowtest.State[View](t, d.last)
+	assert.Equal(t, payment.SubscriptionExpired, v.Status, "status")
+	assert.Equal(t, 36, v.Cycle, "cycle")
+	assert.Equal(t, 36, v.Totals.CyclesPaid, "cycles paid")
+	assert.Equal(t, int64(36*999), v.Totals.Paid, "paid")
+	assert.Len(t, v.Payments, 24, "payments kept")
+	assert.Equal(t, 36, v.Payments[len(v.Payments)-1].Cycle, "last payment kept")
 	if len(v.Events) > 50 {
 		t.Errorf("%d events kept, want at most 50", len(v.Events))
 	}
@@ -87,7 +89,7 @@ func TestSubscriptionThirtySixMonthlyCycles(t *testing.T) {
 	// Notification keys count across runs: unique (the fake keeps one of each)
 	// and without gaps.
 	var seqs []int
-	for _, n := range f.notices {
+	for _, n := range f.notices() {
 		var seq int
 		if _, err := fmt.Sscanf(n.Key, "subscription/s-1/notify/%d", &seq); err != nil {
 			t.Fatalf("notification key %q: %v", n.Key, err)
@@ -100,36 +102,7 @@ func TestSubscriptionThirtySixMonthlyCycles(t *testing.T) {
 			t.Fatalf("notification sequence %v has gaps", seqs)
 		}
 	}
-	subEq(t, "notifications", len(seqs), 35+36+2)
-}
-
-// subWantRejected checks that an update was rejected by its validator with the
-// error type (409 invalid_state or 422 invalid_request) and field.
-func subWantRejected(t *testing.T, what string, r *subUpdate, typ, field string) {
-	t.Helper()
-	if !r.Done {
-		t.Errorf("%s: no answer", what)
-		return
-	}
-	gotTyp, msg, gotField, ok := flow.Rejection(r.Rejected)
-	if !ok || gotTyp != typ || gotField != field {
-		t.Errorf("%s: rejected with %v (type %q field %q), want type %q field %q", what, r.Rejected, gotTyp, gotField, typ, field)
-		return
-	}
-	t.Logf("%s: %s", what, msg)
-}
-
-// subWantView checks that an update was accepted and completed.
-func subWantView(t *testing.T, what string, r *subUpdate) View {
-	t.Helper()
-	if !r.Done || r.Rejected != nil || r.Err != nil {
-		t.Fatalf("%s: done=%v rejected=%v err=%v", what, r.Done, r.Rejected, r.Err)
-	}
-	return r.View
-}
-
-func subSaleTokens(f *subFake) []string {
-	return subKeys(f.sales, func(c payment.Charge) string { return c.Token })
+	assert.Len(t, seqs, 35+36+2, "notifications")
 }
 
 // A trial: trialing until it ends, the trial-end and pre-bill notices three days
@@ -141,54 +114,49 @@ func TestSubscriptionTrialNoticesAndFirstAnswer(t *testing.T) {
 	in.Plan.Cycles = 1
 	start := subDate(2026, time.November, 21, 10)
 	trialEnd := subDate(2026, time.December, 5, 10)
-	f := newSubFake(subCustomer.ID, subCard)
+	f := newSubFake(t, subCard)
 	d := newSubDriver(t, f)
-	var first, again, other subUpdate
+	var first, again, other flowtest.Update
 	var during View
-	d.at(start, func(env *subEnv) {
-		sendSubUpdate(env, &first, UpdateOpen, OpenRequest{Digest: "digest-1"})
+	d.at(start, func(env *testsuite.TestWorkflowEnvironment) {
+		first.Send(env, UpdateOpen, OpenRequest{Digest: "digest-1"})
 	})
-	d.at(start.Add(time.Hour), func(env *subEnv) {
-		sendSubUpdate(env, &again, UpdateOpen, OpenRequest{Digest: "digest-1"})
-		sendSubUpdate(env, &other, UpdateOpen, OpenRequest{Digest: "digest-2"})
+	d.at(start.Add(time.Hour), func(env *testsuite.TestWorkflowEnvironment) {
+		again.Send(env, UpdateOpen, OpenRequest{Digest: "digest-1"})
+		other.Send(env, UpdateOpen, OpenRequest{Digest: "digest-2"})
 	})
-	d.at(trialEnd.Add(-time.Hour), func(env *subEnv) { during = subState(t, env) })
-	if err := d.run(in, start, 5); err != nil {
-		t.Fatalf("workflow: %v", err)
-	}
+	d.at(trialEnd.Add(-time.Hour), func(env *testsuite.TestWorkflowEnvironment) { during = flowtest.State[View](t, env) })
+	require.NoError(t, d.run(in, start, 5))
 
-	if !first.Done || first.Err != nil || !first.Opened.Created {
-		t.Fatalf("first create: %+v", first)
-	}
-	v := first.Opened.Subscription
-	subEq(t, "first answer status", v.Status, payment.SubscriptionTrialing)
-	subEq(t, "first answer cycle", v.Cycle, 0)
+	opened := flowtest.Answer[Opened](t, &first)
+	require.True(t, opened.Created, "first create")
+	v := opened.Subscription
+	assert.Equal(t, payment.SubscriptionTrialing, v.Status, "first answer status")
+	assert.Equal(t, 0, v.Cycle, "first answer cycle")
 	if v.NextBillingAt == nil || !v.NextBillingAt.Equal(trialEnd) {
 		t.Errorf("first answer next_billing_at = %v, want %v", v.NextBillingAt, trialEnd)
 	}
-	subEq(t, "first answer workflow id", v.WorkflowID, "subscription/s-1")
-	if !again.Done || again.Err != nil || again.Opened.Created || again.Opened.Subscription.SubscriptionID != "s-1" {
-		t.Errorf("same request again: %+v", again)
-	}
-	subWantRejected(t, "other request, same id", &other, flow.ErrTypeInvalidState, "")
-	subEq(t, "status before the trial ends", during.Status, payment.SubscriptionTrialing)
+	assert.Equal(t, "subscription/s-1", v.WorkflowID, "first answer workflow id")
+	opened = flowtest.Answer[Opened](t, &again)
+	assert.False(t, opened.Created, "same request again")
+	assert.Equal(t, "s-1", opened.Subscription.SubscriptionID, "same request again")
+	flowtest.WantRejected(t, &other, flow.ErrTypeInvalidState, "", "other request, same id")
+	assert.Equal(t, payment.SubscriptionTrialing, during.Status, "status before the trial ends")
 
 	notice := trialEnd.AddDate(0, 0, -3)
-	subEqTimes(t, "trial-end notice", subCreatedAts(f.noticesOf("trial_ending")), []time.Time{notice})
-	subEqTimes(t, "pre-bill notice", subCreatedAts(f.noticesOf("pre_bill")), []time.Time{notice})
-	subEqTimes(t, "sale", subTimes(f.sales), []time.Time{trialEnd})
+	assert.Equal(t, []time.Time{notice}, subCreatedAts(f.noticesOf("trial_ending")), "trial-end notice")
+	assert.Equal(t, []time.Time{notice}, subCreatedAts(f.noticesOf("pre_bill")), "pre-bill notice")
+	assert.Equal(t, []time.Time{trialEnd}, subTimes(f.sales), "sale")
 	end := subDate(2027, time.January, 5, 10)
-	subEqTimes(t, "expiring notice", subCreatedAts(f.noticesOf("expiring")), []time.Time{end.AddDate(0, 0, -7)})
-	subEqTimes(t, "expired notice", subCreatedAts(f.noticesOf("expired")), []time.Time{end})
-	want := "subscription.trial_ending subscription.pre_bill subscription.payment_succeeded subscription.expiring subscription.expired"
-	if got := strings.Join(f.noticeTypes(), " "); got != want {
-		t.Errorf("notices\n got %s\nwant %s", got, want)
+	assert.Equal(t, []time.Time{end.AddDate(0, 0, -7)}, subCreatedAts(f.noticesOf("expiring")), "expiring notice")
+	assert.Equal(t, []time.Time{end}, subCreatedAts(f.noticesOf("expired")), "expired notice")
+	var types []string
+	for _, n := range f.notices() {
+		types = append(types, strings.TrimPrefix(n.Type, "subscription."))
+		assert.Equal(t, "s-1", n.SubscriptionID, n.Type)
+		assert.Equal(t, payment.RecipientCustomer, n.Recipient, n.Type)
 	}
-	for _, n := range f.notices {
-		if n.SubscriptionID != "s-1" || n.Recipient != payment.RecipientCustomer {
-			t.Errorf("notice %s: subscription %q recipient %q", n.Type, n.SubscriptionID, n.Recipient)
-		}
-	}
+	assert.Equal(t, []string{"trial_ending", "pre_bill", "payment_succeeded", "expiring", "expired"}, types, "notices")
 }
 
 // A soft decline: past_due, retried after one day and then three more, paid on
@@ -197,59 +165,53 @@ func TestSubscriptionSoftFailRetrySucceeds(t *testing.T) {
 	in := subInput(t)
 	in.Plan.Cycles = 2
 	start := subDate(2026, time.January, 31, 10)
-	f := newSubFake(subCustomer.ID, subCard)
+	f := newSubFake(t, subCard)
 	f.script("tok_1", payment.InsufficientFunds, payment.InsufficientFunds, "")
 	d := newSubDriver(t, f)
 	var pastDue View
-	d.at(start.Add(2*time.Hour), func(env *subEnv) { pastDue = subState(t, env) })
-	if err := d.run(in, start, 5); err != nil {
-		t.Fatalf("workflow: %v", err)
-	}
+	d.at(start.Add(2*time.Hour), func(env *testsuite.TestWorkflowEnvironment) { pastDue = flowtest.State[View](t, env) })
+	require.NoError(t, d.run(in, start, 5))
 
-	subEq(t, "status after the decline", pastDue.Status, payment.SubscriptionPastDue)
+	assert.Equal(t, payment.SubscriptionPastDue, pastDue.Status, "status after the decline")
 	if lp := pastDue.LastPayment; lp == nil || lp.Failure == nil || lp.Failure.Code != payment.InsufficientFunds || lp.Failure.Class != payment.Soft || lp.Status != PaymentFailed {
 		t.Errorf("last payment after the decline: %+v", lp)
 	}
 	if pastDue.NextBillingAt == nil || !pastDue.NextBillingAt.Equal(start.AddDate(0, 0, 1)) {
 		t.Errorf("next_billing_at while past due = %v, want the retry a day later", pastDue.NextBillingAt)
 	}
-	subEqTimes(t, "sales", subTimes(f.sales), []time.Time{
+	assert.Equal(t, []time.Time{
 		start, start.AddDate(0, 0, 1), start.AddDate(0, 0, 4), // retries after 1 and 3 more days
 		subDate(2026, time.February, 28, 10), // cycle 2 on its own date
-	})
-	if got, want := subKeys(f.sales, subSaleKey), []string{
+	}, subTimes(f.sales), "sales")
+	assert.Equal(t, []string{
 		"subscription/s-1/bill/1/1", "subscription/s-1/bill/1/2", "subscription/s-1/bill/1/3", "subscription/s-1/bill/2/1",
-	}; !slices.Equal(got, want) {
-		t.Errorf("sale keys\n got %v\nwant %v", got, want)
-	}
-	subEqTimes(t, "soft-fail notices", subCreatedAts(f.noticesOf("payment_soft_failed")), []time.Time{start, start.AddDate(0, 0, 1)})
-	subEqTimes(t, "success notices", subCreatedAts(f.noticesOf("payment_succeeded")), []time.Time{start.AddDate(0, 0, 4), subDate(2026, time.February, 28, 10)})
-	v := subState(t, d.last)
-	subEq(t, "cycles paid", v.Totals.CyclesPaid, 2)
-	subEq(t, "attempts", v.Totals.Attempts, 4)
-	subEq(t, "cycle 1 status", v.Payments[0].Status, PaymentSucceeded)
-	subEq(t, "cycle 1 attempts", v.Payments[0].Attempts, 3)
+	}, subKeys(f.sales, subSaleKey), "sale keys")
+	assert.Equal(t, []time.Time{start, start.AddDate(0, 0, 1)}, subCreatedAts(f.noticesOf("payment_soft_failed")), "soft-fail notices")
+	assert.Equal(t, []time.Time{start.AddDate(0, 0, 4), subDate(2026, time.February, 28, 10)}, subCreatedAts(f.noticesOf("payment_succeeded")), "success notices")
+	v := flowtest.State[View](t, d.last)
+	assert.Equal(t, 2, v.Totals.CyclesPaid, "cycles paid")
+	assert.Equal(t, 4, v.Totals.Attempts, "attempts")
+	assert.Equal(t, PaymentSucceeded, v.Payments[0].Status, "cycle 1 status")
+	assert.Equal(t, 3, v.Payments[0].Attempts, "cycle 1 attempts")
 }
 
 // Soft declines until the schedule is used up: four attempts, then expired.
 func TestSubscriptionSoftFailScheduleUsedUp(t *testing.T) {
 	in := subInput(t)
 	start := subDate(2026, time.January, 31, 10)
-	f := newSubFake(subCustomer.ID, subCard)
+	f := newSubFake(t, subCard)
 	f.script("tok_1", payment.InsufficientFunds, payment.InsufficientFunds, payment.InsufficientFunds, payment.InsufficientFunds)
 	d := newSubDriver(t, f)
-	if err := d.run(in, start, 3); err != nil {
-		t.Fatalf("workflow: %v", err)
-	}
+	require.NoError(t, d.run(in, start, 3))
 	tries := []time.Time{start, start.AddDate(0, 0, 1), start.AddDate(0, 0, 4), start.AddDate(0, 0, 9)}
-	subEqTimes(t, "sales", subTimes(f.sales), tries)
-	subEqTimes(t, "soft-fail notices", subCreatedAts(f.noticesOf("payment_soft_failed")), tries)
-	subEqTimes(t, "expired notice", subCreatedAts(f.noticesOf("expired")), tries[3:])
-	v := subState(t, d.last)
-	subEq(t, "status", v.Status, payment.SubscriptionExpired)
-	subEq(t, "cycle 1", v.Payments[0].Status, PaymentFailed)
-	subEq(t, "paid", v.Totals.Paid, int64(0))
-	subEq(t, "runs", d.runs, 1)
+	assert.Equal(t, tries, subTimes(f.sales), "sales")
+	assert.Equal(t, tries, subCreatedAts(f.noticesOf("payment_soft_failed")), "soft-fail notices")
+	assert.Equal(t, tries[3:], subCreatedAts(f.noticesOf("expired")), "expired notice")
+	v := flowtest.State[View](t, d.last)
+	assert.Equal(t, payment.SubscriptionExpired, v.Status, "status")
+	assert.Equal(t, PaymentFailed, v.Payments[0].Status, "cycle 1")
+	assert.Equal(t, int64(0), v.Totals.Paid, "paid")
+	assert.Equal(t, 1, d.runs, "runs")
 }
 
 // A hard decline with the account updater on: the updater has a new expiry,
@@ -259,30 +221,28 @@ func TestSubscriptionHardFailUpdaterUpdates(t *testing.T) {
 	in.Plan.Cycles = 1
 	in.AccountUpdater = true
 	start := subDate(2026, time.January, 31, 10)
-	f := newSubFake(subCustomer.ID, subCard)
+	f := newSubFake(t, subCard)
 	f.script("tok_1", payment.ExpiredCard, "")
 	renewed := subCard
 	renewed.ExpMonth, renewed.ExpYear = 1, 2031
 	f.updater["tok_1"] = payment.CardUpdate{Updated: true, Card: renewed}
 	d := newSubDriver(t, f)
 	var afterUpdate View
-	d.at(start.Add(time.Hour), func(env *subEnv) { afterUpdate = subState(t, env) })
-	if err := d.run(in, start, 5); err != nil {
-		t.Fatalf("workflow: %v", err)
-	}
+	d.at(start.Add(time.Hour), func(env *testsuite.TestWorkflowEnvironment) { afterUpdate = flowtest.State[View](t, env) })
+	require.NoError(t, d.run(in, start, 5))
 
-	subEq(t, "updater calls", len(f.updates), 1)
-	subEq(t, "updater key", f.updates[0].In.Key, "subscription/s-1/updater/1/1")
-	subEq(t, "status after the update", afterUpdate.Status, payment.SubscriptionPastDue)
-	subEq(t, "card after the update", afterUpdate.Card.ExpYear, 2031)
+	assert.Len(t, f.updates, 1, "updater calls")
+	assert.Equal(t, "subscription/s-1/updater/1/1", f.updates[0].In.Key, "updater key")
+	assert.Equal(t, payment.SubscriptionPastDue, afterUpdate.Status, "status after the update")
+	assert.Equal(t, 2031, afterUpdate.Card.ExpYear, "card after the update")
 	if f := afterUpdate.LastPayment.Failure; f == nil || f.Code != payment.ExpiredCard || f.Class != payment.Soft {
 		t.Errorf("failure after the update = %+v, want expired_card turned soft", f)
 	}
-	subEqTimes(t, "sales", subTimes(f.sales), []time.Time{start, start.AddDate(0, 0, 1)})
-	subEqTimes(t, "card-updated notice", subCreatedAts(f.noticesOf("card_updated")), []time.Time{start})
-	subEqTimes(t, "soft-fail notice", subCreatedAts(f.noticesOf("payment_soft_failed")), []time.Time{start})
-	subEqTimes(t, "success notice", subCreatedAts(f.noticesOf("payment_succeeded")), []time.Time{start.AddDate(0, 0, 1)})
-	subEq(t, "hard-fail notices", len(f.noticesOf("payment_hard_failed")), 0)
+	assert.Equal(t, []time.Time{start, start.AddDate(0, 0, 1)}, subTimes(f.sales), "sales")
+	assert.Equal(t, []time.Time{start}, subCreatedAts(f.noticesOf("card_updated")), "card-updated notice")
+	assert.Equal(t, []time.Time{start}, subCreatedAts(f.noticesOf("payment_soft_failed")), "soft-fail notice")
+	assert.Equal(t, []time.Time{start.AddDate(0, 0, 1)}, subCreatedAts(f.noticesOf("payment_succeeded")), "success notice")
+	assert.Len(t, f.noticesOf("payment_hard_failed"), 0, "hard-fail notices")
 	if n := f.noticesOf("card_updated"); len(n) == 1 && n[0].Recipient != payment.RecipientMerchant {
 		t.Errorf("card_updated goes to %q, want the merchant", n[0].Recipient)
 	}
@@ -293,29 +253,27 @@ func TestSubscriptionHardFailUpdaterUpdates(t *testing.T) {
 func TestSubscriptionHardFailWithoutUpdater(t *testing.T) {
 	in := subInput(t)
 	start := subDate(2026, time.January, 31, 10)
-	f := newSubFake(subCustomer.ID, subCard)
+	f := newSubFake(t, subCard)
 	f.script("tok_1", payment.LostCard)
 	d := newSubDriver(t, f)
 	var suspended View
-	d.at(start.Add(time.Hour), func(env *subEnv) { suspended = subState(t, env) })
-	if err := d.run(in, start, 3); err != nil {
-		t.Fatalf("workflow: %v", err)
-	}
-	subEq(t, "status", suspended.Status, payment.SubscriptionSuspended)
+	d.at(start.Add(time.Hour), func(env *testsuite.TestWorkflowEnvironment) { suspended = flowtest.State[View](t, env) })
+	require.NoError(t, d.run(in, start, 3))
+	assert.Equal(t, payment.SubscriptionSuspended, suspended.Status, "status")
 	if suspended.NextBillingAt != nil {
 		t.Errorf("next_billing_at while suspended = %v, want none: nothing is resubmitted", suspended.NextBillingAt)
 	}
-	subEq(t, "sales", len(f.sales), 1)
-	subEq(t, "updater calls", len(f.updates), 0)
+	assert.Len(t, f.sales, 1, "sales")
+	assert.Len(t, f.updates, 0, "updater calls")
 	dates := []time.Time{start, start.AddDate(0, 0, 1), start.AddDate(0, 0, 4), start.AddDate(0, 0, 9)}
-	subEqTimes(t, "hard-fail notices", subCreatedAts(f.noticesOf("payment_hard_failed")), dates)
-	subEqTimes(t, "expired notice", subCreatedAts(f.noticesOf("expired")), dates[3:])
+	assert.Equal(t, dates, subCreatedAts(f.noticesOf("payment_hard_failed")), "hard-fail notices")
+	assert.Equal(t, dates[3:], subCreatedAts(f.noticesOf("expired")), "expired notice")
 	for _, n := range f.noticesOf("payment_hard_failed") {
-		if d := subNoticeData(t, n); d.Failure == nil || d.Failure.Code != payment.LostCard {
+		if d := flowtest.Data[NoticeData](t, n); d.Failure == nil || d.Failure.Code != payment.LostCard {
 			t.Errorf("hard-fail notice data %+v", d)
 		}
 	}
-	subEq(t, "final status", subState(t, d.last).Status, payment.SubscriptionExpired)
+	assert.Equal(t, payment.SubscriptionExpired, flowtest.State[View](t, d.last).Status, "final status")
 }
 
 // The updater answers that the account is closed: suspended as without it.
@@ -323,21 +281,19 @@ func TestSubscriptionUpdaterAnswersClosed(t *testing.T) {
 	in := subInput(t)
 	in.AccountUpdater = true
 	start := subDate(2026, time.January, 31, 10)
-	f := newSubFake(subCustomer.ID, subCard)
+	f := newSubFake(t, subCard)
 	f.script("tok_1", payment.LostCard)
 	f.updater["tok_1"] = payment.CardUpdate{Closed: true}
 	d := newSubDriver(t, f)
 	var suspended View
-	d.at(start.Add(time.Hour), func(env *subEnv) { suspended = subState(t, env) })
-	if err := d.run(in, start, 3); err != nil {
-		t.Fatalf("workflow: %v", err)
-	}
-	subEq(t, "status", suspended.Status, payment.SubscriptionSuspended)
-	subEq(t, "updater calls", len(f.updates), 1)
-	subEq(t, "sales", len(f.sales), 1)
-	subEq(t, "card-updated notices", len(f.noticesOf("card_updated")), 0)
+	d.at(start.Add(time.Hour), func(env *testsuite.TestWorkflowEnvironment) { suspended = flowtest.State[View](t, env) })
+	require.NoError(t, d.run(in, start, 3))
+	assert.Equal(t, payment.SubscriptionSuspended, suspended.Status, "status")
+	assert.Len(t, f.updates, 1, "updater calls")
+	assert.Len(t, f.sales, 1, "sales")
+	assert.Len(t, f.noticesOf("card_updated"), 0, "card-updated notices")
 	dates := []time.Time{start, start.AddDate(0, 0, 1), start.AddDate(0, 0, 4), start.AddDate(0, 0, 9)}
-	subEqTimes(t, "hard-fail notices", subCreatedAts(f.noticesOf("payment_hard_failed")), dates)
+	assert.Equal(t, dates, subCreatedAts(f.noticesOf("payment_hard_failed")), "hard-fail notices")
 	if !slices.ContainsFunc(suspended.Events, func(e Event) bool { return e.Type == "card_not_updated" && e.Code == "account_closed" }) {
 		t.Errorf("no account_closed event in %+v", suspended.Events)
 	}
@@ -350,34 +306,32 @@ func TestSubscriptionOptOutAfterPreBill(t *testing.T) {
 	in.Plan.Trial = subDur(t, "P14D")
 	start := subDate(2026, time.November, 21, 10)
 	preBill := subDate(2026, time.December, 2, 10)
-	f := newSubFake(subCustomer.ID, subCard)
+	f := newSubFake(t, subCard)
 	d := newSubDriver(t, f)
-	var cancel, catchUp, card, cancelAgain subUpdate
-	d.at(preBill.Add(time.Hour), func(env *subEnv) {
-		sendSubUpdate(env, &cancel, UpdateCancel, CancelRequest{})
+	var cancel, catchUp, card, cancelAgain flowtest.Update
+	d.at(preBill.Add(time.Hour), func(env *testsuite.TestWorkflowEnvironment) {
+		cancel.Send(env, UpdateCancel, CancelRequest{})
 	})
-	d.at(preBill.Add(2*time.Hour), func(env *subEnv) {
-		sendSubUpdate(env, &catchUp, UpdateCatchUp, CatchUpRequest{})
-		sendSubUpdate(env, &card, UpdatePaymentMethod, PaymentMethodRequest{Card: subCard})
-		sendSubUpdate(env, &cancelAgain, UpdateCancel, CancelRequest{})
+	d.at(preBill.Add(2*time.Hour), func(env *testsuite.TestWorkflowEnvironment) {
+		catchUp.Send(env, UpdateCatchUp, CatchUpRequest{})
+		card.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: subCard})
+		cancelAgain.Send(env, UpdateCancel, CancelRequest{})
 	})
-	if err := d.run(in, start, 3); err != nil {
-		t.Fatalf("workflow: %v", err)
-	}
-	v := subWantView(t, "cancel", &cancel)
-	subEq(t, "status", v.Status, payment.SubscriptionCancelled)
+	require.NoError(t, d.run(in, start, 3))
+	v := flowtest.Answer[View](t, &cancel)
+	assert.Equal(t, payment.SubscriptionCancelled, v.Status, "status")
 	if v.NextBillingAt != nil {
 		t.Errorf("next_billing_at after opting out = %v", v.NextBillingAt)
 	}
-	subEq(t, "sales", len(f.sales), 0)
-	subEq(t, "validity checks", len(f.validations), 0)
-	subEqTimes(t, "pre-bill notice", subCreatedAts(f.noticesOf("pre_bill")), []time.Time{preBill})
-	subEqTimes(t, "cancelled notice", subCreatedAts(f.noticesOf("cancelled")), []time.Time{preBill.Add(time.Hour)})
-	subWantRejected(t, "catch-up after cancel", &catchUp, flow.ErrTypeInvalidState, "")
-	subWantRejected(t, "new card after cancel", &card, flow.ErrTypeInvalidState, "")
-	subWantRejected(t, "cancel twice", &cancelAgain, flow.ErrTypeInvalidState, "")
+	assert.Len(t, f.sales, 0, "sales")
+	assert.Len(t, f.validations, 0, "validity checks")
+	assert.Equal(t, []time.Time{preBill}, subCreatedAts(f.noticesOf("pre_bill")), "pre-bill notice")
+	assert.Equal(t, []time.Time{preBill.Add(time.Hour)}, subCreatedAts(f.noticesOf("cancelled")), "cancelled notice")
+	flowtest.WantRejected(t, &catchUp, flow.ErrTypeInvalidState, "", "catch-up after cancel")
+	flowtest.WantRejected(t, &card, flow.ErrTypeInvalidState, "", "new card after cancel")
+	flowtest.WantRejected(t, &cancelAgain, flow.ErrTypeInvalidState, "", "cancel twice")
 	// The ended subscription stays open for refunds, then the workflow completes.
-	subEq(t, "completed at", d.last.Now().UTC(), preBill.Add(time.Hour).Add(30*24*time.Hour))
+	assert.Equal(t, preBill.Add(time.Hour).Add(30*24*time.Hour), d.last.Now().UTC(), "completed at")
 }
 
 // A hard decline suspends; catch-up alone is refused (the card must not be
@@ -387,36 +341,30 @@ func TestSubscriptionCatchUpAfterCardUpdate(t *testing.T) {
 	in.Plan.Cycles = 1
 	start := subDate(2026, time.January, 31, 10)
 	newCard := payment.Card{Token: "tok_2", Brand: payment.Mastercard, Last4: "4444", ExpMonth: 6, ExpYear: 2031}
-	f := newSubFake(subCustomer.ID, subCard, newCard)
+	f := newSubFake(t, subCard, newCard)
 	f.script("tok_1", payment.StolenCard)
 	d := newSubDriver(t, f)
-	var catchUp, change subUpdate
-	d.at(start.Add(2*time.Hour), func(env *subEnv) {
-		sendSubUpdate(env, &catchUp, UpdateCatchUp, CatchUpRequest{})
+	var catchUp, change flowtest.Update
+	d.at(start.Add(2*time.Hour), func(env *testsuite.TestWorkflowEnvironment) {
+		catchUp.Send(env, UpdateCatchUp, CatchUpRequest{})
 	})
-	d.at(start.Add(3*time.Hour), func(env *subEnv) {
-		sendSubUpdate(env, &change, UpdatePaymentMethod, PaymentMethodRequest{Card: newCard})
+	d.at(start.Add(3*time.Hour), func(env *testsuite.TestWorkflowEnvironment) {
+		change.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: newCard})
 	})
-	if err := d.run(in, start, 5); err != nil {
-		t.Fatalf("workflow: %v", err)
-	}
-	subWantRejected(t, "catch-up while suspended", &catchUp, flow.ErrTypeInvalidState, "")
-	v := subWantView(t, "payment method", &change)
-	subEq(t, "status after the new card", v.Status, payment.SubscriptionActive)
-	subEq(t, "card", v.Card.Token, "tok_2")
+	require.NoError(t, d.run(in, start, 5))
+	flowtest.WantRejected(t, &catchUp, flow.ErrTypeInvalidState, "", "catch-up while suspended")
+	v := flowtest.Answer[View](t, &change)
+	assert.Equal(t, payment.SubscriptionActive, v.Status, "status after the new card")
+	assert.Equal(t, "tok_2", v.Card.Token, "card")
 	if lp := v.LastPayment; lp == nil || lp.Status != PaymentSucceeded || lp.Attempt != 2 || lp.Failure != nil {
 		t.Errorf("last payment after catch-up = %+v", lp)
 	}
-	subEqTimes(t, "sales", subTimes(f.sales), []time.Time{start, start.Add(3 * time.Hour)})
-	if got, want := subSaleTokens(f), []string{"tok_1", "tok_2"}; !slices.Equal(got, want) {
-		t.Errorf("sale tokens %v, want %v", got, want)
-	}
-	if got, want := subKeys(f.sales, subSaleKey), []string{"subscription/s-1/bill/1/1", "subscription/s-1/bill/1/2"}; !slices.Equal(got, want) {
-		t.Errorf("sale keys %v, want %v", got, want)
-	}
-	subEqTimes(t, "hard-fail notices", subCreatedAts(f.noticesOf("payment_hard_failed")), []time.Time{start})
-	subEqTimes(t, "success notice", subCreatedAts(f.noticesOf("payment_succeeded")), []time.Time{start.Add(3 * time.Hour)})
-	subEq(t, "final status", subState(t, d.last).Status, payment.SubscriptionExpired)
+	assert.Equal(t, []time.Time{start, start.Add(3 * time.Hour)}, subTimes(f.sales), "sales")
+	assert.Equal(t, []string{"tok_1", "tok_2"}, subKeys(f.sales, func(c payment.Charge) string { return c.Token }), "sale tokens")
+	assert.Equal(t, []string{"subscription/s-1/bill/1/1", "subscription/s-1/bill/1/2"}, subKeys(f.sales, subSaleKey), "sale keys")
+	assert.Equal(t, []time.Time{start}, subCreatedAts(f.noticesOf("payment_hard_failed")), "hard-fail notices")
+	assert.Equal(t, []time.Time{start.Add(3 * time.Hour)}, subCreatedAts(f.noticesOf("payment_succeeded")), "success notice")
+	assert.Equal(t, payment.SubscriptionExpired, flowtest.State[View](t, d.last).Status, "final status")
 }
 
 // Past due, the shop asks for a catch-up: billed at once, not at the retry date.
@@ -424,18 +372,16 @@ func TestSubscriptionCatchUpWhilePastDue(t *testing.T) {
 	in := subInput(t)
 	in.Plan.Cycles = 1
 	start := subDate(2026, time.January, 31, 10)
-	f := newSubFake(subCustomer.ID, subCard)
+	f := newSubFake(t, subCard)
 	f.script("tok_1", payment.DoNotHonor, "")
 	d := newSubDriver(t, f)
-	var catchUp subUpdate
-	d.at(start.Add(2*time.Hour), func(env *subEnv) {
-		sendSubUpdate(env, &catchUp, UpdateCatchUp, CatchUpRequest{})
+	var catchUp flowtest.Update
+	d.at(start.Add(2*time.Hour), func(env *testsuite.TestWorkflowEnvironment) {
+		catchUp.Send(env, UpdateCatchUp, CatchUpRequest{})
 	})
-	if err := d.run(in, start, 5); err != nil {
-		t.Fatalf("workflow: %v", err)
-	}
-	subEq(t, "status", subWantView(t, "catch-up", &catchUp).Status, payment.SubscriptionActive)
-	subEqTimes(t, "sales", subTimes(f.sales), []time.Time{start, start.Add(2 * time.Hour)})
+	require.NoError(t, d.run(in, start, 5))
+	assert.Equal(t, payment.SubscriptionActive, flowtest.Answer[View](t, &catchUp).Status, "status")
+	assert.Equal(t, []time.Time{start, start.Add(2 * time.Hour)}, subTimes(f.sales), "sales")
 }
 
 // Refunds: never more than paid less refunded for the cycle; an Idempotency-Key
@@ -444,44 +390,40 @@ func TestSubscriptionRefunds(t *testing.T) {
 	in := subInput(t)
 	in.Plan.Cycles = 1
 	start := subDate(2026, time.January, 31, 10)
-	f := newSubFake(subCustomer.ID, subCard)
+	f := newSubFake(t, subCard)
 	d := newSubDriver(t, f)
-	var part, tooMuch, rest, restAgain, oneMore, unbilled, zero subUpdate
+	var part, tooMuch, rest, restAgain, oneMore, unbilled, zero flowtest.Update
 	at := start.Add(24 * time.Hour)
-	d.at(at, func(env *subEnv) {
-		sendSubUpdate(env, &part, UpdateRefund, RefundRequest{Cycle: 1, Amount: 500})
+	d.at(at, func(env *testsuite.TestWorkflowEnvironment) {
+		part.Send(env, UpdateRefund, RefundRequest{Cycle: 1, Amount: 500})
 	})
-	d.at(at.Add(time.Hour), func(env *subEnv) {
-		sendSubUpdate(env, &tooMuch, UpdateRefund, RefundRequest{Cycle: 1, Amount: 500})
-		sendSubUpdate(env, &rest, UpdateRefund, RefundRequest{Key: "k-1", Cycle: 1, Amount: 499})
+	d.at(at.Add(time.Hour), func(env *testsuite.TestWorkflowEnvironment) {
+		tooMuch.Send(env, UpdateRefund, RefundRequest{Cycle: 1, Amount: 500})
+		rest.Send(env, UpdateRefund, RefundRequest{Key: "k-1", Cycle: 1, Amount: 499})
 	})
-	d.at(at.Add(2*time.Hour), func(env *subEnv) {
-		sendSubUpdate(env, &restAgain, UpdateRefund, RefundRequest{Key: "k-1", Cycle: 1, Amount: 499})
-		sendSubUpdate(env, &oneMore, UpdateRefund, RefundRequest{Cycle: 1, Amount: 1})
-		sendSubUpdate(env, &unbilled, UpdateRefund, RefundRequest{Cycle: 2, Amount: 1})
-		sendSubUpdate(env, &zero, UpdateRefund, RefundRequest{Cycle: 1, Amount: 0})
+	d.at(at.Add(2*time.Hour), func(env *testsuite.TestWorkflowEnvironment) {
+		restAgain.Send(env, UpdateRefund, RefundRequest{Key: "k-1", Cycle: 1, Amount: 499})
+		oneMore.Send(env, UpdateRefund, RefundRequest{Cycle: 1, Amount: 1})
+		unbilled.Send(env, UpdateRefund, RefundRequest{Cycle: 2, Amount: 1})
+		zero.Send(env, UpdateRefund, RefundRequest{Cycle: 1, Amount: 0})
 	})
-	if err := d.run(in, start, 5); err != nil {
-		t.Fatalf("workflow: %v", err)
-	}
-	subEq(t, "after 500", subWantView(t, "refund 500", &part).Payments[0].Refunded, int64(500))
-	subWantRejected(t, "500 of 499 left", &tooMuch, flow.ErrTypeInvalidRequest, "amount")
-	subEq(t, "after the rest", subWantView(t, "refund 499", &rest).Payments[0].Refunded, int64(999))
-	subEq(t, "same key again", subWantView(t, "refund 499 again", &restAgain).Payments[0].Refunded, int64(999))
-	subWantRejected(t, "1 of 0 left", &oneMore, flow.ErrTypeInvalidRequest, "amount")
-	subWantRejected(t, "cycle not billed", &unbilled, flow.ErrTypeInvalidRequest, "cycle")
-	subWantRejected(t, "zero", &zero, flow.ErrTypeInvalidRequest, "amount")
+	require.NoError(t, d.run(in, start, 5))
+	assert.Equal(t, int64(500), flowtest.Answer[View](t, &part).Payments[0].Refunded, "after 500")
+	flowtest.WantRejected(t, &tooMuch, flow.ErrTypeInvalidRequest, "amount", "500 of 499 left")
+	assert.Equal(t, int64(999), flowtest.Answer[View](t, &rest).Payments[0].Refunded, "after the rest")
+	assert.Equal(t, int64(999), flowtest.Answer[View](t, &restAgain).Payments[0].Refunded, "same key again")
+	flowtest.WantRejected(t, &oneMore, flow.ErrTypeInvalidRequest, "amount", "1 of 0 left")
+	flowtest.WantRejected(t, &unbilled, flow.ErrTypeInvalidRequest, "cycle", "cycle not billed")
+	flowtest.WantRejected(t, &zero, flow.ErrTypeInvalidRequest, "amount", "zero")
 
-	if got, want := subKeys(f.refunds, func(op payment.Operation) string { return op.Key }), []string{"subscription/s-1/refund/1", "subscription/s-1/refund/2"}; !slices.Equal(got, want) {
-		t.Errorf("refund keys %v, want %v", got, want)
-	}
+	assert.Equal(t, []string{"subscription/s-1/refund/1", "subscription/s-1/refund/2"}, subKeys(f.refunds, func(op payment.Operation) string { return op.Key }), "refund keys")
 	for _, r := range f.refunds {
 		if r.In.PaymentID != "pay_subscription/s-1/bill/1/1" || r.In.Amount.Currency != "EUR" {
 			t.Errorf("refund %+v: not of cycle 1's payment", r.In)
 		}
 	}
-	subEqTimes(t, "refund notices", subCreatedAts(f.noticesOf("refunded")), []time.Time{at, at.Add(time.Hour)})
-	subEq(t, "refunded total", subState(t, d.last).Totals.Refunded, int64(999))
+	assert.Equal(t, []time.Time{at, at.Add(time.Hour)}, subCreatedAts(f.noticesOf("refunded")), "refund notices")
+	assert.Equal(t, int64(999), flowtest.State[View](t, d.last).Totals.Refunded, "refunded total")
 }
 
 // A card that expires between cycles: paid in January and February, the
@@ -490,23 +432,21 @@ func TestSubscriptionCardExpiresBetweenCycles(t *testing.T) {
 	in := subInput(t)
 	in.Card.ExpMonth, in.Card.ExpYear = 2, 2026
 	start := subDate(2026, time.January, 31, 10)
-	f := newSubFake(subCustomer.ID, in.Card)
+	f := newSubFake(t, in.Card)
 	d := newSubDriver(t, f)
 	march := subDate(2026, time.March, 31, 10)
 	var suspended View
-	d.at(march.Add(time.Hour), func(env *subEnv) { suspended = subState(t, env) })
-	if err := d.run(in, start, 6); err != nil {
-		t.Fatalf("workflow: %v", err)
-	}
-	subEqTimes(t, "sales", subTimes(f.sales), []time.Time{start, subDate(2026, time.February, 28, 10)})
-	subEqTimes(t, "validity checks", subTimes(f.validations), []time.Time{start, subDate(2026, time.February, 28, 10), march})
-	subEq(t, "March check date", f.validations[2].In.At, march)
-	subEq(t, "status", suspended.Status, payment.SubscriptionSuspended)
-	want := payment.Failure{Stage: payment.StageValidation, Code: subCodeCardExpired, Class: payment.Hard}
+	d.at(march.Add(time.Hour), func(env *testsuite.TestWorkflowEnvironment) { suspended = flowtest.State[View](t, env) })
+	require.NoError(t, d.run(in, start, 6))
+	assert.Equal(t, []time.Time{start, subDate(2026, time.February, 28, 10)}, subTimes(f.sales), "sales")
+	assert.Equal(t, []time.Time{start, subDate(2026, time.February, 28, 10), march}, subTimes(f.validations), "validity checks")
+	assert.Equal(t, march, f.validations[2].In.At, "March check date")
+	assert.Equal(t, payment.SubscriptionSuspended, suspended.Status, "status")
+	want := payment.Failure{Stage: payment.StageValidation, Code: validation.CodeCardExpired, Class: payment.Hard}
 	if lp := suspended.LastPayment; lp == nil || lp.Failure == nil || lp.Failure.Stage != want.Stage || lp.Failure.Code != want.Code || lp.Failure.Class != want.Class {
 		t.Errorf("last payment %+v, want failure %+v", lp, want)
 	}
-	subEqTimes(t, "hard-fail notices", subCreatedAts(f.noticesOf("payment_hard_failed")), []time.Time{march, march.AddDate(0, 0, 1), march.AddDate(0, 0, 4), march.AddDate(0, 0, 9)})
+	assert.Equal(t, []time.Time{march, march.AddDate(0, 0, 1), march.AddDate(0, 0, 4), march.AddDate(0, 0, 9)}, subCreatedAts(f.noticesOf("payment_hard_failed")), "hard-fail notices")
 }
 
 // Commands also arrive as signals: a cancel signal cancels; a signal the
@@ -514,14 +454,12 @@ func TestSubscriptionCardExpiresBetweenCycles(t *testing.T) {
 func TestSubscriptionSignals(t *testing.T) {
 	in := subInput(t)
 	start := subDate(2026, time.January, 31, 10)
-	f := newSubFake(subCustomer.ID, subCard)
+	f := newSubFake(t, subCard)
 	d := newSubDriver(t, f)
-	d.at(start.Add(time.Hour), func(env *subEnv) { env.SignalWorkflow(UpdateCatchUp, CatchUpRequest{}) })
-	d.at(start.AddDate(0, 0, 2), func(env *subEnv) { env.SignalWorkflow(UpdateCancel, CancelRequest{}) })
-	if err := d.run(in, start, 3); err != nil {
-		t.Fatalf("workflow: %v", err)
-	}
-	subEq(t, "sales", len(f.sales), 1) // the first bill; the catch-up signal while active was dropped
-	subEqTimes(t, "cancelled notice", subCreatedAts(f.noticesOf("cancelled")), []time.Time{start.AddDate(0, 0, 2)})
-	subEq(t, "status", subState(t, d.last).Status, payment.SubscriptionCancelled)
+	d.at(start.Add(time.Hour), func(env *testsuite.TestWorkflowEnvironment) { env.SignalWorkflow(UpdateCatchUp, CatchUpRequest{}) })
+	d.at(start.AddDate(0, 0, 2), func(env *testsuite.TestWorkflowEnvironment) { env.SignalWorkflow(UpdateCancel, CancelRequest{}) })
+	require.NoError(t, d.run(in, start, 3))
+	assert.Len(t, f.sales, 1, "sales") // the first bill; the catch-up signal while active was dropped
+	assert.Equal(t, []time.Time{start.AddDate(0, 0, 2)}, subCreatedAts(f.noticesOf("cancelled")), "cancelled notice")
+	assert.Equal(t, payment.SubscriptionCancelled, flowtest.State[View](t, d.last).Status, "status")
 }

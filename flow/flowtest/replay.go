@@ -1,5 +1,8 @@
-// Package flowtest holds what the workflow packages' tests share: the replay
-// of recorded histories.
+// Package flowtest holds what the workflow packages' tests share beyond the
+// SDK's testsuite: the replay of recorded histories, the environment with
+// cardflow's activities registered, updates and their answers, recorded
+// notifications and search-attribute upserts. Tests import it; no product
+// code does.
 package flowtest
 
 import (
