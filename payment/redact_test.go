@@ -35,8 +35,15 @@ func TestCardDataNeverPrinted(t *testing.T) {
 		}
 		outs = append(outs, fmt.Errorf("bad card %v: %w", c, errors.New("x")).Error(), fmt.Sprint(c), fmt.Sprintln(c))
 		var buf bytes.Buffer
-		slog.New(slog.NewTextHandler(&buf, nil)).Info("charge", "card", c)
-		slog.New(slog.NewJSONHandler(&buf, nil)).Info("charge", "card", c, "ptr", &c)
+		// No time stamps: their digits can read like a CVC ("…04.987Z").
+		noTime := &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		}}
+		slog.New(slog.NewTextHandler(&buf, noTime)).Info("charge", "card", c)
+		slog.New(slog.NewJSONHandler(&buf, noTime)).Info("charge", "card", c, "ptr", &c)
 		outs = append(outs, buf.String())
 
 		for _, out := range outs {
