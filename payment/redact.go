@@ -86,8 +86,9 @@ func redacted(s string) string {
 // MaskPAN replaces the middle digits of every card number in s with '*', keeping
 // the first six and the last four (what PCI DSS allows to show), e.g.
 // "424242******4242". A card number is 12 to 19 digits that pass Luhn, with
-// spaces or dashes allowed between them. Longer runs ("4242 4242 4242 4242 123")
-// are searched for card numbers made of whole groups. Meant for logs: masking a
+// separators (spaces, dashes, dots, underscores, slashes) allowed between
+// them. Longer runs ("4242 4242 4242 4242 123") are searched for card numbers
+// made of whole groups. Meant for logs: masking a
 // harmless number that happens to pass Luhn costs less than leaking a card.
 func MaskPAN(s string) string {
 	var out []byte // allocated on the first card found
@@ -124,7 +125,7 @@ func MaskPAN(s string) string {
 type digitRun struct{ start, end int }
 
 // digitGroups returns the digit groups from s[i], a digit, on for as long as only
-// spaces and dashes separate them.
+// separators (isSeparator) separate them.
 func digitGroups(s string, i int) []digitRun {
 	var gs []digitRun
 	for {
@@ -134,7 +135,7 @@ func digitGroups(s string, i int) []digitRun {
 		}
 		gs = append(gs, digitRun{i, j})
 		k := j
-		for k < len(s) && (s[k] == ' ' || s[k] == '-') {
+		for k < len(s) && isSeparator(s[k]) {
 			k++
 		}
 		if k == j || k == len(s) || !isDigit(s[k]) {
@@ -172,3 +173,14 @@ func maskDigits(dst []byte, src string, n int) {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// isSeparator reports the characters people and programs put between a card
+// number's digit groups: "4242 4242", "4242-4242", "4242.4242" (as printed on
+// some cards), "4242_4242" and "4242/4242" (in ids and paths).
+func isSeparator(c byte) bool {
+	switch c {
+	case ' ', '-', '.', '_', '/':
+		return true
+	}
+	return false
+}

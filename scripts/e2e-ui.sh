@@ -70,7 +70,8 @@ starter demo -ui-url "$UI" | tee "$OUT/demo.txt"
 id=e2e-$(date +%s)
 step "starter order place/capture/ship/return $id"
 starter order place --id "$id" --currency EUR --customer c-e2e --email jane@example.com --country DE \
-	--item SHOE-1:2:4999 --card "$CARD" --exp 12/2030 --cvc 123 >"$OUT/order-placed.json"
+	--item SHOE-1:2:4999 --card-file - --exp 12/2030 >"$OUT/order-placed.json" \
+	<<<"{\"number\": \"$CARD\", \"cvc\": \"123\"}"
 starter order capture "$id" >/dev/null
 starter order ship "$id" >/dev/null
 starter order return "$id" --item SHOE-1:2 >"$OUT/order.json"

@@ -51,6 +51,9 @@ func (c *cli) parse(fs *flag.FlagSet, cmd command, args []string) ([]string, err
 	}
 	if err != nil {
 		c.commandUsage(c.stderr, fs, cmd)
+		if quotesCardData(err) {
+			err = errCardOnCommandLine
+		}
 		return nil, usagef("%s: %v", fs.Name(), err)
 	}
 	// The one check of the key on the starter's path, as the API's middleware
@@ -85,8 +88,11 @@ func parseBody[T any](c *cli, fs func() *flag.FlagSet, cmd command, args []strin
 	set.StringVar(&path, "json", "", "read the API's request body from `FILE` (- for stdin); flags override its fields")
 	bind(set, body)
 	pos, err := c.parse(set, cmd, args)
-	if err != nil || path == "" {
+	if err != nil {
 		return body, pos, err
+	}
+	if path == "" {
+		return body, pos, loadCardFile(set, c.stdin, path)
 	}
 	body = new(T)
 	if err := readJSON(path, c.stdin, body); err != nil {
@@ -97,8 +103,10 @@ func parseBody[T any](c *cli, fs func() *flag.FlagSet, cmd command, args []strin
 	set = fs()
 	set.StringVar(&path, "json", path, "")
 	bind(set, body)
-	pos, err = c.parse(set, cmd, args)
-	return body, pos, err
+	if pos, err = c.parse(set, cmd, args); err != nil {
+		return body, pos, err
+	}
+	return body, pos, loadCardFile(set, c.stdin, path)
 }
 
 // oneID takes the one positional argument, or --id when the command has it.

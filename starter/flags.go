@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,13 +31,93 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// cardFlags binds the card data flags. The number is read from a flag because
-// this is a sandbox tool; it goes to the vault only.
+// cardFlags binds the card data flags. The number and the CVC are never taken
+// on the command line, where /proc/*/cmdline and the shell's history would keep
+// them: --card-file reads them from a file, or from stdin for "-". The card goes
+// to the vault only.
 func cardFlags(fs *flag.FlagSet, c *payment.CardData) {
-	fs.StringVar(&c.Number, "card", c.Number, "card `number` (tokenized with the processor; never sent to Temporal)")
+	fs.Var(&cardFile{card: c}, "card-file", "read the card from `FILE` (- for stdin): JSON as the API's card object, "+
+		`{"number": "...", "cvc": "...", "exp_month": 12, "exp_year": 2030, "holder": "..."}`)
 	fs.Var(expiryFlag{c}, "exp", "card expiry `MM/YYYY`")
-	fs.StringVar(&c.CVC, "cvc", c.CVC, "card verification code")
 	fs.StringVar(&c.Holder, "holder", c.Holder, "card holder's name")
+	for _, name := range []string{"card", "cvc"} {
+		fs.Var(refusedFlag(name), name, "not taken: use --card-file")
+	}
+}
+
+// refusedFlag is a card data flag of earlier releases; it fails with the way
+// to go instead of "flag provided but not defined".
+type refusedFlag string
+
+func (f refusedFlag) String() string { return "" }
+
+func (f refusedFlag) Set(string) error { return errCardOnCommandLine }
+
+// IsBoolFlag makes "--card 4242..." parse as "--card" alone, so the flag
+// package's error cannot quote the number (parse drops the quote of
+// "--card=4242..." too).
+func (f refusedFlag) IsBoolFlag() bool { return true }
+
+var errCardOnCommandLine = errors.New("card data is not taken on the command line, where process listings and shell history keep it: put the card in a file for --card-file FILE, or pipe it to --card-file -")
+
+// quotesCardData reports a flag package error that quotes the value of a
+// card data flag ("invalid value \"4242...\" for flag -card: ...").
+func quotesCardData(err error) bool {
+	return strings.HasSuffix(err.Error(), errCardOnCommandLine.Error())
+}
+
+// cardFile is --card-file. Parsing only notes the path; loadCardFile reads the
+// file once the flags are parsed, so that stdin is read once however often
+// parseBody parses.
+type cardFile struct {
+	card *payment.CardData
+	path string
+}
+
+func (f *cardFile) String() string {
+	if f == nil {
+		return ""
+	}
+	return f.path
+}
+
+func (f *cardFile) Set(path string) error {
+	if path == "" {
+		return fmt.Errorf("want a file name, or - for stdin")
+	}
+	f.path = path
+	return nil
+}
+
+// loadCardFile reads the card of a parsed --card-file into its request: the
+// file's fields over a --json body's, --exp and --holder given on the
+// command line over the file's.
+func loadCardFile(fs *flag.FlagSet, stdin io.Reader, jsonPath string) error {
+	fl := fs.Lookup("card-file")
+	if fl == nil {
+		return nil
+	}
+	f := fl.Value.(*cardFile)
+	if f.path == "" {
+		return nil
+	}
+	if f.path == "-" && jsonPath == "-" {
+		return usagef("--json - and --card-file - cannot both read stdin")
+	}
+	var in payment.CardData
+	if err := readStrict(f.path, stdin, &in); err != nil {
+		return usagef("--card-file %s: not a card (%v)", f.path, err)
+	}
+	given := map[string]bool{}
+	fs.Visit(func(g *flag.Flag) { given[g.Name] = true })
+	f.card.Number, f.card.CVC = in.Number, in.CVC
+	if !given["exp"] && in.ExpMonth != 0 {
+		f.card.ExpMonth, f.card.ExpYear = in.ExpMonth, in.ExpYear
+	}
+	if !given["holder"] && in.Holder != "" {
+		f.card.Holder = in.Holder
+	}
+	return nil
 }
 
 // expiryFlag reads "12/2030" into a card's expiry month and year.
@@ -155,11 +236,20 @@ func (f optionalBool) IsBoolFlag() bool { return true }
 // readJSON decodes an API request body from a file, or stdin for "-", strictly
 // as the API does: unknown fields are an error.
 func readJSON(path string, stdin io.Reader, v any) error {
+	if err := readStrict(path, stdin, v); err != nil {
+		return usagef("--json %s: not a valid request body: %v", path, err)
+	}
+	return nil
+}
+
+// readStrict decodes one JSON value from a file, or stdin for "-"; unknown
+// fields are an error. Errors name no value: a card file's are card data.
+func readStrict(path string, stdin io.Reader, v any) error {
 	r := stdin
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
-			return usagef("--json: %v", err)
+			return err
 		}
 		defer f.Close()
 		r = f
@@ -167,7 +257,15 @@ func readJSON(path string, stdin io.Reader, v any) error {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return usagef("--json %s: not a valid request body: %v", path, err)
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &syn):
+			return fmt.Errorf("invalid JSON at byte %d", syn.Offset)
+		case errors.As(err, &typ):
+			return fmt.Errorf("%s must be %s", typ.Field, typ.Type)
+		}
+		return err
 	}
 	return nil
 }

@@ -115,8 +115,14 @@ func (h *cliHarness) place(id, number string, more ...string) order.View {
 	h.t.Helper()
 	args := append([]string{"order", "place", "--id", id, "--currency", "EUR", "--customer", "c-42",
 		"--email", "jane@example.com", "--country", "DE", "--item", "SHOE-1:2:4999",
-		"--card", number, "--exp", "12/2030", "--cvc", "123"}, more...)
+		"--card-file", h.cardFile(number, "123"), "--exp", "12/2030"}, more...)
 	return h.order(args...)
+}
+
+// cardFile writes a card for --card-file and returns its path.
+func (h *cliHarness) cardFile(number, cvc string) string {
+	h.t.Helper()
+	return writeJSON(h.t, map[string]string{"number": number, "cvc": cvc})
 }
 
 // writeJSON writes v to a file for --json and returns its path.

@@ -20,7 +20,7 @@ var orderCommands = []command{
 	orderUpdate(payment.OrderCancel, "Cancel the order: void if nothing is captured, else a full refund\n(pending_submission, payment_failed, authorized, captured)."),
 	orderUpdate(payment.OrderAbandon, "The customer closed the payment page: the order is cancelled\n(payment_failed, pending_submission)."),
 	orderUpdate(payment.OrderSubmit, "Process the held transaction (pending_submission)."),
-	{name: "retry", synopsis: "<order_id> --card NUMBER --exp MM/YYYY --cvc CVC [--idempotency-key KEY] | --json FILE",
+	{name: "retry", synopsis: "<order_id> --card-file FILE|- --exp MM/YYYY [--idempotency-key KEY] | --json FILE",
 		summary: "Pay again with another card (POST /v1/orders/{id}/payment-attempts; payment_failed).", run: runOrderRetry},
 	orderItems(payment.OrderCancelItems, "Cancel items before capture; they are never charged, and cancelling all voids\n(POST /v1/orders/{id}/items/cancel; authorized)."),
 	orderItems(payment.OrderReturn, "Refund returned items; all returned is a full refund\n(POST /v1/orders/{id}/returns; shipped)."),

@@ -26,7 +26,7 @@ func bindOrderBody(fs *flag.FlagSet, b *shop.OrderRequest) {
 var orderPlaceCmd = command{
 	name:     "place",
 	run:      runOrderPlace,
-	synopsis: "--id ID --currency CUR --customer ID --item SKU:QTY:AMOUNT... --card NUMBER --exp MM/YYYY --cvc CVC [flags] | --json FILE",
+	synopsis: "--id ID --currency CUR --customer ID --item SKU:QTY:AMOUNT... --card-file FILE|- --exp MM/YYYY [flags] | --json FILE",
 	summary: "Place an order and answer once the first payment attempt has a result (POST /v1/orders).\n" +
 		"The card is tokenized with the processor; only the token goes to Temporal.",
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,7 +20,7 @@ func TestOrderPlaceConflict(t *testing.T) {
 	// Another body (one more shoe) under the same id: refused, nothing charged.
 	h.fails(1, []string{"order_exists (409)", "order " + id + " exists with a different request", "[field order_id]"},
 		"order", "place", "--id", id, "--currency", "EUR", "--customer", "c-42", "--email", "jane@example.com",
-		"--country", "DE", "--item", "SHOE-1:3:4999", "--card", cardVisa, "--exp", "12/2030", "--cvc", "123")
+		"--country", "DE", "--item", "SHOE-1:3:4999", "--card-file", h.cardFile(cardVisa, "123"), "--exp", "12/2030")
 	// The same body again (another card number: it is not part of the digest)
 	// answers the order without a second payment.
 	if again := h.place(id, cardMastercard); again.Attempts != 1 || again.Card.Token != placed.Card.Token || again.Status != payment.OrderAuthorized {
@@ -43,4 +44,50 @@ func TestOrderPlaceConflict(t *testing.T) {
 	if want := "Customer c-42 · capture manual · submit immediate · fraud screen true\n\n- 2 × SHOE-1 at 49.99 EUR"; details != want {
 		t.Errorf("details %q, want %q", details, want)
 	}
+}
+
+// Card data is never taken on the command line, where /proc/*/cmdline and the
+// shell's history keep it: --card and --cvc fail with the way to go, before
+// anything is tokenized or started.
+func TestStarterRefusesCardDataOnTheCommandLine(t *testing.T) {
+	h := newHarness(t)
+	id := h.id("o-argv")
+	for _, args := range [][]string{{"--card", cardVisa}, {"--card=" + cardVisa}, {"--cvc", "737"}, {"--cvc=737"}} {
+		code, out, errOut := h.run(append([]string{"order", "place", "--id", id, "--currency", "EUR",
+			"--customer", "c-42", "--item", "SHOE-1:1:4999", "--exp", "12/2030"}, args...)...)
+		if code != 2 || !strings.Contains(errOut, "not taken on the command line") || !strings.Contains(errOut, "--card-file") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
+		}
+		for _, secret := range []string{cardVisa, "737"} {
+			if strings.Contains(out+errOut, secret) {
+				t.Errorf("%v: the answer quotes %q", args, secret)
+			}
+		}
+	}
+	if l := h.env.LedgerWithPrefix(t, "order/"+id+"/"); len(l) != 0 {
+		t.Errorf("ledger %+v", l)
+	}
+}
+
+// A card piped to --card-file - pays the order; the number and CVC never
+// appear in the answer.
+func TestStarterReadsTheCardFromStdin(t *testing.T) {
+	h := newHarness(t)
+	id := h.id("o-stdin")
+	h.stdin = `{"number": "` + cardVisa + `", "cvc": "737", "holder": "Jane Doe"}`
+	code, out, errOut := h.run("order", "place", "--id", id, "--currency", "EUR", "--customer", "c-42",
+		"--email", "jane@example.com", "--country", "DE", "--item", "SHOE-1:1:4999", "--card-file", "-", "--exp", "12/2030")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, secret := range []string{cardVisa, "737"} {
+		if strings.Contains(out+errOut, secret) {
+			t.Errorf("output holds %q", secret)
+		}
+	}
+	if !strings.Contains(out, `"status": "authorized"`) || !strings.Contains(out, `"last4": "4242"`) {
+		t.Errorf("answer %s", out)
+	}
+	h.stdin = "{}"
+	h.fails(2, []string{"cannot both read stdin"}, "order", "place", "--json", "-", "--card-file", "-")
 }

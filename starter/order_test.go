@@ -41,11 +41,11 @@ func TestOrderPlace(t *testing.T) {
 
 	// Card data that cannot be a card: 422 naming the field, nothing started.
 	h.fails(1, []string{"invalid_number (422)", "[field card.number]"}, "order", "place", "--id", h.id("o-luhn"),
-		"--currency", "EUR", "--customer", "c-42", "--item", "SHOE-1:1:100", "--card", "4242424242424241", "--exp", "12/2030", "--cvc", "123")
+		"--currency", "EUR", "--customer", "c-42", "--item", "SHOE-1:1:100", "--card-file", h.cardFile("4242424242424241", "123"), "--exp", "12/2030")
 	h.fails(1, []string{"not_found (404)"}, "order", "show", h.id("o-luhn"))
 	// Shop fields are checked as the API checks them.
 	h.fails(1, []string{"invalid_request (422)", "[field items[0].quantity]"}, "order", "place", "--id", h.id("o-qty"),
-		"--currency", "EUR", "--customer", "c-42", "--item", "SHOE-1:0:100", "--card", cardVisa, "--exp", "12/2030", "--cvc", "123")
+		"--currency", "EUR", "--customer", "c-42", "--item", "SHOE-1:0:100", "--card-file", h.cardFile(cardVisa, "123"), "--exp", "12/2030")
 	h.fails(2, []string{"which order?"}, "order", "place", "--currency", "EUR")
 }
 
@@ -135,8 +135,8 @@ func TestOrderRetry(t *testing.T) {
 		t.Fatalf("placed %+v", v)
 	}
 	// Bad card data is refused before anything reaches the workflow.
-	h.fails(1, []string{"[field card.cvc]"}, "order", "retry", id, "--card", cardMastercard, "--exp", "12/2030", "--cvc", "1")
-	v := h.order("order", "retry", id, "--card", cardMastercard, "--exp", "12/2030", "--cvc", "123")
+	h.fails(1, []string{"[field card.cvc]"}, "order", "retry", id, "--card-file", h.cardFile(cardMastercard, "1"), "--exp", "12/2030")
+	v := h.order("order", "retry", id, "--card-file", h.cardFile(cardMastercard, "123"), "--exp", "12/2030")
 	if v.Status != payment.OrderAuthorized || v.Attempts != 2 || v.Card.Brand != payment.Mastercard || v.Failure != nil {
 		t.Errorf("retried %+v", v)
 	}

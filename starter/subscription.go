@@ -17,7 +17,7 @@ var subscriptionCommands = []command{
 		summary: "Show the subscription (GET /v1/subscriptions/{id}): the workflow's state query."},
 	{name: "cancel", synopsis: "<subscription_id> [--idempotency-key KEY]", run: runSubscriptionCancel,
 		summary: "The customer opts out: no further billing (POST /v1/subscriptions/{id}/cancel)."},
-	{name: "payment-method", synopsis: "<subscription_id> --card NUMBER --exp MM/YYYY --cvc CVC [--idempotency-key KEY] | --json FILE",
+	{name: "payment-method", synopsis: "<subscription_id> --card-file FILE|- --exp MM/YYYY [--idempotency-key KEY] | --json FILE",
 		run: runSubscriptionPaymentMethod,
 		summary: "Replace the card; when past_due or suspended a catch-up bill runs at once\n" +
 			"(PUT /v1/subscriptions/{id}/payment-method)."},

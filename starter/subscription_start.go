@@ -32,7 +32,7 @@ func bindSubscriptionBody(fs *flag.FlagSet, b *shop.SubscriptionRequest) {
 var subscriptionStartCmd = command{
 	name: "start",
 	run:  runSubscriptionStart,
-	synopsis: "--id ID --customer ID --card NUMBER --exp MM/YYYY --cvc CVC --amount N --currency CUR\n" +
+	synopsis: "--id ID --customer ID --card-file FILE|- --exp MM/YYYY --amount N --currency CUR\n" +
 		"        --interval P1M [--trial P14D] [--retry P1D,P3D] [flags] | --json FILE",
 	summary: "Start a subscription; answer once the trial began or the first bill has a result\n" +
 		"(POST /v1/subscriptions). The card is tokenized; only the token goes to Temporal.",

@@ -14,7 +14,7 @@ import (
 func (h *cliHarness) start(id, number string, more ...string) subscription.View {
 	h.t.Helper()
 	args := append([]string{"subscription", "start", "--id", id, "--customer", "c-42", "--email", "jane@example.com",
-		"--country", "DE", "--card", number, "--exp", "12/2030", "--cvc", "123", "--plan", "pro", "--amount", "999",
+		"--country", "DE", "--card-file", h.cardFile(number, "123"), "--exp", "12/2030", "--plan", "pro", "--amount", "999",
 		"--currency", "EUR", "--interval", "PT1M", "--retry", "P1D"}, more...)
 	return h.subscription(args...)
 }
@@ -46,9 +46,9 @@ func TestSubscriptionStart(t *testing.T) {
 	}
 
 	h.fails(1, []string{"invalid_request (422)", "[field plan.amount]"}, "subscription", "start", "--id", h.id("s-bad"),
-		"--customer", "c-42", "--card", cardVisa, "--exp", "12/2030", "--cvc", "123", "--currency", "EUR", "--interval", "P1M")
+		"--customer", "c-42", "--card-file", h.cardFile(cardVisa, "123"), "--exp", "12/2030", "--currency", "EUR", "--interval", "P1M")
 	h.fails(1, []string{"card_expired (422)", "[field card.exp_year]"}, "subscription", "start", "--id", h.id("s-old"),
-		"--customer", "c-42", "--card", cardVisa, "--exp", "12/2020", "--cvc", "123", "--amount", "1", "--currency", "EUR", "--interval", "P1M")
+		"--customer", "c-42", "--card-file", h.cardFile(cardVisa, "123"), "--exp", "12/2020", "--amount", "1", "--currency", "EUR", "--interval", "P1M")
 }
 
 func TestSubscriptionShow(t *testing.T) {
@@ -83,11 +83,11 @@ func TestSubscriptionPaymentMethod(t *testing.T) {
 	if v := h.start(id, cardLost); v.Status != payment.SubscriptionSuspended {
 		t.Fatalf("started with a lost card %+v", v)
 	}
-	v := h.subscription("subscription", "payment-method", id, "--card", cardMastercard, "--exp", "11/2031", "--cvc", "123")
+	v := h.subscription("subscription", "payment-method", id, "--card-file", h.cardFile(cardMastercard, "123"), "--exp", "11/2031")
 	if v.Status != payment.SubscriptionActive || v.Card.Brand != payment.Mastercard || v.Card.ExpYear != 2031 || v.Totals.CyclesPaid != 1 {
 		t.Errorf("after the new card %+v", v)
 	}
-	h.fails(1, []string{"[field card.number]"}, "subscription", "payment-method", id, "--card", "1234", "--exp", "11/2031", "--cvc", "123")
+	h.fails(1, []string{"[field card.number]"}, "subscription", "payment-method", id, "--card-file", h.cardFile("1234", "123"), "--exp", "11/2031")
 }
 
 func TestSubscriptionCatchUp(t *testing.T) {

@@ -5,8 +5,6 @@ import (
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
-
-	"github.com/cardflow/cardflow/payment"
 )
 
 // New builds a JSON logger at the given level ("debug", "info", "warn", "error").
@@ -25,47 +23,4 @@ func New(level string) (*zap.Logger, error) {
 		return nil, err
 	}
 	return Redact(log), nil
-}
-
-// Redact wraps a logger so that messages and string fields are PAN-masked.
-func Redact(log *zap.Logger) *zap.Logger {
-	return log.WithOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core { return redactCore{c} }))
-}
-
-type redactCore struct{ zapcore.Core }
-
-func (c redactCore) With(fields []zapcore.Field) zapcore.Core {
-	return redactCore{c.Core.With(redactFields(fields))}
-}
-
-func (c redactCore) Check(e zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
-	if c.Enabled(e.Level) {
-		return ce.AddCore(e, c)
-	}
-	return ce
-}
-
-func (c redactCore) Write(e zapcore.Entry, fields []zapcore.Field) error {
-	e.Message = payment.MaskPAN(e.Message)
-	return c.Core.Write(e, redactFields(fields))
-}
-
-// redactFields masks strings, errors and stringers; other values (numbers, times)
-// cannot hold a PAN in a readable form worth the cost of encoding them twice.
-func redactFields(fields []zapcore.Field) []zapcore.Field {
-	out := make([]zapcore.Field, len(fields))
-	for i, f := range fields {
-		switch f.Type {
-		case zapcore.StringType:
-			f.String = payment.MaskPAN(f.String)
-		case zapcore.ErrorType:
-			if err, ok := f.Interface.(error); ok && err != nil {
-				f = zap.String(f.Key, payment.MaskPAN(err.Error()))
-			}
-		case zapcore.StringerType, zapcore.ReflectType:
-			f = zap.String(f.Key, payment.MaskPAN(fmt.Sprint(f.Interface)))
-		}
-		out[i] = f
-	}
-	return out
 }
