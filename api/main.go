@@ -15,6 +15,7 @@ import (
 
 	"github.com/cardflow/cardflow/api/server"
 	"github.com/cardflow/cardflow/internal/app"
+	"github.com/cardflow/cardflow/internal/config"
 )
 
 func main() {
@@ -25,7 +26,7 @@ func main() {
 }
 
 func run(args []string) error {
-	p, err := app.Start("api", args)
+	p, err := app.Start("api", args, config.APIKeys)
 	if err != nil {
 		return err
 	}

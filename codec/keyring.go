@@ -20,6 +20,10 @@ const KeySize = 32
 // EnvKey names the environment variable that holds the keyring spec.
 const EnvKey = "CARDFLOW_CODEC_KEY"
 
+// DevKeyPrefix starts the id of every dev key, so a process can tell one
+// wherever it was copied to.
+const DevKeyPrefix = "dev-"
+
 // DevKeyFile is the dev key's file name inside the state directory.
 const DevKeyFile = "codec.key"
 
@@ -188,7 +192,7 @@ func newDevSpec() (string, error) {
 	if _, err := rand.Read(b); err != nil {
 		return "", fmt.Errorf("codec: generate dev key: %w", err)
 	}
-	return "dev-" + hex.EncodeToString(b[:4]) + ":" + base64.StdEncoding.EncodeToString(b[4:]) + "\n", nil
+	return DevKeyPrefix + hex.EncodeToString(b[:4]) + ":" + base64.StdEncoding.EncodeToString(b[4:]) + "\n", nil
 }
 
 // createOnce writes data to path unless path exists. It writes a temp file and

@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/cardflow/cardflow/internal/app"
+	"github.com/cardflow/cardflow/internal/config"
 	"github.com/cardflow/cardflow/internal/workers"
 )
 
@@ -21,7 +22,7 @@ func main() {
 }
 
 func run(args []string) error {
-	p, err := app.Start("worker", args)
+	p, err := app.Start("worker", args, config.WebhookSecret)
 	if err != nil {
 		return err
 	}

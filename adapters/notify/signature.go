@@ -19,21 +19,49 @@ var (
 	ErrMalformedSignature = errors.New("notify: malformed signature header")
 	ErrSignatureMismatch  = errors.New("notify: signature does not match")
 	ErrSignatureExpired   = errors.New("notify: signature timestamp outside tolerance")
+	ErrNoTolerance        = errors.New("notify: a tolerance is required (DefaultTolerance is 5 minutes)")
 )
 
+// DefaultTolerance is how far a signature's timestamp may be from the
+// receiver's clock: long enough for a slow delivery and some clock skew, short
+// enough that a captured request cannot be replayed later.
+const DefaultTolerance = 5 * time.Minute
+
 // Sign returns the Cardflow-Signature header value for body sent at t:
-// "t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">". The timestamp is
-// under the MAC so a captured request cannot be replayed later.
-func Sign(secret []byte, t time.Time, body []byte) string {
+// "t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">", with one v1 per
+// secret (while a secret is rotated, the new one and the old one). The
+// timestamp is under the MAC so a captured request cannot be replayed later.
+func Sign(t time.Time, body []byte, secrets ...[]byte) string {
 	ts := strconv.FormatInt(t.Unix(), 10)
-	return "t=" + ts + ",v1=" + mac(secret, ts, body)
+	var b strings.Builder
+	b.WriteString("t=" + ts)
+	for _, s := range secrets {
+		b.WriteString(",v1=" + mac(s, ts, body))
+	}
+	return b.String()
+}
+
+// Secrets reads CARDFLOW_WEBHOOK_SECRET's value: one secret, or during a
+// rotation several, comma-separated, the new one first.
+func Secrets(list string) [][]byte {
+	var out [][]byte
+	for s := range strings.SplitSeq(list, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, []byte(s))
+		}
+	}
+	return out
 }
 
 // Verify checks a Cardflow-Signature header against the raw body: one of its
-// v1 signatures (there may be several while a secret is rotated) must match,
-// and its timestamp must be within tolerance of now. A tolerance of zero or
-// less skips the time check.
+// v1 signatures (there is one per secret while a secret is rotated) must be
+// secret's, and its timestamp within tolerance of now. The tolerance is
+// required (ErrNoTolerance for zero or less): without it a captured request
+// could be replayed for ever.
 func Verify(secret []byte, header string, body []byte, tolerance time.Duration, now time.Time) error {
+	if tolerance <= 0 {
+		return ErrNoTolerance
+	}
 	var ts string
 	var sigs []string
 	for part := range strings.SplitSeq(header, ",") {
@@ -56,7 +84,7 @@ func Verify(secret []byte, header string, body []byte, tolerance time.Duration, 
 	if !matchAny(want, sigs) {
 		return ErrSignatureMismatch
 	}
-	if age := now.Sub(time.Unix(sec, 0)).Abs(); tolerance > 0 && age > tolerance {
+	if age := now.Sub(time.Unix(sec, 0)).Abs(); age > tolerance {
 		return fmt.Errorf("%w: %s off, tolerance %s", ErrSignatureExpired, age, tolerance)
 	}
 	return nil

@@ -10,7 +10,7 @@ import (
 
 func TestSignKnownVector(t *testing.T) {
 	// Computed independently: HMAC-SHA256("whsec_test", `1795255200.{"id":"evt_1"}`).
-	got := notify.Sign([]byte("whsec_test"), time.Unix(1795255200, 0), []byte(`{"id":"evt_1"}`))
+	got := notify.Sign(time.Unix(1795255200, 0), []byte(`{"id":"evt_1"}`), []byte("whsec_test"))
 	want := "t=1795255200,v1=017aad8a34a67744d51d2d70d700a8437653eb359a440b996db8cea76979b078"
 	if got != want {
 		t.Errorf("Sign = %s, want %s", got, want)
@@ -21,8 +21,8 @@ func TestVerify(t *testing.T) {
 	secret := []byte("whsec_test")
 	body := []byte(`{"id":"evt_1","type":"order.captured"}`)
 	sent := time.Unix(1795255200, 0)
-	header := notify.Sign(secret, sent, body)
-	other := notify.Sign([]byte("whsec_other"), sent, body)
+	header := notify.Sign(sent, body, secret)
+	other := notify.Sign(sent, body, []byte("whsec_other"))
 	tests := []struct {
 		name      string
 		secret    []byte
@@ -35,7 +35,8 @@ func TestVerify(t *testing.T) {
 		{"valid", secret, header, body, 5 * time.Minute, sent.Add(time.Second), nil},
 		{"valid at the tolerance", secret, header, body, 5 * time.Minute, sent.Add(5 * time.Minute), nil},
 		{"valid with the clock behind", secret, header, body, 5 * time.Minute, sent.Add(-time.Minute), nil},
-		{"valid without time check", secret, header, body, 0, sent.Add(240 * time.Hour), nil},
+		{"no tolerance", secret, header, body, 0, sent, notify.ErrNoTolerance},
+		{"negative tolerance", secret, header, body, -time.Minute, sent.Add(240 * time.Hour), notify.ErrNoTolerance},
 		{"valid during rotation", secret, other + "," + header[len("t=1795255200,"):], body, time.Minute, sent, nil},
 		{"another secret", []byte("whsec_other"), header, body, 5 * time.Minute, sent, notify.ErrSignatureMismatch},
 		{"tampered body", secret, header, []byte(`{"id":"evt_1","type":"order.refunded"}`), 5 * time.Minute, sent, notify.ErrSignatureMismatch},

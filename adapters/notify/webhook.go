@@ -20,15 +20,16 @@ const DefaultTimeout = 10 * time.Second
 // Webhook posts signed notifications to one URL. Any answer but a 2xx is an
 // error; the activity's retry policy tries again, with the same event id.
 type Webhook struct {
-	url    string
-	secret []byte
-	client *http.Client
-	log    *zap.Logger
+	url     string
+	secrets [][]byte
+	client  *http.Client
+	log     *zap.Logger
 }
 
-// NewWebhook posts to url, signing with secret; each try gives up after
-// timeout (DefaultTimeout when zero or less).
-func NewWebhook(url, secret string, timeout time.Duration, log *zap.Logger) *Webhook {
+// NewWebhook posts to url, signing with each of secrets (Secrets: one, or the
+// new and the old one during a rotation); each try gives up after timeout
+// (DefaultTimeout when zero or less).
+func NewWebhook(url string, secrets [][]byte, timeout time.Duration, log *zap.Logger) *Webhook {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
@@ -36,8 +37,8 @@ func NewWebhook(url, secret string, timeout time.Duration, log *zap.Logger) *Web
 		log = zap.NewNop()
 	}
 	return &Webhook{
-		url:    url,
-		secret: []byte(secret),
+		url:     url,
+		secrets: secrets,
 		client: &http.Client{
 			Timeout: timeout,
 			// A redirect is a misconfigured endpoint: report it instead of
@@ -63,7 +64,7 @@ func (w *Webhook) Notify(ctx context.Context, n payment.Notification) error {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "cardflow-webhooks/1")
-	req.Header.Set(SignatureHeader, Sign(w.secret, now, b))
+	req.Header.Set(SignatureHeader, Sign(now, b, w.secrets...))
 
 	resp, err := w.client.Do(req)
 	if err != nil {

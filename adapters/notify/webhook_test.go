@@ -3,6 +3,7 @@ package notify_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -99,7 +100,7 @@ func TestWebhookBody(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := notify.NewWebhook(url, secret, time.Second, zap.NewNop()).Notify(context.Background(), tt.n); err != nil {
+			if err := notify.NewWebhook(url, notify.Secrets(secret), time.Second, zap.NewNop()).Notify(context.Background(), tt.n); err != nil {
 				t.Fatalf("Notify: %v", err)
 			}
 			d := rc.got(t)[i]
@@ -120,7 +121,7 @@ func TestWebhookBody(t *testing.T) {
 func TestWebhookSignature(t *testing.T) {
 	rc, url := serve(t)
 	before := time.Now().Add(-time.Second)
-	if err := notify.NewWebhook(url, secret, time.Second, nil).Notify(context.Background(), captured()); err != nil {
+	if err := notify.NewWebhook(url, notify.Secrets(secret), time.Second, nil).Notify(context.Background(), captured()); err != nil {
 		t.Fatalf("Notify: %v", err)
 	}
 	d := rc.got(t)[0]
@@ -147,11 +148,33 @@ func TestWebhookSignature(t *testing.T) {
 	}
 }
 
+// During a rotation (CARDFLOW_WEBHOOK_SECRET=new,old) every delivery carries a
+// v1 signature per secret, so a receiver still on the old secret and one
+// already on the new one both verify it, and a third secret does not.
+func TestWebhookSignsWithEverySecretDuringRotation(t *testing.T) {
+	rc, url := serve(t)
+	if err := notify.NewWebhook(url, notify.Secrets("whsec_new, whsec_old"), time.Second, nil).Notify(context.Background(), captured()); err != nil {
+		t.Fatalf("Notify: %v", err)
+	}
+	d := rc.got(t)[0]
+	if !regexp.MustCompile(`^t=\d+,v1=[0-9a-f]{64},v1=[0-9a-f]{64}$`).MatchString(d.signature) {
+		t.Fatalf("Cardflow-Signature %q, want t=<unix seconds>,v1=<new>,v1=<old>", d.signature)
+	}
+	for _, s := range []string{"whsec_new", "whsec_old"} {
+		if err := notify.Verify([]byte(s), d.signature, d.body, notify.DefaultTolerance, d.at); err != nil {
+			t.Errorf("Verify with %s: %v", s, err)
+		}
+	}
+	if err := notify.Verify([]byte("whsec_other"), d.signature, d.body, notify.DefaultTolerance, d.at); !errors.Is(err, notify.ErrSignatureMismatch) {
+		t.Errorf("Verify with a third secret = %v, want a mismatch", err)
+	}
+}
+
 // TestWebhookRetries is what the activity's retry policy does: call Notify
 // again after an error until it returns nil. Every try carries the same id.
 func TestWebhookRetries(t *testing.T) {
 	rc, url := serve(t, http.StatusInternalServerError, http.StatusServiceUnavailable)
-	wh := notify.NewWebhook(url, secret, time.Second, zap.NewNop())
+	wh := notify.NewWebhook(url, notify.Secrets(secret), time.Second, zap.NewNop())
 	n := captured()
 	id := notify.EventID(n.Key)
 	for try, wantErr := range []bool{true, true, false} {
@@ -190,7 +213,7 @@ func TestWebhookStatuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {
 			rc, url := serve(t, tt.status)
-			err := notify.NewWebhook(url, secret, time.Second, zap.NewNop()).Notify(context.Background(), captured())
+			err := notify.NewWebhook(url, notify.Secrets(secret), time.Second, zap.NewNop()).Notify(context.Background(), captured())
 			if (err == nil) != tt.ok {
 				t.Fatalf("Notify = %v, want ok %v", err, tt.ok)
 			}
@@ -209,7 +232,7 @@ func TestWebhookTransportErrors(t *testing.T) {
 		srv := httptest.NewServer(http.NotFoundHandler())
 		url := srv.URL
 		srv.Close()
-		if err := notify.NewWebhook(url, secret, time.Second, zap.NewNop()).Notify(context.Background(), captured()); err == nil {
+		if err := notify.NewWebhook(url, notify.Secrets(secret), time.Second, zap.NewNop()).Notify(context.Background(), captured()); err == nil {
 			t.Fatal("Notify to a closed port succeeded")
 		}
 	})
@@ -223,7 +246,7 @@ func TestWebhookTransportErrors(t *testing.T) {
 		}))
 		t.Cleanup(srv.Close)
 		start := time.Now()
-		err := notify.NewWebhook(srv.URL, secret, 100*time.Millisecond, zap.NewNop()).Notify(context.Background(), captured())
+		err := notify.NewWebhook(srv.URL, notify.Secrets(secret), 100*time.Millisecond, zap.NewNop()).Notify(context.Background(), captured())
 		if err == nil || !strings.Contains(err.Error(), notify.EventID(captured().Key)) {
 			t.Fatalf("Notify = %v, want a timeout naming the event", err)
 		}
@@ -235,7 +258,7 @@ func TestWebhookTransportErrors(t *testing.T) {
 		_, url := serve(t)
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		if err := notify.NewWebhook(url, secret, time.Second, zap.NewNop()).Notify(ctx, captured()); err == nil {
+		if err := notify.NewWebhook(url, notify.Secrets(secret), time.Second, zap.NewNop()).Notify(ctx, captured()); err == nil {
 			t.Fatal("Notify with a cancelled context succeeded")
 		}
 	})
@@ -259,8 +282,10 @@ func TestNoCardDataInLogs(t *testing.T) {
 	n.OrderID = "4242424242424242"
 	n.Data = map[string]any{"secret": "data-not-for-logs"}
 	for name, mk := range map[string]func(*zap.Logger) activities.Notifier{
-		"log":     func(l *zap.Logger) activities.Notifier { return notify.NewLog(l) },
-		"webhook": func(l *zap.Logger) activities.Notifier { return notify.NewWebhook(url, secret, time.Second, l) },
+		"log": func(l *zap.Logger) activities.Notifier { return notify.NewLog(l) },
+		"webhook": func(l *zap.Logger) activities.Notifier {
+			return notify.NewWebhook(url, notify.Secrets(secret), time.Second, l)
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			core, logs := observer.New(zap.DebugLevel)

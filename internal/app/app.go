@@ -2,6 +2,8 @@ package app
 
 import (
 	"fmt"
+	"os"
+	"strings"
 
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
@@ -12,11 +14,19 @@ import (
 )
 
 // Keys loads the payload-encryption keyring: CARDFLOW_CODEC_KEY, else the dev key
-// kept under the state directory (created once).
+// kept under the state directory (created once). Off loopback the dev key is
+// refused, and so is a key whose id says it is one (copied from codec.key):
+// it sits in plain sight beside the process's state.
 func Keys(cfg config.Config) (*codec.Keyring, error) {
+	if _, set := os.LookupEnv(codec.EnvKey); !set && !cfg.OnLoopback() {
+		return nil, fmt.Errorf("codec key: %s is not set, and this process is not on loopback: the development key under %s is refused", codec.EnvKey, cfg.Dir)
+	}
 	k, err := codec.FromEnv(cfg.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("codec key: %w", err)
+	}
+	if !cfg.OnLoopback() && strings.HasPrefix(k.Primary(), codec.DevKeyPrefix) {
+		return nil, fmt.Errorf("codec key: %s's active key %s is a development key, and this process is not on loopback: make a key of your own", codec.EnvKey, k.Primary())
 	}
 	return k, nil
 }

@@ -19,10 +19,15 @@ type Process struct {
 }
 
 // Start reads the configuration (environment, then args), builds the logger and
-// dials Temporal. Close releases what it opened.
-func Start(name string, args []string) (*Process, error) {
+// dials Temporal. Off loopback it refuses the development secrets among those
+// the process uses, and the development codec key. Close releases what it
+// opened.
+func Start(name string, args []string, uses ...config.Secret) (*Process, error) {
 	cfg, err := config.Load(name, args)
 	if err != nil {
+		return nil, err
+	}
+	if err := cfg.RefuseDevSecrets(uses...); err != nil {
 		return nil, err
 	}
 	log, err := logging.New(cfg.LogLevel)

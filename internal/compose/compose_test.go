@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cardflow/cardflow/internal/config"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
@@ -125,4 +126,23 @@ func flatten(v any) []string {
 		return out
 	}
 	return nil
+}
+
+// The production topology ships no development secret, not even as a default:
+// a secret the deployer did not set stops `docker compose up` (${VAR:?...})
+// instead of running with a value anyone can read in this repository.
+func TestComposeShipsNoDevelopmentSecret(t *testing.T) {
+	raw, err := os.ReadFile("../../docker-compose.yml")
+	require.NoError(t, err)
+	for _, dev := range []string{config.DevAPIKey, config.DevWebhookSecret, "sk_sandbox_local"} {
+		assert.NotContains(t, string(raw), dev)
+	}
+	required := regexp.MustCompile(`^"?\$\{[A-Z_]+:\?[^}]+\}"?$`)
+	for name, s := range load(t) {
+		for _, v := range []string{"CARDFLOW_API_KEYS", "CARDFLOW_WEBHOOK_SECRET", "CARDFLOW_CODEC_KEY"} {
+			if val, ok := s.Environment[v]; ok {
+				assert.Regexp(t, required, val, "%s's %s must be required", name, v)
+			}
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -48,10 +49,10 @@ func Default() Config {
 		TemporalNamespace: "default",
 		TaskQueue:         "cardflow",
 		APIAddr:           "127.0.0.1:8080",
-		APIKeys:           []string{"sk_test_local"},
+		APIKeys:           []string{DevAPIKey},
 		ProcessorURL:      "http://127.0.0.1:8091",
 		ProcessorTimeout:  10 * time.Second,
-		WebhookSecret:     "whsec_local",
+		WebhookSecret:     DevWebhookSecret,
 		Dir:               ".cardflow",
 		LogLevel:          "info",
 		WorkflowCache:     2000,
@@ -62,7 +63,9 @@ func Default() Config {
 // Unknown flags are an error, so a typo does not silently run with defaults.
 func Load(name string, args []string) (Config, error) {
 	c := Default()
-	c.fromEnv(os.LookupEnv)
+	if err := c.fromEnv(os.LookupEnv); err != nil {
+		return c, err
+	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	keys := strings.Join(c.APIKeys, ",")
 	brands, _ := os.LookupEnv("CARDFLOW_ACCEPTED_BRANDS")
@@ -88,7 +91,31 @@ func Load(name string, args []string) (Config, error) {
 	if c.AcceptedBrands, err = ParseBrands(brands); err != nil {
 		return c, err
 	}
-	return c, nil
+	return c, c.check()
+}
+
+// check refuses a configuration no process can run with. A variable set to ""
+// means empty, never the default, so an emptied secret or address is named
+// here instead of silently becoming the development value.
+func (c Config) check() error {
+	required := []struct{ value, name string }{
+		{c.TemporalAddress, "TEMPORAL_ADDRESS"},
+		{c.TemporalNamespace, "TEMPORAL_NAMESPACE"},
+		{c.TaskQueue, "CARDFLOW_TASK_QUEUE"},
+		{c.APIAddr, "CARDFLOW_API_ADDR"},
+		{c.ProcessorURL, "CARDFLOW_PROCESSOR_URL"},
+		{c.Dir, "CARDFLOW_DIR"},
+		{c.LogLevel, "CARDFLOW_LOG_LEVEL"},
+	}
+	for _, r := range required {
+		if strings.TrimSpace(r.value) == "" {
+			return fmt.Errorf("config: %s is empty", r.name)
+		}
+	}
+	if c.WebhookURL != "" && len(splitList(c.WebhookSecret)) == 0 {
+		return fmt.Errorf("config: CARDFLOW_WEBHOOK_SECRET is empty, so webhooks to %s would go unsigned", c.WebhookURL)
+	}
+	return nil
 }
 
 // ParseBrands reads a comma-separated list of brand values ("visa, Elo") as
@@ -113,9 +140,12 @@ func ParseBrands(s string) ([]payment.Brand, error) {
 	return out, nil
 }
 
-func (c *Config) fromEnv(lookup func(string) (string, bool)) {
+// fromEnv reads the variables that are set; set to "" is empty, not the
+// default. A number, duration or boolean that does not parse is an error
+// naming the variable, not a silent default.
+func (c *Config) fromEnv(lookup func(string) (string, bool)) error {
 	str := func(dst *string, key string) {
-		if v, ok := lookup(key); ok && v != "" {
+		if v, ok := lookup(key); ok {
 			*dst = v
 		}
 	}
@@ -128,24 +158,38 @@ func (c *Config) fromEnv(lookup func(string) (string, bool)) {
 	str(&c.WebhookSecret, "CARDFLOW_WEBHOOK_SECRET")
 	str(&c.Dir, "CARDFLOW_DIR")
 	str(&c.LogLevel, "CARDFLOW_LOG_LEVEL")
-	if v, ok := lookup("CARDFLOW_API_KEYS"); ok && v != "" {
+	if v, ok := lookup("CARDFLOW_API_KEYS"); ok {
 		c.APIKeys = splitList(v)
 	}
-	if v, ok := lookup("CARDFLOW_WORKFLOW_CACHE"); ok && v != "" {
-		if n, err := strconv.Atoi(v); err == nil && n > 0 {
-			c.WorkflowCache = n
+	var errs []error
+	parse := func(key string, set func(string) error) {
+		if v, ok := lookup(key); ok {
+			if err := set(v); err != nil {
+				errs = append(errs, fmt.Errorf("config: %s=%q: %w", key, v, err))
+			}
 		}
 	}
-	if v, ok := lookup("CARDFLOW_TEMPORAL_GZIP"); ok && v != "" {
-		if b, err := strconv.ParseBool(v); err == nil {
-			c.TemporalGzip = b
+	parse("CARDFLOW_WORKFLOW_CACHE", func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err == nil && n <= 0 {
+			err = errors.New("want a positive number")
 		}
-	}
-	if v, ok := lookup("CARDFLOW_PROCESSOR_TIMEOUT"); ok && v != "" {
-		if d, err := time.ParseDuration(v); err == nil {
-			c.ProcessorTimeout = d
+		c.WorkflowCache = n
+		return err
+	})
+	parse("CARDFLOW_TEMPORAL_GZIP", func(v string) (err error) {
+		c.TemporalGzip, err = strconv.ParseBool(v)
+		return err
+	})
+	parse("CARDFLOW_PROCESSOR_TIMEOUT", func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err == nil && d <= 0 {
+			err = errors.New("want a positive duration")
 		}
-	}
+		c.ProcessorTimeout = d
+		return err
+	})
+	return errors.Join(errs...)
 }
 
 func splitList(s string) []string {

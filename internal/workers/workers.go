@@ -21,7 +21,7 @@ func Activities(cfg config.Config, log *zap.Logger) *activities.Activities {
 	proc := sandbox.NewClient(cfg.ProcessorURL, cfg.ProcessorTimeout)
 	var n activities.Notifier = notify.NewLog(log)
 	if cfg.WebhookURL != "" {
-		n = notify.NewWebhook(cfg.WebhookURL, cfg.WebhookSecret, 10*time.Second, log)
+		n = notify.NewWebhook(cfg.WebhookURL, notify.Secrets(cfg.WebhookSecret), 10*time.Second, log)
 	}
 	return &activities.Activities{
 		Processor: proc,

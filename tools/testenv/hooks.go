@@ -25,6 +25,7 @@ type Webhook struct {
 	SubscriptionID *string         `json:"subscription_id"`
 	Data           json.RawMessage `json:"data"`
 	Raw            []byte          `json:"-"`
+	Signature      string          `json:"-"` // the Cardflow-Signature header of the first delivery
 	Deliveries     int             `json:"-"` // how many times this id arrived
 }
 
@@ -73,7 +74,7 @@ func (h *Hooks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if prev, ok := h.byID[wh.ID]; ok {
 		prev.Deliveries++
 	} else {
-		wh.Raw, wh.Deliveries = body, 1
+		wh.Raw, wh.Signature, wh.Deliveries = body, r.Header.Get("Cardflow-Signature"), 1
 		h.byID[wh.ID] = &wh
 		h.order = append(h.order, wh.ID)
 	}

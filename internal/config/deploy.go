@@ -1,0 +1,95 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// The development secrets: public (they are in this repository), so anyone
+// can sign a webhook or call the API with them. They are what `make run` and
+// the tests use on loopback, and a process that is reachable from elsewhere
+// refuses to start with one (OnLoopback).
+const (
+	DevAPIKey        = "sk_test_local"
+	DevWebhookSecret = "whsec_local"
+)
+
+// Secret names a secret a process uses, for RefuseDevSecrets.
+type Secret int
+
+const (
+	APIKeys       Secret = iota // CARDFLOW_API_KEYS: the API
+	WebhookSecret               // CARDFLOW_WEBHOOK_SECRET: the worker, when it sends webhooks
+)
+
+// OnLoopback reports whether every address the configuration names — where the
+// API listens, Temporal, the processor, the webhook receiver — is a loopback
+// address: the process then runs on a developer's machine, as `make run` and
+// the tests do. Anything else (a host name, an interface address, ":8080"
+// listening on all interfaces) is a deployment.
+func (c Config) OnLoopback() bool {
+	for _, a := range []string{c.APIAddr, c.TemporalAddress} {
+		if !Loopback(a) {
+			return false
+		}
+	}
+	for _, u := range []string{c.ProcessorURL, c.WebhookURL} {
+		if u == "" {
+			continue
+		}
+		p, err := url.Parse(u)
+		if err != nil || !Loopback(p.Host) {
+			return false
+		}
+	}
+	return true
+}
+
+// Loopback reports whether addr ("host:port" or a bare host) names only this
+// machine: localhost, 127.0.0.0/8 or ::1. An empty host (listen on every
+// interface) and any other name are not loopback; names other than localhost
+// are not resolved, because what they resolve to can change.
+func Loopback(addr string) bool {
+	host := addr
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// RefuseDevSecrets fails when the process is not on loopback and one of the
+// secrets it uses is a development secret, naming the variable to set. On
+// loopback it allows them: that is what they are for.
+func (c Config) RefuseDevSecrets(uses ...Secret) error {
+	if c.OnLoopback() {
+		return nil
+	}
+	for _, s := range uses {
+		switch s {
+		case APIKeys:
+			for _, k := range c.APIKeys {
+				if k == DevAPIKey {
+					return devSecretError("CARDFLOW_API_KEYS", DevAPIKey)
+				}
+			}
+		case WebhookSecret:
+			for _, k := range splitList(c.WebhookSecret) {
+				if k == DevWebhookSecret && c.WebhookURL != "" {
+					return devSecretError("CARDFLOW_WEBHOOK_SECRET", DevWebhookSecret)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func devSecretError(name, value string) error {
+	return fmt.Errorf("config: %s holds the development secret %s, which is public, and this process is not on loopback: set a secret of your own", name, value)
+}

@@ -1,0 +1,91 @@
+package config
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A variable set to "" is empty, not the default: an emptied API key list is
+// no key at all (the development key would otherwise come back), and an
+// emptied required value or webhook secret is an error that names it.
+func TestEmptyVariableMeansEmptyNotDefault(t *testing.T) {
+	t.Setenv("CARDFLOW_API_KEYS", "")
+	c, err := Load("test", nil)
+	require.NoError(t, err)
+	assert.Empty(t, c.APIKeys)
+
+	t.Setenv("TEMPORAL_ADDRESS", "")
+	_, err = Load("test", nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "TEMPORAL_ADDRESS is empty")
+	t.Setenv("TEMPORAL_ADDRESS", "localhost:7233")
+
+	t.Setenv("CARDFLOW_WEBHOOK_URL", "http://127.0.0.1:9/hooks")
+	t.Setenv("CARDFLOW_WEBHOOK_SECRET", "")
+	_, err = Load("test", nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "CARDFLOW_WEBHOOK_SECRET is empty")
+}
+
+// A number, duration or boolean that does not parse stops the process, naming
+// the variable, instead of quietly running with the default.
+func TestUnparsableVariableIsAnError(t *testing.T) {
+	for k, v := range map[string]string{
+		"CARDFLOW_WORKFLOW_CACHE":    "lots",
+		"CARDFLOW_PROCESSOR_TIMEOUT": "10",
+		"CARDFLOW_TEMPORAL_GZIP":     "maybe",
+	} {
+		t.Run(k, func(t *testing.T) {
+			t.Setenv(k, v)
+			_, err := Load("test", nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), k)
+		})
+	}
+}
+
+func TestLoopback(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"localhost:7233": true, "127.0.0.1:8080": true, "127.3.4.5": true, "[::1]:8080": true, "LOCALHOST": true,
+		":8080": false, "0.0.0.0:8080": false, "temporal:7233": false, "10.0.0.7:8091": false,
+		"[::]:8080": false, "api.shop.example": false, "": false,
+	} {
+		assert.Equal(t, want, Loopback(addr), addr)
+	}
+}
+
+// Off loopback the public development secrets are refused: with whsec_local
+// anyone could forge order.captured, with sk_test_local call the API. On
+// loopback (make run, the tests) they are what is meant.
+func TestDevSecretsRefusedOffLoopback(t *testing.T) {
+	dev := Default()
+	dev.WebhookURL = "http://127.0.0.1:9000/hooks"
+	require.True(t, dev.OnLoopback())
+	assert.NoError(t, dev.RefuseDevSecrets(APIKeys, WebhookSecret))
+
+	for name, deploy := range map[string]func(*Config){
+		"temporal elsewhere":         func(c *Config) { c.TemporalAddress = "temporal:7233" },
+		"api on every interface":     func(c *Config) { c.APIAddr = ":8080" },
+		"processor elsewhere":        func(c *Config) { c.ProcessorURL = "http://sandbox:8091" },
+		"webhook receiver elsewhere": func(c *Config) { c.WebhookURL = "https://shop.example/hooks" },
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := dev
+			deploy(&c)
+			assert.False(t, c.OnLoopback())
+			err := c.RefuseDevSecrets(APIKeys)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "CARDFLOW_API_KEYS")
+			err = c.RefuseDevSecrets(WebhookSecret)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "CARDFLOW_WEBHOOK_SECRET")
+
+			c.APIKeys, c.WebhookSecret = []string{"sk_live_own"}, "whsec_own,"+DevWebhookSecret
+			assert.ErrorContains(t, c.RefuseDevSecrets(WebhookSecret), "CARDFLOW_WEBHOOK_SECRET", "not even as the old secret of a rotation")
+			c.WebhookSecret = "whsec_own"
+			assert.NoError(t, c.RefuseDevSecrets(APIKeys, WebhookSecret))
+		})
+	}
+}
