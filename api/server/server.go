@@ -133,12 +133,14 @@ func New(c client.Client, cfg config.Config, log *zap.Logger, keys *codec.Keyrin
 	if tune != nil {
 		tune(&sc)
 	}
+	co := codec.ServerOptionsFromEnv()
+	co.Loopback = config.Loopback(cfg.APIAddr) // the codec is served on the API's listener
 	s := &Server{
 		Temporal: c,
 		Vault:    vault.New(cfg.ProcessorURL, cfg.ProcessorTimeout),
 		Log:      log,
 		Config:   sc,
-		Codec:    codec.Handler(keys, codec.ServerOptionsFromEnv()),
+		Codec:    codec.Handler(keys, co),
 	}
 	return s.Handler()
 }
