@@ -32,10 +32,11 @@ func run(args []string) error {
 	}
 	defer p.Close()
 	cfg, log := p.Config, p.Log
-	srv := &http.Server{
-		Addr:              cfg.APIAddr,
-		Handler:           server.New(p.Client, cfg, log, p.Keys, nil),
-		ReadHeaderTimeout: 10 * time.Second,
+	// Refused before it listens when its codec server would be open off loopback.
+	srv, err := app.APIServer(cfg, server.New(p.Client, cfg, log, p.Keys, nil),
+		app.APITimeouts(cfg.ProcessorTimeout+server.DefaultUpdateTimeout))
+	if err != nil {
+		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -23,6 +23,10 @@ var (
 	// ErrDecrypt means a payload failed authentication: it was altered, or it
 	// was sealed by another key under the same id.
 	ErrDecrypt = errors.New("payload failed authentication (tampered or wrong key)")
+	// ErrPlaintext means a payload that cardflow's processes decode was not
+	// sealed by the codec: someone with Temporal access but without the key
+	// wrote it (temporal workflow start --input, a signal, an update).
+	ErrPlaintext = errors.New("payload not encrypted by cardflow's codec")
 )
 
 // Codec is a converter.PayloadCodec encrypting with a keyring's primary key

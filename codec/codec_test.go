@@ -104,11 +104,39 @@ func TestCodecKeepsOriginalMetadata(t *testing.T) {
 	assert.Equal(t, in.Data, dec[0].Data)
 }
 
-func TestDecodePassesPlainPayloadsThrough(t *testing.T) {
+// The codec itself (what the codec server runs for the UI and the CLI)
+// passes plaintext through; the processes' converter does not.
+func TestCodecPassesPlainPayloadsThroughButConverterRefuses(t *testing.T) {
 	k := keyring(t, "k1:"+b64(secret(t)))
-	plain, err := converter.GetDefaultDataConverter().ToPayload("written before encryption")
+	plain, err := converter.GetDefaultDataConverter().ToPayload("written without the key")
 	require.NoError(t, err)
-	assert.Equal(t, "written before encryption", decodeString(t, k, plain))
+	out, err := NewCodec(k).Decode([]*commonpb.Payload{plain})
+	require.NoError(t, err)
+	assert.Same(t, plain, out[0])
+
+	var s string
+	err = DataConverter(k).FromPayload(plain, &s)
+	assert.ErrorIs(t, err, ErrPlaintext)
+	assert.Contains(t, err.Error(), `"json/plain"`)
+	assert.Empty(t, s)
+}
+
+// What carries no value passes: no payload, an empty one, binary/null (a
+// command without input), as the SDK and the server produce them.
+func TestConverterPassesPayloadsThatCarryNothing(t *testing.T) {
+	dc := DataConverter(keyring(t, "k1:"+b64(secret(t))))
+	null, err := converter.GetDefaultDataConverter().ToPayload(nil)
+	require.NoError(t, err)
+	require.Equal(t, converter.MetadataEncodingNil, string(null.Metadata[converter.MetadataEncoding]))
+	var o *order
+	assert.NoError(t, dc.FromPayload(nil, &o))
+	assert.NoError(t, dc.FromPayloads(nil, &o))
+	assert.NoError(t, dc.FromPayloads(&commonpb.Payloads{}, &o))
+	assert.NoError(t, dc.FromPayload(null, &o))
+	assert.Nil(t, o)
+	var v order
+	assert.Error(t, dc.FromPayload(&commonpb.Payload{}, &v), "the default converter still wants an encoding")
+	assert.NotErrorIs(t, dc.FromPayload(&commonpb.Payload{}, &v), ErrPlaintext)
 }
 
 // A history written under k1 must stay readable once k2 becomes primary.

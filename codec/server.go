@@ -2,6 +2,7 @@ package codec
 
 import (
 	"crypto/subtle"
+	"errors"
 	"net/http"
 	"os"
 	"strings"
@@ -20,8 +21,9 @@ const EnvOrigins = "CARDFLOW_CODEC_ORIGINS"
 // localhost and 127.0.0.1 as different origins, so both are allowed.
 var DefaultOrigins = []string{"http://localhost:8233", "http://127.0.0.1:8233"}
 
-// maxBody bounds one request. Temporal caps a payload at 2 MiB and the UI
-// sends a few at a time, so this only stops abuse.
+// maxBody bounds one authorized request. Temporal caps a payload at 2 MiB and
+// the UI sends a few at a time, so this only stops abuse; a caller without
+// the token gets nothing read at all.
 const maxBody = 16 << 20
 
 // ServerOptions configures the codec server.
@@ -29,11 +31,30 @@ type ServerOptions struct {
 	// AllowOrigins are the browser origins (scheme://host:port) allowed to
 	// call the server, i.e. the Temporal UI's. Empty means DefaultOrigins.
 	AllowOrigins []string
-	// AuthToken, when set, must come as "Authorization: Bearer <token>".
+	// AuthToken, when set, must come as "Authorization: Bearer <token>" on
+	// every request. Without it /encode is refused (anyone could have
+	// payloads sealed that the worker then trusts) and /decode is answered
+	// only on loopback.
 	AuthToken string
+	// Loopback says the server listens on a loopback address only
+	// (config.Loopback of its listen address): only then may /decode go
+	// without a token, for `make run`'s UI, whose browser cannot send one.
+	Loopback bool
 }
 
-// ServerOptionsFromEnv reads CARDFLOW_CODEC_AUTH and CARDFLOW_CODEC_ORIGINS.
+// Check refuses options that would let anyone who reaches the server decrypt
+// every payload: off loopback without a token. A process serving the codec
+// checks them before it listens.
+func (o ServerOptions) Check() error {
+	if !o.Loopback && o.AuthToken == "" {
+		return errors.New("codec: the codec server would listen off loopback without " + EnvAuth +
+			": anyone reaching it could decrypt every payload; set " + EnvAuth + " or listen on loopback")
+	}
+	return nil
+}
+
+// ServerOptionsFromEnv reads CARDFLOW_CODEC_AUTH and CARDFLOW_CODEC_ORIGINS;
+// the caller sets Loopback from its listen address.
 func ServerOptionsFromEnv() ServerOptions {
 	var o ServerOptions
 	o.AuthToken = strings.TrimSpace(os.Getenv(EnvAuth))
@@ -49,7 +70,7 @@ func ServerOptionsFromEnv() ServerOptions {
 // /decode with a JSON body {"payloads": [...]} (protobuf JSON, data in
 // base64) answered in the same shape. Mount it with the prefix stripped. The
 // SDK's handler does the protocol; this adds CORS for the UI and the bearer
-// token. The UI's X-Namespace header is accepted but not used: one keyring
+// token (see ServerOptions for who may call without one). The UI's X-Namespace header is accepted but not used: one keyring
 // serves every namespace.
 func Handler(k *Keyring, opts ServerOptions) http.Handler {
 	origins := opts.AllowOrigins
@@ -60,6 +81,7 @@ func Handler(k *Keyring, opts ServerOptions) http.Handler {
 		codec:   converter.NewPayloadCodecHTTPHandler(NewCodec(k)),
 		origins: make(map[string]bool, len(origins)),
 		token:   []byte(opts.AuthToken),
+		open:    opts.Loopback,
 	}
 	for _, o := range origins {
 		s.origins[normOrigin(o)] = true
@@ -71,6 +93,7 @@ type server struct {
 	codec   http.Handler
 	origins map[string]bool
 	token   []byte
+	open    bool // /decode needs no token: loopback and none configured
 }
 
 func normOrigin(o string) string {
@@ -115,7 +138,12 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	if !s.authorized(r) {
+	// Refused before a byte of the body is read, whatever the Origin.
+	switch {
+	case len(s.token) == 0 && (r.URL.Path == "/encode" || !s.open):
+		http.Error(w, "codec: "+r.URL.Path+" is refused: no "+EnvAuth+" is configured", http.StatusForbidden)
+		return
+	case len(s.token) != 0 && !s.authorized(r):
 		h.Set("WWW-Authenticate", `Bearer realm="cardflow-codec"`)
 		http.Error(w, "missing or invalid codec token", http.StatusUnauthorized)
 		return
@@ -127,9 +155,6 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // authorized compares in constant time so the token cannot be guessed byte
 // by byte from response times.
 func (s *server) authorized(r *http.Request) bool {
-	if len(s.token) == 0 {
-		return true
-	}
 	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return false

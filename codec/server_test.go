@@ -61,12 +61,13 @@ func parsePayloads(t *testing.T, body string) []*commonpb.Payload {
 
 func TestServerRoundTrip(t *testing.T) {
 	k := keyring(t, "k1:"+b64(secret(t)))
-	url := serve(t, k, ServerOptions{})
+	url := serve(t, k, ServerOptions{AuthToken: "s3cret"})
+	auth := []string{"Authorization", "Bearer s3cret"}
 	data := `{"number":"` + testPAN + `","holder":"Jane Doe"}`
 	req := `{"payloads":[{"metadata":{"encoding":"` + base64.StdEncoding.EncodeToString([]byte("json/plain")) +
 		`"},"data":"` + base64.StdEncoding.EncodeToString([]byte(data)) + `"}]}`
 
-	resp, encoded := do(t, http.MethodPost, url+"/encode", req, uiHeaders())
+	resp, encoded := do(t, http.MethodPost, url+"/encode", req, uiHeaders(auth...))
 	require.Equal(t, http.StatusOK, resp.StatusCode, encoded)
 	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
 	assert.Equal(t, uiOrigin, resp.Header.Get("Access-Control-Allow-Origin"))
@@ -76,7 +77,7 @@ func TestServerRoundTrip(t *testing.T) {
 	assert.Equal(t, "k1", string(enc[0].Metadata[MetadataKeyID]))
 	assert.NotContains(t, string(enc[0].Data), testPAN)
 
-	resp, decoded := do(t, http.MethodPost, url+"/decode", encoded, uiHeaders())
+	resp, decoded := do(t, http.MethodPost, url+"/decode", encoded, uiHeaders(auth...))
 	require.Equal(t, http.StatusOK, resp.StatusCode, decoded)
 	dec := parsePayloads(t, decoded)
 	require.Len(t, dec, 1)
@@ -118,7 +119,7 @@ func TestServerWithSDKRemoteCodec(t *testing.T) {
 
 func TestServerDecodeErrors(t *testing.T) {
 	k := keyring(t, "k1:"+b64(secret(t)))
-	url := serve(t, k, ServerOptions{})
+	url := serve(t, k, ServerOptions{Loopback: true})
 	ps, err := DataConverter(k).ToPayloads(testOrder())
 	require.NoError(t, err)
 	body := func(p *commonpb.Payload) string {
@@ -179,15 +180,43 @@ func TestServerAuth(t *testing.T) {
 		}
 	})
 
-	t.Run("off", func(t *testing.T) {
-		url := serve(t, k, ServerOptions{})
-		resp, body := do(t, http.MethodPost, url+"/encode", req, uiHeaders())
-		assert.Equal(t, http.StatusOK, resp.StatusCode, body)
-		// The CLI sends no Origin.
-		resp, body = do(t, http.MethodPost, url+"/decode", body, map[string]string{"Content-Type": "application/json"})
-		assert.Equal(t, http.StatusOK, resp.StatusCode, body)
-		assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"))
+	t.Run("loopback without a token", func(t *testing.T) {
+		url := serve(t, k, ServerOptions{Loopback: true})
+		sealed := sealedBody(t, k)
+		// make run's UI decodes without a token, and so does the CLI (no Origin).
+		for name, h := range map[string]map[string]string{
+			"the UI's origin": uiHeaders(),
+			"no origin (CLI)": {"Content-Type": "application/json"},
+		} {
+			resp, body := do(t, http.MethodPost, url+"/decode", sealed, h)
+			require.Equal(t, http.StatusOK, resp.StatusCode, name+": "+body)
+			assert.Contains(t, parsePayloads(t, body)[0].String(), testPAN, name)
+		}
+		// Encoding never goes without a token: the worker trusts what the codec sealed.
+		for name, h := range map[string]map[string]string{
+			"the UI's origin": uiHeaders(),
+			"no origin (CLI)": {"Content-Type": "application/json"},
+		} {
+			resp, body := do(t, http.MethodPost, url+"/encode", req, h)
+			assert.Equal(t, http.StatusForbidden, resp.StatusCode, name+": "+body)
+		}
 	})
+
+	t.Run("loopback with a token", func(t *testing.T) {
+		url := serve(t, k, ServerOptions{AuthToken: "s3cret", Loopback: true})
+		resp, _ := do(t, http.MethodPost, url+"/decode", sealedBody(t, k), uiHeaders())
+		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "a configured token is required on loopback too")
+	})
+}
+
+func TestServerOptionsCheckRefusesOffLoopbackWithoutToken(t *testing.T) {
+	err := ServerOptions{}.Check()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), EnvAuth)
+	assert.Contains(t, err.Error(), "off loopback")
+	assert.NoError(t, ServerOptions{AuthToken: "s3cret"}.Check())
+	assert.NoError(t, ServerOptions{Loopback: true}.Check())
+	assert.NoError(t, ServerOptions{AuthToken: "s3cret", Loopback: true}.Check())
 }
 
 func TestServerCORS(t *testing.T) {
@@ -239,7 +268,7 @@ func TestServerCORS(t *testing.T) {
 }
 
 func TestServerRoutes(t *testing.T) {
-	url := serve(t, keyring(t, "k1:"+b64(secret(t))), ServerOptions{})
+	url := serve(t, keyring(t, "k1:"+b64(secret(t))), ServerOptions{Loopback: true})
 	resp, _ := do(t, http.MethodGet, url+"/decode", "", nil)
 	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
 	resp, _ = do(t, http.MethodPost, url+"/other", `{"payloads":[]}`, nil)

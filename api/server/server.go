@@ -22,6 +22,9 @@ import (
 // MaxBody is the largest request body the API reads.
 const MaxBody = 64 << 10
 
+// DefaultUpdateTimeout is Config.UpdateTimeout when unset.
+const DefaultUpdateTimeout = 30 * time.Second
+
 // Tokenizer is the part of the processor the API needs: card data goes in, a token
 // comes out.
 type Tokenizer = shop.Tokenizer
@@ -62,7 +65,7 @@ func (s *Server) Handler() http.Handler {
 		s.Config.TaskQueue = flow.TaskQueue
 	}
 	if s.Config.UpdateTimeout == 0 {
-		s.Config.UpdateTimeout = 30 * time.Second
+		s.Config.UpdateTimeout = DefaultUpdateTimeout
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -133,12 +136,14 @@ func New(c client.Client, cfg config.Config, log *zap.Logger, keys *codec.Keyrin
 	if tune != nil {
 		tune(&sc)
 	}
+	co := codec.ServerOptionsFromEnv()
+	co.Loopback = config.Loopback(cfg.APIAddr) // the codec is served on the API's listener
 	s := &Server{
 		Temporal: c,
 		Vault:    vault.New(cfg.ProcessorURL, cfg.ProcessorTimeout),
 		Log:      log,
 		Config:   sc,
-		Codec:    codec.Handler(keys, codec.ServerOptionsFromEnv()),
+		Codec:    codec.Handler(keys, co),
 	}
 	return s.Handler()
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -52,6 +53,11 @@ type Options struct {
 	SandboxNow   func() time.Time
 	// ProcessorTimeout bounds one processor call (default 2s, so injected timeouts are quick).
 	ProcessorTimeout time.Duration
+	// APIAddr is where the API (and its codec server) listens (default
+	// 127.0.0.1:0); off loopback it needs CARDFLOW_CODEC_AUTH, as in production.
+	APIAddr string
+	// HTTP are the API's server timeouts (zero: production's app.APITimeouts).
+	HTTP app.Timeouts
 }
 
 // Env is one cardflow: sandbox, worker on its own task queue, API and webhook receiver,
@@ -120,13 +126,19 @@ func New(t *testing.T, opts Options) *Env {
 	if err := w.Start(); err != nil {
 		t.Fatalf("start worker: %v", err)
 	}
-	apiSrv := httptest.NewServer(server.New(c, cfg, log, keys, func(sc *server.Config) {
+	ln := listenAPI(t, opts.APIAddr)
+	cfg.APIAddr = ln.Addr().String()
+	apiSrv, apiURL := serveAPI(t, ln, cfg, opts, server.New(c, cfg, log, keys, func(sc *server.Config) {
 		sc.Orders = opts.Orders
 		sc.Subscriptions = opts.Subscriptions
 	}))
-	e.API = apiSrv.URL
+	e.API = apiURL
 	t.Cleanup(func() {
-		apiSrv.Close()
+		// Let handlers finish (as httptest's Close did), then drop what is left.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = apiSrv.Shutdown(ctx)
+		cancel()
+		_ = apiSrv.Close()
 		w.Stop()
 		hookSrv.Close()
 		sbSrv.Close()
@@ -134,6 +146,37 @@ func New(t *testing.T, opts Options) *Env {
 		c.Close()
 	})
 	return e
+}
+
+func listenAPI(t *testing.T, addr string) net.Listener {
+	t.Helper()
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("listen for the API on %s: %v", addr, err)
+	}
+	return ln
+}
+
+// serveAPI serves h on ln as ./api does (app.APIServer: its timeouts, its
+// refusal of an open codec server off loopback) and returns it with a
+// loopback URL to call it at.
+func serveAPI(t *testing.T, ln net.Listener, cfg config.Config, opts Options, h http.Handler) (*http.Server, string) {
+	t.Helper()
+	ts := opts.HTTP
+	if ts == (app.Timeouts{}) {
+		ts = app.APITimeouts(cfg.ProcessorTimeout + server.DefaultUpdateTimeout)
+	}
+	srv, err := app.APIServer(cfg, h, ts)
+	if err != nil {
+		_ = ln.Close()
+		t.Fatalf("api: %v", err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return srv, "http://" + net.JoinHostPort("127.0.0.1", port)
 }
 
 // Do sends an API request with the test key. body may be nil, a string or []byte
