@@ -139,7 +139,7 @@ func TestComposeShipsNoDevelopmentSecret(t *testing.T) {
 	}
 	required := regexp.MustCompile(`^"?\$\{[A-Z_]+:\?[^}]+\}"?$`)
 	for name, s := range load(t) {
-		for _, v := range []string{"CARDFLOW_API_KEYS", "CARDFLOW_WEBHOOK_SECRET", "CARDFLOW_CODEC_KEY"} {
+		for _, v := range []string{"CARDFLOW_API_KEYS", "CARDFLOW_WEBHOOK_SECRET", "CARDFLOW_CODEC_KEY", "CARDFLOW_CODEC_AUTH"} {
 			if val, ok := s.Environment[v]; ok {
 				assert.Regexp(t, required, val, "%s's %s must be required", name, v)
 			}

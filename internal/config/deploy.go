@@ -2,9 +2,7 @@ package config
 
 import (
 	"fmt"
-	"net"
 	"net/url"
-	"strings"
 )
 
 // The development secrets: public (they are in this repository), so anyone
@@ -45,23 +43,6 @@ func (c Config) OnLoopback() bool {
 		}
 	}
 	return true
-}
-
-// Loopback reports whether addr ("host:port" or a bare host) names only this
-// machine: localhost, 127.0.0.0/8 or ::1. An empty host (listen on every
-// interface) and any other name are not loopback; names other than localhost
-// are not resolved, because what they resolve to can change.
-func Loopback(addr string) bool {
-	host := addr
-	if h, _, err := net.SplitHostPort(addr); err == nil {
-		host = h
-	}
-	host = strings.Trim(host, "[]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // RefuseDevSecrets fails when the process is not on loopback and one of the
