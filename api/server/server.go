@@ -135,7 +135,7 @@ func New(c client.Client, cfg config.Config, log *zap.Logger, keys *codec.Keyrin
 	}
 	s := &Server{
 		Temporal: c,
-		Vault:    vault.New(cfg.ProcessorURL, cfg.ProcessorTimeout),
+		Vault:    vault.New(cfg.ProcessorURL, cfg.SandboxSecretKey, cfg.ProcessorTimeout),
 		Log:      log,
 		Config:   sc,
 		Codec:    codec.Handler(keys, codec.ServerOptionsFromEnv()),

@@ -39,6 +39,10 @@ type Config struct {
 	// "visa,mastercard,elo"). Empty accepts every network cardflow recognises;
 	// a card of another recognised network fails validation brand_not_accepted.
 	AcceptedBrands []payment.Brand
+	// SandboxSecretKey authenticates cardflow as the merchant to the sandbox
+	// processor (CARDFLOW_SANDBOX_SECRET_KEY); every call sends it. No flag: a
+	// secret on the command line shows in /proc/*/cmdline and shell history.
+	SandboxSecretKey string
 }
 
 // Default is the configuration of a local `make run`.
@@ -55,6 +59,7 @@ func Default() Config {
 		Dir:               ".cardflow",
 		LogLevel:          "info",
 		WorkflowCache:     2000,
+		SandboxSecretKey:  "sk_sandbox_local",
 	}
 }
 
@@ -146,6 +151,7 @@ func (c *Config) fromEnv(lookup func(string) (string, bool)) {
 			c.ProcessorTimeout = d
 		}
 	}
+	str(&c.SandboxSecretKey, "CARDFLOW_SANDBOX_SECRET_KEY")
 }
 
 func splitList(s string) []string {
