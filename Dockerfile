@@ -4,6 +4,7 @@ FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
+# .dockerignore keeps .cardflow/ (dev keys, databases), keys and .git out of this.
 COPY . .
 RUN CGO_ENABLED=0 go build -trimpath -o /out/ ./worker ./api ./starter \
  && CGO_ENABLED=0 go build -trimpath -o /out/sandbox ./sandbox/cmd/sandbox

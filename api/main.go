@@ -26,7 +26,7 @@ func main() {
 }
 
 func run(args []string) error {
-	p, err := app.Start("api", args, config.APIKeys)
+	p, err := app.Start("api", args, config.APIKeys, config.SandboxKey)
 	if err != nil {
 		return err
 	}

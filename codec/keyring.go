@@ -153,11 +153,16 @@ func decodeSecret(s string) ([]byte, error) {
 // Processes starting at once agree on one key: the file appears atomically
 // and whoever loses the race reads the winner's key.
 func LoadOrCreateDevKey(dir string) (*Keyring, error) {
-	path := filepath.Join(dir, DevKeyFile)
+	return LoadOrCreateKeyFile(filepath.Join(dir, DevKeyFile))
+}
+
+// LoadOrCreateKeyFile is LoadOrCreateDevKey for a key file at path (the
+// sandbox's vault keeps its dev key apart from the codec's and its database).
+func LoadOrCreateKeyFile(path string) (*Keyring, error) {
 	if k, err := readKeyFile(path); !errors.Is(err, fs.ErrNotExist) {
 		return k, err
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("codec: create dev key directory: %w", err)
 	}
 	spec, err := newDevSpec()
@@ -199,7 +204,7 @@ func newDevSpec() (string, error) {
 // hard-links it into place so readers never see a half-written key; where the
 // file system has no hard links it falls back to an exclusive create.
 func createOnce(path, data string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+DevKeyFile+"-*") // mode 0600
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*") // mode 0600
 	if err != nil {
 		return fmt.Errorf("codec: create dev key: %w", err)
 	}
@@ -257,3 +262,10 @@ func (k *Keyring) String() string { return "keyring[" + strings.Join(k.ids, ",")
 
 // GoString keeps %#v as safe as %v.
 func (k *Keyring) GoString() string { return k.String() }
+
+// AEAD returns the cipher of the key id, for a store that seals its own records
+// under the keyring's ids (the sandbox's vault), so both share one key format.
+func (k *Keyring) AEAD(id string) (cipher.AEAD, bool) {
+	a, ok := k.aead[id]
+	return a, ok
+}

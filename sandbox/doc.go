@@ -6,6 +6,9 @@
 // Idempotency-Key, and keeps a ledger. All of it persists in one SQLite file, so a
 // restart never orphans a token a workflow still holds.
 //
+// Every endpoint but tokenization and /healthz needs the merchant's secret key
+// (Authorization: Bearer); tokenization also takes the publishable key (auth.go).
+//
 // Processor endpoints (adapters/processor/sandbox and adapters/vault speak these):
 //
 //	POST /v1/tokens                           tokenize: 201 {card, customer_id}; bad card data 422
@@ -22,7 +25,7 @@
 //
 //	POST /v1/sandbox/tokens/{token}/outcomes  {"outcomes": ["insufficient_funds", "approve"]}
 //	PUT  /v1/sandbox/tokens/{token}/updater   {"number", "exp_month", "exp_year"} or {"closed": true}
-//	GET  /v1/sandbox/ledger                   [?token=][&payment_id=][&idempotency_key=]
+//	GET  /v1/sandbox/ledger                   [?token=][&payment_id=][&idempotency_key=][&limit=][&after=]
 //	GET  /v1/sandbox/faults, PUT /v1/sandbox/faults {"faults": "error=0.1,timeout=0.1"}
 //
 // A money call answers 200 with status "approved" or "declined" (a decline is a

@@ -84,7 +84,7 @@ func TestFaultTimeout(t *testing.T) {
 	tok := e.tokenize("4242424242424242")
 	c := ctx(t)
 	ch := payment.Charge{Key: "order/o-1/authorize/1", Token: tok.Token, Amount: eur(1000)}
-	impatient := proc.NewClient(e.srv.URL, 300*time.Millisecond)
+	impatient := proc.NewClient(e.srv.URL, secretKey, 300*time.Millisecond)
 
 	e.sb.SetFaults(sandbox.Faults{Timeout: 1})
 	began := time.Now()
@@ -126,7 +126,7 @@ func TestFaultLatency(t *testing.T) {
 	assert.True(t, o.Approved)
 	assert.GreaterOrEqual(t, time.Since(began), 200*time.Millisecond)
 
-	_, err := proc.NewClient(e.srv.URL, 50*time.Millisecond).Authorize(ctx(t), payment.Charge{Key: "slow2", Token: tok.Token, Amount: eur(100)})
+	_, err := proc.NewClient(e.srv.URL, secretKey, 50*time.Millisecond).Authorize(ctx(t), payment.Charge{Key: "slow2", Token: tok.Token, Amount: eur(100)})
 	retryable(t, err)
 }
 

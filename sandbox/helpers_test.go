@@ -25,6 +25,12 @@ var start = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 
 var testKey = bytes.Repeat([]byte{0x42}, 32)
 
+// The merchant's keys of every test sandbox.
+const (
+	secretKey      = "sk_sandbox_test"
+	publishableKey = "pk_sandbox_test"
+)
+
 // clock is a settable Config.Now.
 type clock struct {
 	mu sync.Mutex
@@ -58,11 +64,14 @@ func newEnv(t *testing.T, opts ...func(*sandbox.Config)) *env {
 	t.Helper()
 	clk := &clock{t: start}
 	cfg := sandbox.Config{
-		DBPath:       filepath.Join(t.TempDir(), "sandbox.db"),
-		Key:          testKey,
-		Now:          clk.Now,
-		TimeoutDelay: 2 * time.Second,
-		Seed:         1,
+		DBPath:         filepath.Join(t.TempDir(), "sandbox.db"),
+		Key:            testKey,
+		SecretKey:      secretKey,
+		PublishableKey: publishableKey,
+		AllowedOrigins: []string{"https://shop.example"},
+		Now:            clk.Now,
+		TimeoutDelay:   2 * time.Second,
+		Seed:           1,
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -79,8 +88,8 @@ func (e *env) open() {
 	require.NoError(e.t, err)
 	e.sb = sb
 	e.srv = httptest.NewServer(sb.Handler())
-	e.c = vault.New(e.srv.URL, 5*time.Second)
-	e.p = proc.NewClient(e.srv.URL, 5*time.Second)
+	e.c = vault.New(e.srv.URL, secretKey, 5*time.Second)
+	e.p = proc.NewClient(e.srv.URL, secretKey, 5*time.Second)
 }
 
 func (e *env) close() {
@@ -144,8 +153,26 @@ func contractErr(t *testing.T, err error, status int, code string) {
 	require.Equal(t, code, perr.Code, perr.Error())
 }
 
-// raw sends a request as is and decodes the answer into out (if not nil).
+// raw sends a request as is, with the secret key, and decodes the answer into
+// out (if not nil).
 func (e *env) raw(method, path, key string, body any, out any) *http.Response {
+	e.t.Helper()
+	return e.rawAs(secretKey, method, path, key, body, out)
+}
+
+// rawAs is raw with the bearer key bearer ("": no Authorization header).
+func (e *env) rawAs(bearer, method, path, key string, body any, out any) *http.Response {
+	e.t.Helper()
+	return e.send(bearer, "", method, path, key, body, out)
+}
+
+// rawOrigin is a browser's request from origin ("": no Origin header).
+func (e *env) rawOrigin(bearer, origin, method, path string, body any, out any) *http.Response {
+	e.t.Helper()
+	return e.send(bearer, origin, method, path, "", body, out)
+}
+
+func (e *env) send(bearer, origin, method, path, key string, body any, out any) *http.Response {
 	e.t.Helper()
 	var b []byte
 	switch v := body.(type) {
@@ -161,6 +188,12 @@ func (e *env) raw(method, path, key string, body any, out any) *http.Response {
 	require.NoError(e.t, err)
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	if origin != "" {
+		req.Header.Set("Origin", origin)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(e.t, err)

@@ -19,23 +19,27 @@ const maxBody = 64 << 10
 // Handler serves the processor API and the /v1/sandbox test endpoints.
 func (s *Sandbox) Handler() http.Handler {
 	mux := http.NewServeMux()
-	// The vault. Tokenization is never faulty: a test can always set itself up.
-	mux.HandleFunc("POST /v1/tokens", s.handleTokenize)
-	mux.HandleFunc("GET /v1/tokens/{token}", s.faulty(s.handleToken))
-	mux.HandleFunc("GET /v1/tokens/{token}/risk", s.faulty(s.handleRisk))
-	mux.HandleFunc("POST /v1/tokens/{token}/account-updater", s.faulty(s.handleAccountUpdater))
+	// The vault. Tokenization is never faulty: a test can always set itself up. It
+	// alone takes the publishable key (a browser's card fields); everything else
+	// needs the secret key, checked before a fault is drawn or a body is read.
+	mux.HandleFunc("POST /v1/tokens", s.tokenizer(s.handleTokenize))
+	mux.HandleFunc("OPTIONS /v1/tokens", s.preflight)
+	mux.HandleFunc("GET /v1/tokens/{token}", s.secret(s.faulty(s.handleToken)))
+	mux.HandleFunc("GET /v1/tokens/{token}/risk", s.secret(s.faulty(s.handleRisk)))
+	mux.HandleFunc("POST /v1/tokens/{token}/account-updater", s.secret(s.faulty(s.handleAccountUpdater)))
 	// Money calls.
-	mux.HandleFunc("POST /v1/payments", s.faulty(s.handleCharge))
-	mux.HandleFunc("GET /v1/payments/{id}", s.faulty(s.handlePayment))
-	mux.HandleFunc("POST /v1/payments/{id}/capture", s.faulty(s.handleOperation(opCapture)))
-	mux.HandleFunc("POST /v1/payments/{id}/void", s.faulty(s.handleOperation(opVoid)))
-	mux.HandleFunc("POST /v1/payments/{id}/refund", s.faulty(s.handleOperation(opRefund)))
+	mux.HandleFunc("POST /v1/payments", s.secret(s.faulty(s.handleCharge)))
+	mux.HandleFunc("GET /v1/payments/{id}", s.secret(s.faulty(s.handlePayment)))
+	mux.HandleFunc("POST /v1/payments/{id}/capture", s.secret(s.faulty(s.handleOperation(opCapture))))
+	mux.HandleFunc("POST /v1/payments/{id}/void", s.secret(s.faulty(s.handleOperation(opVoid))))
+	mux.HandleFunc("POST /v1/payments/{id}/refund", s.secret(s.faulty(s.handleOperation(opRefund))))
 	// Test mode.
-	mux.HandleFunc("POST /v1/sandbox/tokens/{token}/outcomes", s.handleScript)
-	mux.HandleFunc("PUT /v1/sandbox/tokens/{token}/updater", s.handleSetUpdater)
-	mux.HandleFunc("GET /v1/sandbox/ledger", s.handleLedger)
-	mux.HandleFunc("GET /v1/sandbox/faults", s.handleFaults)
-	mux.HandleFunc("PUT /v1/sandbox/faults", s.handleSetFaults)
+	mux.HandleFunc("POST /v1/sandbox/tokens/{token}/outcomes", s.secret(s.handleScript))
+	mux.HandleFunc("PUT /v1/sandbox/tokens/{token}/updater", s.secret(s.handleSetUpdater))
+	mux.HandleFunc("GET /v1/sandbox/ledger", s.secret(s.handleLedger))
+	mux.HandleFunc("GET /v1/sandbox/faults", s.secret(s.handleFaults))
+	mux.HandleFunc("PUT /v1/sandbox/faults", s.secret(s.handleSetFaults))
+	// Liveness only: it tells nothing about the books.
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

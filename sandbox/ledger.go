@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 )
@@ -50,6 +51,8 @@ type LedgerFilter struct {
 	Token          string
 	PaymentID      string
 	IdempotencyKey string
+	After          string // an entry id: only the entries after it
+	Limit          int    // at most this many; 0: all
 }
 
 // Ledger lists the entries matching f, oldest first.
@@ -64,11 +67,27 @@ func (s *Sandbox) Ledger(ctx context.Context, f LedgerFilter) ([]Entry, error) {
 			args = append(args, v)
 		}
 	}
+	if f.After != "" {
+		var n int
+		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger WHERE id = ?`, f.After).Scan(&n); err != nil {
+			return nil, fmt.Errorf("sandbox: find ledger entry %s: %w", f.After, err)
+		}
+		if n == 0 {
+			return nil, &apiError{Status: http.StatusBadRequest, Code: "invalid_request", Field: "after", Message: "no ledger entry " + f.After}
+		}
+		where = append(where, "seq > (SELECT seq FROM ledger WHERE id = ?)")
+		args = append(args, f.After)
+	}
 	q := `SELECT id, idempotency_key, type, token, payment_id, amount, currency, status, code, processor_code, at FROM ledger`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	rows, err := s.db.QueryContext(ctx, q+" ORDER BY seq", args...)
+	q += " ORDER BY seq"
+	if f.Limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: list ledger: %w", err)
 	}

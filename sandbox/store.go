@@ -3,7 +3,6 @@ package sandbox
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -27,6 +26,7 @@ CREATE TABLE IF NOT EXISTS tokens (
 	exp_month   INTEGER NOT NULL,
 	exp_year    INTEGER NOT NULL,
 	sealed      BLOB NOT NULL,             -- number and holder
+	key_id      TEXT NOT NULL DEFAULT 'default', -- of the key that sealed it
 	updated     INTEGER NOT NULL DEFAULT 0, -- the account updater has changed this card
 	created_at  TEXT NOT NULL
 );
@@ -77,6 +77,7 @@ CREATE TABLE IF NOT EXISTS updater_answers (
 	token     TEXT PRIMARY KEY,
 	closed    INTEGER NOT NULL,
 	sealed    BLOB,              -- the new number, if the answer has one
+	key_id    TEXT NOT NULL DEFAULT 'default',
 	exp_month INTEGER NOT NULL,
 	exp_year  INTEGER NOT NULL
 );
@@ -99,33 +100,11 @@ func openDB(path string) (*sql.DB, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("sandbox: create schema in %s: %w", path, err)
 	}
+	if err := addKeyIDs(db); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("sandbox: migrate %s: %w", path, err)
+	}
 	return db, nil
-}
-
-const keyCheck = "cardflow sandbox key check"
-
-// checkKey refuses a key other than the one the vault was sealed with, so a wrong
-// CARDFLOW_SANDBOX_KEY fails at start and not at the first charge.
-func (s *Sandbox) checkKey() error {
-	var sealed []byte
-	err := s.db.QueryRow(`SELECT value FROM meta WHERE name = 'key_check'`).Scan(&sealed)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		sealed, err = s.seal([]byte(keyCheck), "key_check")
-		if err != nil {
-			return err
-		}
-		if _, err := s.db.Exec(`INSERT INTO meta(name, value) VALUES ('key_check', ?)`, sealed); err != nil {
-			return fmt.Errorf("sandbox: store key check in %s: %w", s.cfg.DBPath, err)
-		}
-		return nil
-	case err != nil:
-		return fmt.Errorf("sandbox: read key check from %s: %w", s.cfg.DBPath, err)
-	}
-	if plain, err := s.unseal(sealed, "key_check"); err != nil || string(plain) != keyCheck {
-		return fmt.Errorf("sandbox: %s was sealed with another key", s.cfg.DBPath)
-	}
-	return nil
 }
 
 // inTx runs f in one transaction under s.mu.

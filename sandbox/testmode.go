@@ -2,7 +2,9 @@ package sandbox
 
 import (
 	"database/sql"
+	"fmt"
 	"net/http"
+	"strconv"
 
 	"go.uber.org/zap"
 )
@@ -39,12 +41,37 @@ func (s *Sandbox) handleSetUpdater(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"token": token, "closed": a.Closed, "exp_month": a.ExpMonth, "exp_year": a.ExpYear})
 }
 
+// Ledger pages: DefaultLedgerLimit entries unless ?limit= asks for up to
+// MaxLedgerLimit. A full page names the last entry in the header
+// Cardflow-Next-After; ?after=<that id> reads on. The body stays the array.
+const (
+	DefaultLedgerLimit = 100
+	MaxLedgerLimit     = 1000
+	NextAfterHeader    = "Cardflow-Next-After"
+)
+
 func (s *Sandbox) handleLedger(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	entries, err := s.Ledger(r.Context(), LedgerFilter{Token: q.Get("token"), PaymentID: q.Get("payment_id"), IdempotencyKey: q.Get("idempotency_key")})
+	limit := DefaultLedgerLimit
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxLedgerLimit {
+			s.fail(w, r, &apiError{Status: http.StatusBadRequest, Code: "invalid_request", Field: "limit",
+				Message: fmt.Sprintf("limit must be 1 to %d", MaxLedgerLimit)})
+			return
+		}
+		limit = n
+	}
+	// One more than the page tells whether another page follows.
+	entries, err := s.Ledger(r.Context(), LedgerFilter{Token: q.Get("token"), PaymentID: q.Get("payment_id"),
+		IdempotencyKey: q.Get("idempotency_key"), After: q.Get("after"), Limit: limit + 1})
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	if len(entries) > limit {
+		entries = entries[:limit]
+		w.Header().Set(NextAfterHeader, entries[limit-1].ID)
 	}
 	writeJSON(w, http.StatusOK, entries)
 }

@@ -56,17 +56,17 @@ func (s *Sandbox) setUpdaterAnswer(tx *sql.Tx, token string, a updaterAnswer) er
 	if err := a.check(); err != nil {
 		return err
 	}
-	var sealed []byte
+	var sl sealed
 	if a.Number != "" {
 		var err error
-		if sealed, err = s.seal([]byte(a.Number), "updater:"+token); err != nil {
+		if sl, err = s.seal([]byte(a.Number), "updater:"+token); err != nil {
 			return err
 		}
 	}
-	_, err := tx.Exec(`INSERT INTO updater_answers(token, closed, sealed, exp_month, exp_year) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT(token) DO UPDATE SET closed = excluded.closed, sealed = excluded.sealed,
+	_, err := tx.Exec(`INSERT INTO updater_answers(token, closed, sealed, key_id, exp_month, exp_year) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT(token) DO UPDATE SET closed = excluded.closed, sealed = excluded.sealed, key_id = excluded.key_id,
 		exp_month = excluded.exp_month, exp_year = excluded.exp_year`,
-		token, boolInt(a.Closed), sealed, a.ExpMonth, a.ExpYear)
+		token, boolInt(a.Closed), sl.data, sl.keyID, a.ExpMonth, a.ExpYear)
 	if err != nil {
 		return fmt.Errorf("sandbox: store updater answer for %s: %w", token, err)
 	}
@@ -77,11 +77,11 @@ func (s *Sandbox) setUpdaterAnswer(tx *sql.Tx, token string, a updaterAnswer) er
 // three years on for the expired-card test number, once; else no news.
 func (s *Sandbox) updaterAnswerFor(tx *sql.Tx, c vaultCard) (updaterAnswer, bool, error) {
 	var (
-		a      updaterAnswer
-		sealed []byte
+		a  updaterAnswer
+		sl sealed
 	)
-	err := tx.QueryRow(`SELECT closed, sealed, exp_month, exp_year FROM updater_answers WHERE token = ?`, c.Token).
-		Scan(&a.Closed, &sealed, &a.ExpMonth, &a.ExpYear)
+	err := tx.QueryRow(`SELECT closed, sealed, key_id, exp_month, exp_year FROM updater_answers WHERE token = ?`, c.Token).
+		Scan(&a.Closed, &sl.data, &sl.keyID, &a.ExpMonth, &a.ExpYear)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if c.Number == expiredCard && !c.Updated {
@@ -91,8 +91,8 @@ func (s *Sandbox) updaterAnswerFor(tx *sql.Tx, c vaultCard) (updaterAnswer, bool
 	case err != nil:
 		return updaterAnswer{}, false, fmt.Errorf("sandbox: load updater answer for %s: %w", c.Token, err)
 	}
-	if sealed != nil {
-		plain, err := s.unseal(sealed, "updater:"+c.Token)
+	if sl.data != nil {
+		plain, err := s.unseal(sl, "updater:"+c.Token)
 		if err != nil {
 			return updaterAnswer{}, false, err
 		}
@@ -125,12 +125,12 @@ func (s *Sandbox) accountUpdate(tx *sql.Tx, token string) (cardUpdate, error) {
 	brand, _ := payment.DetectBrand(number)
 	c.Number, c.Brand, c.Last4, c.BINCountry = number, brand, payment.Last4(number), binCountry(number)
 	c.ExpMonth, c.ExpYear, c.Updated = a.ExpMonth, a.ExpYear, true
-	sealed, err := s.sealSecret(c.Token, secret{Number: c.Number, Holder: c.Holder})
+	sl, err := s.sealSecret(c.Token, secret{Number: c.Number, Holder: c.Holder})
 	if err != nil {
 		return cardUpdate{}, err
 	}
-	_, err = tx.Exec(`UPDATE tokens SET brand = ?, last4 = ?, bin_country = ?, exp_month = ?, exp_year = ?, sealed = ?, updated = 1
-		WHERE token = ?`, string(c.Brand), c.Last4, c.BINCountry, c.ExpMonth, c.ExpYear, sealed, c.Token)
+	_, err = tx.Exec(`UPDATE tokens SET brand = ?, last4 = ?, bin_country = ?, exp_month = ?, exp_year = ?, sealed = ?, key_id = ?, updated = 1
+		WHERE token = ?`, string(c.Brand), c.Last4, c.BINCountry, c.ExpMonth, c.ExpYear, sl.data, sl.keyID, c.Token)
 	if err != nil {
 		return cardUpdate{}, fmt.Errorf("sandbox: update card of %s: %w", c.Token, err)
 	}

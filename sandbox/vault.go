@@ -51,32 +51,10 @@ type tokenInfo struct {
 	CreatedAt  time.Time    `json:"created_at"`
 }
 
-// seal encrypts with AES-GCM; the additional data binds the ciphertext to its row,
-// so a sealed number copied to another token does not open.
-func (s *Sandbox) seal(plain []byte, ad string) ([]byte, error) {
-	nonce := make([]byte, s.aead.NonceSize())
-	if _, err := crand.Read(nonce); err != nil {
-		return nil, fmt.Errorf("sandbox: nonce: %w", err)
-	}
-	return s.aead.Seal(nonce, nonce, plain, []byte(ad)), nil
-}
-
-func (s *Sandbox) unseal(sealed []byte, ad string) ([]byte, error) {
-	n := s.aead.NonceSize()
-	if len(sealed) < n {
-		return nil, fmt.Errorf("sandbox: sealed value of %s is truncated", ad)
-	}
-	plain, err := s.aead.Open(nil, sealed[:n], sealed[n:], []byte(ad))
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: unseal value of %s: %w", ad, err)
-	}
-	return plain, nil
-}
-
-func (s *Sandbox) sealSecret(token string, sec secret) ([]byte, error) {
+func (s *Sandbox) sealSecret(token string, sec secret) (sealed, error) {
 	b, err := json.Marshal(sec)
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: seal card of %s: %w", token, err)
+		return sealed{}, fmt.Errorf("sandbox: seal card of %s: %w", token, err)
 	}
 	return s.seal(b, "token:"+token)
 }
@@ -119,13 +97,13 @@ func (s *Sandbox) tokenize(tx *sql.Tx, req tokenizeRequest) (vaultCard, error) {
 		Holder:     req.Holder,
 		CreatedAt:  now,
 	}
-	sealed, err := s.sealSecret(c.Token, secret{Number: c.Number, Holder: c.Holder})
+	sl, err := s.sealSecret(c.Token, secret{Number: c.Number, Holder: c.Holder})
 	if err != nil {
 		return vaultCard{}, err
 	}
-	_, err = tx.Exec(`INSERT INTO tokens(token, customer_id, brand, last4, bin_country, exp_month, exp_year, sealed, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.Token, c.CustomerID, string(c.Brand), c.Last4, c.BINCountry, c.ExpMonth, c.ExpYear, sealed, fmtTime(now))
+	_, err = tx.Exec(`INSERT INTO tokens(token, customer_id, brand, last4, bin_country, exp_month, exp_year, sealed, key_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.Token, c.CustomerID, string(c.Brand), c.Last4, c.BINCountry, c.ExpMonth, c.ExpYear, sl.data, sl.keyID, fmtTime(now))
 	if err != nil {
 		return vaultCard{}, fmt.Errorf("sandbox: store token %s: %w", c.Token, err)
 	}
@@ -137,13 +115,13 @@ func (s *Sandbox) loadCard(q querier, token string) (vaultCard, error) {
 	var (
 		c       vaultCard
 		brand   string
-		sealed  []byte
+		sl      sealed
 		updated int
 		created string
 	)
-	err := q.QueryRow(`SELECT token, customer_id, brand, last4, bin_country, exp_month, exp_year, sealed, updated, created_at
+	err := q.QueryRow(`SELECT token, customer_id, brand, last4, bin_country, exp_month, exp_year, sealed, key_id, updated, created_at
 		FROM tokens WHERE token = ?`, token).
-		Scan(&c.Token, &c.CustomerID, &brand, &c.Last4, &c.BINCountry, &c.ExpMonth, &c.ExpYear, &sealed, &updated, &created)
+		Scan(&c.Token, &c.CustomerID, &brand, &c.Last4, &c.BINCountry, &c.ExpMonth, &c.ExpYear, &sl.data, &sl.keyID, &updated, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return vaultCard{}, &apiError{Status: http.StatusNotFound, Code: "token_not_found", Message: "no such token: " + token}
 	}
@@ -154,7 +132,7 @@ func (s *Sandbox) loadCard(q querier, token string) (vaultCard, error) {
 	if c.CreatedAt, err = parseTime(created); err != nil {
 		return vaultCard{}, err
 	}
-	plain, err := s.unseal(sealed, "token:"+token)
+	plain, err := s.unseal(sl, "token:"+token)
 	if err != nil {
 		return vaultCard{}, err
 	}

@@ -13,6 +13,8 @@ export TEMPORAL_ADDRESS=${TEMPORAL_ADDRESS:-localhost:$TEMPORAL_PORT}
 export CARDFLOW_API_ADDR=${CARDFLOW_API_ADDR:-127.0.0.1:8080}
 export CARDFLOW_API_KEYS=${CARDFLOW_API_KEYS:-sk_test_local}
 export CARDFLOW_PROCESSOR_URL=${CARDFLOW_PROCESSOR_URL:-http://127.0.0.1:8091}
+# The merchant's key at the sandbox: the sandbox checks it, the worker and the API send it.
+export CARDFLOW_SANDBOX_SECRET_KEY=${CARDFLOW_SANDBOX_SECRET_KEY:-sk_sandbox_local}
 export CARDFLOW_DIR=$STATE
 # The UI (its own origin) calls the API's codec server from the browser.
 export CARDFLOW_CODEC_ORIGINS=${CARDFLOW_CODEC_ORIGINS:-http://localhost:$UI_PORT,http://127.0.0.1:$UI_PORT}
@@ -60,7 +62,7 @@ wait_for "Temporal" "$BIN/temporal" operator cluster health --address "$TEMPORAL
 
 "$BIN/sandbox" -dir "$STATE" >"$STATE/logs/sandbox.log" 2>&1 &
 pids+=($!)
-wait_for "sandbox" curl -sf "$CARDFLOW_PROCESSOR_URL/v1/sandbox/ledger"
+wait_for "sandbox" curl -sf "$CARDFLOW_PROCESSOR_URL/healthz"
 
 "$BIN/worker" >"$STATE/logs/worker.log" 2>&1 &
 pids+=($!)
@@ -76,7 +78,7 @@ cardflow is running (Ctrl-C stops everything):
   shop API         http://$CARDFLOW_API_ADDR        (Authorization: Bearer $key)
   Temporal UI      http://localhost:$UI_PORT
   Temporal gRPC    $TEMPORAL_ADDRESS
-  sandbox          $CARDFLOW_PROCESSOR_URL     (ledger: $CARDFLOW_PROCESSOR_URL/v1/sandbox/ledger)
+  sandbox          $CARDFLOW_PROCESSOR_URL     (Authorization: Bearer $CARDFLOW_SANDBOX_SECRET_KEY; ledger: /v1/sandbox/ledger)
   logs             $STATE/logs/
 
 try:

@@ -46,7 +46,9 @@ global flags (before the kind; also TEMPORAL_* / CARDFLOW_* environment variable
   -processor-url url            the processor's vault (CARDFLOW_PROCESSOR_URL, default http://127.0.0.1:8091)
   -processor-timeout d          one vault call (CARDFLOW_PROCESSOR_TIMEOUT)
   -dir path                     state directory with the dev codec key (CARDFLOW_DIR, default .cardflow)
-The payload key is CARDFLOW_CODEC_KEY, else the dev key under -dir.
+The payload key is CARDFLOW_CODEC_KEY, else the dev key under -dir. The vault
+and the ledger take the sandbox's secret key, CARDFLOW_SANDBOX_SECRET_KEY
+(default sk_sandbox_local; no flag, so it stays out of the process list).
 `
 
 func main() {

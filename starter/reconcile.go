@@ -71,7 +71,7 @@ func reconcileCmd(args []string, stdout, stderr io.Writer) int {
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	rep, err := reconcile.Run(ctx, reconcile.Temporal{Client: c}, reconcile.HTTPLedger{BaseURL: cfg.ProcessorURL},
+	rep, err := reconcile.Run(ctx, reconcile.Temporal{Client: c}, reconcile.HTTPLedger{BaseURL: cfg.ProcessorURL, Key: cfg.SandboxSecretKey},
 		reconcile.Options{Recheck: *recheck})
 	if err != nil {
 		fmt.Fprintln(stderr, "starter reconcile:", err)

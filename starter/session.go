@@ -37,7 +37,7 @@ func dial(cfg config.Config) (*session, error) {
 	return &session{
 		cfg:      cfg,
 		temporal: c,
-		vault:    vault.New(cfg.ProcessorURL, cfg.ProcessorTimeout),
+		vault:    vault.New(cfg.ProcessorURL, cfg.SandboxSecretKey, cfg.ProcessorTimeout),
 		now:      time.Now,
 	}, nil
 }

@@ -121,6 +121,7 @@ func setFaults(t *testing.T, env *testenv.Env, faults string) {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+testenv.SandboxKey)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("set faults %q: %v", faults, err)

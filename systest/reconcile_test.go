@@ -48,7 +48,7 @@ func TestReconcileAgainstSandbox(t *testing.T) {
 	// The package's tests share one dev server; this one reconciles its own
 	// workflows (the others' workers are gone by now).
 	src := ownWorkflows{reconcile.Temporal{Client: env.Client}, run}
-	led := reconcile.HTTPLedger{BaseURL: env.Sandbox}
+	led := reconcile.HTTPLedger{BaseURL: env.Sandbox, Key: testenv.SandboxKey}
 	rep := reconcileSoon(t, src, led, func(r reconcile.Report) bool { return r.OK() && r.Orders >= 2 && r.Subscriptions >= 1 })
 	if !rep.OK() {
 		t.Fatalf("clean books disagree: %v", rep.Discrepancies)
@@ -141,6 +141,7 @@ func rcSandboxCall(t *testing.T, env *testenv.Env, path, key string, body any) (
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Idempotency-Key", key)
+	req.Header.Set("Authorization", "Bearer "+testenv.SandboxKey)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("POST %s: %v", path, err)

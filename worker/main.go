@@ -22,7 +22,7 @@ func main() {
 }
 
 func run(args []string) error {
-	p, err := app.Start("worker", args, config.WebhookSecret)
+	p, err := app.Start("worker", args, config.WebhookSecret, config.SandboxKey)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/cardflow/cardflow/adapters/internal/sandboxhttp"
@@ -75,24 +76,37 @@ func (v *Client) Payment(ctx context.Context, id string) (PaymentInfo, error) {
 	return out, nil
 }
 
-// Ledger lists the sandbox's ledger entries matching q, oldest first.
+// Ledger lists the sandbox's ledger entries matching q, oldest first: every page
+// of them, following the Cardflow-Next-After header until the last.
 func (v *Client) Ledger(ctx context.Context, q LedgerQuery) ([]LedgerEntry, error) {
-	vals := url.Values{}
+	vals := url.Values{"limit": {strconv.Itoa(ledgerPage)}}
 	for name, value := range map[string]string{"token": q.Token, "payment_id": q.PaymentID, "idempotency_key": q.IdempotencyKey} {
 		if value != "" {
 			vals.Set(name, value)
 		}
 	}
-	path := "/v1/sandbox/ledger"
-	if len(vals) > 0 {
-		path += "?" + vals.Encode()
+	out := []LedgerEntry{}
+	for {
+		var page []LedgerEntry
+		h, err := v.c.Send(ctx, http.MethodGet, "/v1/sandbox/ledger?"+vals.Encode(), "", nil, &page)
+		if err != nil {
+			return nil, sandboxhttp.Wrap(err, "read ledger after %q", vals.Get("after"))
+		}
+		out = append(out, page...)
+		next := h.Get(NextAfterHeader)
+		if next == "" || len(page) == 0 {
+			return out, nil
+		}
+		vals.Set("after", next)
 	}
-	var out []LedgerEntry
-	if err := v.c.Do(ctx, http.MethodGet, path, "", nil, &out); err != nil {
-		return nil, sandboxhttp.Wrap(err, "read ledger")
-	}
-	return out, nil
 }
+
+// The ledger's pages: the header naming the last entry of a full page, and the
+// largest page the sandbox serves.
+const (
+	NextAfterHeader = "Cardflow-Next-After"
+	ledgerPage      = 1000
+)
 
 // ScriptOutcomes makes the next charges on the token take these outcomes in order
 // ("approve" or a decline code), then the card's own again.

@@ -15,10 +15,12 @@ type Client struct {
 	c *sandboxhttp.Conn
 }
 
-// New talks to the vault at baseURL (e.g. http://127.0.0.1:8091); each request
-// gives up after timeout (0: no limit beyond the context's).
-func New(baseURL string, timeout time.Duration) *Client {
-	return &Client{c: sandboxhttp.New(baseURL, timeout)}
+// New talks to the vault at baseURL (e.g. http://127.0.0.1:8091) with the
+// merchant's secret key (CARDFLOW_SANDBOX_SECRET_KEY: server-side tokenization,
+// look-ups and the books need it); each request gives up after timeout (0: no
+// limit beyond the context's).
+func New(baseURL, secretKey string, timeout time.Duration) *Client {
+	return &Client{c: sandboxhttp.New(baseURL, secretKey, timeout)}
 }
 
 // tokenizeWire is the vault's request. payment.CardData masks its number when

@@ -140,7 +140,7 @@ func New(c client.Client, cfg config.Config, log *zap.Logger, keys *codec.Keyrin
 	co.Loopback = config.Loopback(cfg.APIAddr) // the codec is served on the API's listener
 	s := &Server{
 		Temporal: c,
-		Vault:    vault.New(cfg.ProcessorURL, cfg.ProcessorTimeout),
+		Vault:    vault.New(cfg.ProcessorURL, cfg.SandboxSecretKey, cfg.ProcessorTimeout),
 		Log:      log,
 		Config:   sc,
 		Codec:    codec.Handler(keys, co),

@@ -40,6 +40,10 @@ type Config struct {
 	// "visa,mastercard,elo"). Empty accepts every network cardflow recognises;
 	// a card of another recognised network fails validation brand_not_accepted.
 	AcceptedBrands []payment.Brand
+	// SandboxSecretKey authenticates cardflow as the merchant to the sandbox
+	// processor (CARDFLOW_SANDBOX_SECRET_KEY); every call sends it. No flag: a
+	// secret on the command line shows in /proc/*/cmdline and shell history.
+	SandboxSecretKey string
 }
 
 // Default is the configuration of a local `make run`.
@@ -56,6 +60,7 @@ func Default() Config {
 		Dir:               ".cardflow",
 		LogLevel:          "info",
 		WorkflowCache:     2000,
+		SandboxSecretKey:  DevSandboxSecretKey,
 	}
 }
 
@@ -189,6 +194,7 @@ func (c *Config) fromEnv(lookup func(string) (string, bool)) error {
 		c.ProcessorTimeout = d
 		return err
 	})
+	str(&c.SandboxSecretKey, "CARDFLOW_SANDBOX_SECRET_KEY")
 	return errors.Join(errs...)
 }
 

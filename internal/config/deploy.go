@@ -20,7 +20,11 @@ type Secret int
 const (
 	APIKeys       Secret = iota // CARDFLOW_API_KEYS: the API
 	WebhookSecret               // CARDFLOW_WEBHOOK_SECRET: the worker, when it sends webhooks
+	SandboxKey                  // CARDFLOW_SANDBOX_SECRET_KEY: the API and the worker, with the sandbox processor
 )
+
+// DevSandboxSecretKey is the sandbox's development secret key (sandbox.DevSecretKey).
+const DevSandboxSecretKey = "sk_sandbox_local"
 
 // OnLoopback reports whether every address the configuration names — where the
 // API listens, Temporal, the processor, the webhook receiver — is a loopback
@@ -59,6 +63,10 @@ func (c Config) RefuseDevSecrets(uses ...Secret) error {
 				if k == DevAPIKey {
 					return devSecretError("CARDFLOW_API_KEYS", DevAPIKey)
 				}
+			}
+		case SandboxKey:
+			if c.SandboxSecretKey == DevSandboxSecretKey {
+				return devSecretError("CARDFLOW_SANDBOX_SECRET_KEY", DevSandboxSecretKey)
 			}
 		case WebhookSecret:
 			for _, k := range splitList(c.WebhookSecret) {

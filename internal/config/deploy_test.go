@@ -72,10 +72,12 @@ func TestDevSecretsRefusedOffLoopback(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "CARDFLOW_WEBHOOK_SECRET")
 
-			c.APIKeys, c.WebhookSecret = []string{"sk_live_own"}, "whsec_own,"+DevWebhookSecret
+			assert.ErrorContains(t, c.RefuseDevSecrets(SandboxKey), "CARDFLOW_SANDBOX_SECRET_KEY")
+
+			c.APIKeys, c.WebhookSecret, c.SandboxSecretKey = []string{"sk_live_own"}, "whsec_own,"+DevWebhookSecret, "sk_sandbox_own"
 			assert.ErrorContains(t, c.RefuseDevSecrets(WebhookSecret), "CARDFLOW_WEBHOOK_SECRET", "not even as the old secret of a rotation")
 			c.WebhookSecret = "whsec_own"
-			assert.NoError(t, c.RefuseDevSecrets(APIKeys, WebhookSecret))
+			assert.NoError(t, c.RefuseDevSecrets(APIKeys, WebhookSecret, SandboxKey))
 		})
 	}
 }

@@ -2,13 +2,12 @@ package reconcile
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cardflow/cardflow/adapters/vault"
 )
 
 // Entry is one line of the processor's ledger (the sandbox's GET
@@ -44,35 +43,28 @@ type LedgerSource interface {
 	Ledger(ctx context.Context) ([]Entry, error)
 }
 
-// HTTPLedger reads the sandbox processor's ledger over HTTP.
+// HTTPLedger reads the sandbox processor's ledger over HTTP, every page of it,
+// with the merchant's secret key (the books are the processor's, not public).
 type HTTPLedger struct {
-	BaseURL string       // e.g. http://127.0.0.1:8091
-	Client  *http.Client // nil: a client with a 30 s timeout
+	BaseURL string        // e.g. http://127.0.0.1:8091
+	Key     string        // the sandbox's secret key (CARDFLOW_SANDBOX_SECRET_KEY)
+	Timeout time.Duration // one page; 0: 30 s
 }
 
-// Ledger fetches GET <BaseURL>/v1/sandbox/ledger.
+// Ledger fetches GET <BaseURL>/v1/sandbox/ledger, page after page.
 func (l HTTPLedger) Ledger(ctx context.Context) ([]Entry, error) {
-	url := strings.TrimRight(l.BaseURL, "/") + "/v1/sandbox/ledger"
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	timeout := l.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	all, err := vault.New(l.BaseURL, l.Key, timeout).Ledger(ctx, vault.LedgerQuery{})
 	if err != nil {
-		return nil, fmt.Errorf("ledger request %s: %w", url, err)
+		return nil, fmt.Errorf("read the ledger at %s: %w", l.BaseURL, err)
 	}
-	c := l.Client
-	if c == nil {
-		c = &http.Client{Timeout: 30 * time.Second}
-	}
-	res, err := c.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("read the ledger at %s: %w", url, err)
-	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(res.Body, 512))
-		return nil, fmt.Errorf("read the ledger at %s: %s: %s", url, res.Status, strings.TrimSpace(string(body)))
-	}
-	var out []Entry
-	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
-		return nil, fmt.Errorf("decode the ledger from %s: %w", url, err)
+	out := make([]Entry, len(all))
+	for i, e := range all {
+		out[i] = Entry{ID: e.ID, IdempotencyKey: e.IdempotencyKey, Type: e.Type, Token: e.Token, PaymentID: e.PaymentID,
+			Amount: e.Amount, Currency: e.Currency, Status: e.Status, Code: e.Code, At: e.At}
 	}
 	return out, nil
 }

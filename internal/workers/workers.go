@@ -18,7 +18,7 @@ import (
 
 // Activities builds the adapters from configuration.
 func Activities(cfg config.Config, log *zap.Logger) *activities.Activities {
-	proc := sandbox.NewClient(cfg.ProcessorURL, cfg.ProcessorTimeout)
+	proc := sandbox.NewClient(cfg.ProcessorURL, cfg.SandboxSecretKey, cfg.ProcessorTimeout)
 	var n activities.Notifier = notify.NewLog(log)
 	if cfg.WebhookURL != "" {
 		n = notify.NewWebhook(cfg.WebhookURL, notify.Secrets(cfg.WebhookSecret), 10*time.Second, log)

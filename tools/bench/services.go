@@ -56,7 +56,7 @@ func (e *eventLog) times() []time.Time {
 func startServices(dir string) (*services, error) {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	sb, err := sandbox.Open(sandbox.Config{DBPath: filepath.Join(dir, "sandbox.db"), Key: key})
+	sb, err := sandbox.Open(sandbox.Config{DBPath: filepath.Join(dir, "sandbox.db"), Key: key, SecretKey: sandbox.DevSecretKey})
 	if err != nil {
 		return nil, err
 	}

@@ -60,7 +60,7 @@ func (b *bench) runSubs(ctx context.Context, n int, lead time.Duration) (subsRes
 		return res, err
 	}
 	defer cc.Close()
-	card, err := vault.New(b.svc.sbSrv.URL, 10*time.Second).Tokenize(ctx, "c-bench",
+	card, err := vault.New(b.svc.sbSrv.URL, cfg.SandboxSecretKey, 10*time.Second).Tokenize(ctx, "c-bench",
 		payment.CardData{Number: "4242424242424242", ExpMonth: 12, ExpYear: 2030, CVC: "123", Holder: "Bench"})
 	if err != nil {
 		return res, err

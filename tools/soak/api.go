@@ -126,6 +126,7 @@ func (s *shop) sandboxSet(ctx context.Context, method, path string, body any) er
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+sandboxKey)
 	res, err := s.http.Do(req)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, path, err)

@@ -22,8 +22,12 @@ import (
 	"github.com/cardflow/cardflow/internal/config"
 )
 
-// apiKey is the shop API key of the soak's own API.
-const apiKey = "sk_soak"
+// apiKey is the shop API key of the soak's own API; sandboxKey the secret key
+// its sandbox takes from the API, the workers, the shop's test set-up and reconcile.
+const (
+	apiKey     = "sk_soak"
+	sandboxKey = "sk_sandbox_soak"
+)
 
 // cluster is the soak's own cardflow on loopback: a Temporal dev server with its
 // SQLite file in dir, the sandbox processor with faults, the API and the workers,
@@ -88,7 +92,7 @@ func startCluster(ctx context.Context, opts Options, dir string) (*cluster, erro
 		return c, err
 	}
 
-	c.sandbox = &proc{name: "sandbox", path: filepath.Join(opts.BinDir, "sandbox"), log: c.logFile("sandbox"), env: os.Environ(),
+	c.sandbox = &proc{name: "sandbox", path: filepath.Join(opts.BinDir, "sandbox"), log: c.logFile("sandbox"), env: append(os.Environ(), "CARDFLOW_SANDBOX_SECRET_KEY="+sandboxKey),
 		args: []string{"-addr", "127.0.0.1:" + strconv.Itoa(ports[2]), "-dir", filepath.Join(dir, "sandbox"),
 			"-faults", opts.Faults, "-timeout-delay", opts.TimeoutDelay.String()}}
 	if err := c.sandbox.start(); err != nil {
@@ -105,6 +109,7 @@ func startCluster(ctx context.Context, opts Options, dir string) (*cluster, erro
 		"CARDFLOW_API_ADDR=127.0.0.1:"+strconv.Itoa(ports[3]),
 		"CARDFLOW_API_KEYS="+apiKey,
 		"CARDFLOW_PROCESSOR_URL="+c.sandboxURL,
+		"CARDFLOW_SANDBOX_SECRET_KEY="+sandboxKey,
 		"CARDFLOW_PROCESSOR_TIMEOUT="+opts.ProcessorTimeout.String(),
 		"CARDFLOW_DIR="+dir,
 		"CARDFLOW_CODEC_KEY="+c.keySpec,

@@ -133,7 +133,7 @@ func run(ctx context.Context, opts Options) (res Result, err error) {
 	if err := c.alive(); err != nil {
 		return res, err
 	}
-	rep, err := reconcile.Run(ctx, reconcile.Temporal{Client: c.client}, reconcile.HTTPLedger{BaseURL: c.sandboxURL},
+	rep, err := reconcile.Run(ctx, reconcile.Temporal{Client: c.client}, reconcile.HTTPLedger{BaseURL: c.sandboxURL, Key: sandboxKey},
 		reconcile.Options{Recheck: 5 * time.Second})
 	if err != nil {
 		return res, fmt.Errorf("reconcile: %w", err)

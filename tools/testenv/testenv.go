@@ -23,6 +23,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/cardflow/cardflow/adapters/vault"
 	"github.com/cardflow/cardflow/api/server"
 	"github.com/cardflow/cardflow/codec"
 	"github.com/cardflow/cardflow/internal/app"
@@ -42,6 +43,16 @@ const CodecKey = "test:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1
 
 // WebhookSecret signs the webhooks of every Env.
 const WebhookSecret = "whsec_test"
+
+// SandboxKey is the secret key of every Env's sandbox: the worker, the API and
+// the helpers below send it. It is the config default, so a starter run
+// against an Env needs no flag. SandboxPublishableKey only tokenizes, from
+// SandboxOrigin (or no browser).
+const (
+	SandboxKey            = sandbox.DevSecretKey
+	SandboxPublishableKey = "pk_sandbox_test"
+	SandboxOrigin         = "https://shop.example"
+)
 
 // Options tune one Env.
 type Options struct {
@@ -105,11 +116,19 @@ func New(t *testing.T, opts Options) *Env {
 		Faults:       opts.Faults,
 		TimeoutDelay: opts.ProcessorTimeout + time.Second,
 		Now:          opts.SandboxNow,
+
+		SecretKey:      SandboxKey,
+		PublishableKey: SandboxPublishableKey,
+		AllowedOrigins: []string{SandboxOrigin},
 	})
 	if err != nil {
 		t.Fatalf("open sandbox: %v", err)
 	}
-	sbSrv := httptest.NewServer(sb.Handler())
+	// Served with the timeouts the sandbox's command sets, so that attacks on
+	// the connection meet the deadlines they meet in production.
+	sbSrv := httptest.NewUnstartedServer(sb.Handler())
+	sb.SetTimeouts(sbSrv.Config)
+	sbSrv.Start()
 	hookSrv := httptest.NewServer(e.Hooks)
 	e.Sandbox = sbSrv.URL
 
@@ -117,6 +136,7 @@ func New(t *testing.T, opts Options) *Env {
 		zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(e.logs), zap.InfoLevel)))
 	cfg.TaskQueue = e.TaskQueue
 	cfg.ProcessorURL = sbSrv.URL
+	cfg.SandboxSecretKey = SandboxKey
 	cfg.ProcessorTimeout = opts.ProcessorTimeout
 	cfg.WebhookURL = hookSrv.URL
 	cfg.WebhookSecret = WebhookSecret
@@ -224,6 +244,12 @@ func do(t testing.TB, method, url string, body any, header ...string) (int, []by
 	return res.StatusCode, out
 }
 
+// SandboxDo sends a request to the sandbox with its secret key, like Do to the API.
+func (e *Env) SandboxDo(t testing.TB, method, path string, body any, header ...string) (int, []byte) {
+	t.Helper()
+	return do(t, method, e.Sandbox+path, body, append([]string{"Authorization", "Bearer " + SandboxKey}, header...)...)
+}
+
 // LedgerEntry is one line of the sandbox's ledger.
 type LedgerEntry struct {
 	ID             string    `json:"id"`
@@ -238,16 +264,19 @@ type LedgerEntry struct {
 	PaymentID      string    `json:"payment_id"`
 }
 
-// Ledger returns the sandbox's whole ledger.
+// Ledger returns the sandbox's whole ledger, every page of it.
 func (e *Env) Ledger(t testing.TB) []LedgerEntry {
 	t.Helper()
-	status, body := do(t, http.MethodGet, e.Sandbox+"/v1/sandbox/ledger", nil)
-	if status != http.StatusOK {
-		t.Fatalf("ledger: %d %s", status, body)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	all, err := vault.New(e.Sandbox, SandboxKey, 10*time.Second).Ledger(ctx, vault.LedgerQuery{})
+	if err != nil {
+		t.Fatalf("ledger: %v", err)
 	}
-	var out []LedgerEntry
-	if err := json.Unmarshal(body, &out); err != nil {
-		t.Fatalf("decode ledger: %v", err)
+	out := make([]LedgerEntry, len(all))
+	for i, l := range all {
+		out[i] = LedgerEntry{ID: l.ID, IdempotencyKey: l.IdempotencyKey, Type: l.Type, Token: l.Token, Amount: l.Amount,
+			Currency: l.Currency, Status: l.Status, Code: l.Code, At: l.At, PaymentID: l.PaymentID}
 	}
 	return out
 }
@@ -268,7 +297,7 @@ func (e *Env) LedgerWithPrefix(t testing.TB, prefix string) []LedgerEntry {
 // Outcomes scripts the next charges on a token (e.g. "insufficient_funds", "approve").
 func (e *Env) Outcomes(t testing.TB, token string, outcomes ...string) {
 	t.Helper()
-	status, body := do(t, http.MethodPost, e.Sandbox+"/v1/sandbox/tokens/"+token+"/outcomes", map[string][]string{"outcomes": outcomes})
+	status, body := e.SandboxDo(t, http.MethodPost, "/v1/sandbox/tokens/"+token+"/outcomes", map[string][]string{"outcomes": outcomes})
 	if status/100 != 2 {
 		t.Fatalf("script outcomes for %s: %d %s", token, status, body)
 	}
@@ -277,7 +306,7 @@ func (e *Env) Outcomes(t testing.TB, token string, outcomes ...string) {
 // Updater sets what the account updater answers for a token.
 func (e *Env) Updater(t testing.TB, token string, answer any) {
 	t.Helper()
-	status, body := do(t, http.MethodPut, e.Sandbox+"/v1/sandbox/tokens/"+token+"/updater", answer)
+	status, body := e.SandboxDo(t, http.MethodPut, "/v1/sandbox/tokens/"+token+"/updater", answer)
 	if status/100 != 2 {
 		t.Fatalf("set updater for %s: %d %s", token, status, body)
 	}

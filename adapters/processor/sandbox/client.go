@@ -19,10 +19,11 @@ type Client struct {
 
 var _ activities.Processor = (*Client)(nil)
 
-// NewClient talks to the processor at baseURL (e.g. http://127.0.0.1:8091); each
-// request gives up after timeout (0: no limit beyond the context's).
-func NewClient(baseURL string, timeout time.Duration) *Client {
-	return &Client{c: sandboxhttp.New(baseURL, timeout)}
+// NewClient talks to the processor at baseURL (e.g. http://127.0.0.1:8091) with
+// the merchant's secret key (CARDFLOW_SANDBOX_SECRET_KEY); each request gives up
+// after timeout (0: no limit beyond the context's).
+func NewClient(baseURL, secretKey string, timeout time.Duration) *Client {
+	return &Client{c: sandboxhttp.New(baseURL, secretKey, timeout)}
 }
 
 // Card looks a token up; an unknown token is an *payment.ProcessorError with Status 404.

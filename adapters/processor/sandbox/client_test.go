@@ -36,6 +36,7 @@ func sandboxClient(t *testing.T) (*sandbox.Client, *vault.Client) {
 	sb, err := sbx.Open(sbx.Config{
 		DBPath:       filepath.Join(t.TempDir(), "sandbox.db"),
 		Key:          make([]byte, 32),
+		SecretKey:    testSecret,
 		TimeoutDelay: time.Second,
 	})
 	require.NoError(t, err)
@@ -44,8 +45,10 @@ func sandboxClient(t *testing.T) (*sandbox.Client, *vault.Client) {
 		srv.Close()
 		_ = sb.Close()
 	})
-	return sandbox.NewClient(srv.URL+"/", 5*time.Second), vault.New(srv.URL+"/", 5*time.Second)
+	return sandbox.NewClient(srv.URL+"/", testSecret, 5*time.Second), vault.New(srv.URL+"/", testSecret, 5*time.Second)
 }
+
+const testSecret = "sk_sandbox_test"
 
 // TestClientAgainstSandbox walks one order and one updater flow through every
 // method of the Processor.
@@ -167,11 +170,11 @@ func TestClientWire(t *testing.T) {
 	f := &recorder{status: 200, body: `{}`}
 	srv := httptest.NewServer(f)
 	defer srv.Close()
-	c := sandbox.NewClient(srv.URL, time.Second)
+	c := sandbox.NewClient(srv.URL, testSecret, time.Second)
 	x := ctx(t)
 	m := payment.Money{Amount: 500, Currency: "GBP"}
 
-	_, _ = vault.New(srv.URL, time.Second).Tokenize(x, "cus_1", visa)
+	_, _ = vault.New(srv.URL, testSecret, time.Second).Tokenize(x, "cus_1", visa)
 	_, _ = c.Card(x, "tok_1")
 	_, _ = c.Risk(x, "tok_1")
 	_, _ = c.UpdateCard(x, "key-u", "tok_1")
@@ -200,7 +203,7 @@ func TestClientErrors(t *testing.T) {
 	f := &recorder{}
 	srv := httptest.NewServer(f)
 	defer srv.Close()
-	c := sandbox.NewClient(srv.URL, time.Second)
+	c := sandbox.NewClient(srv.URL, testSecret, time.Second)
 	x := ctx(t)
 	charge := payment.Charge{Key: "order/o-7/authorize/1", Token: "tok_7", Amount: payment.Money{Amount: 1, Currency: "EUR"}}
 
@@ -253,7 +256,7 @@ func TestClientTransportFaults(t *testing.T) {
 	op := payment.Operation{Key: "order/o-3/capture/1", PaymentID: "pay_3", Amount: payment.Money{Amount: 1, Currency: "EUR"}}
 
 	began := time.Now()
-	_, err := sandbox.NewClient(slow.URL, 100*time.Millisecond).Capture(x, op)
+	_, err := sandbox.NewClient(slow.URL, testSecret, 100*time.Millisecond).Capture(x, op)
 	require.Error(t, err)
 	assert.Less(t, time.Since(began), 900*time.Millisecond)
 	assert.Contains(t, err.Error(), "capture of payment pay_3")
@@ -263,13 +266,13 @@ func TestClientTransportFaults(t *testing.T) {
 
 	short, cancel := context.WithTimeout(x, 50*time.Millisecond)
 	defer cancel()
-	_, err = sandbox.NewClient(slow.URL, 0).Refund(short, op)
+	_, err = sandbox.NewClient(slow.URL, testSecret, 0).Refund(short, op)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 
 	gone := httptest.NewServer(http.NotFoundHandler())
 	gone.Close()
-	c := sandbox.NewClient(gone.URL, time.Second)
-	_, err = vault.New(gone.URL, time.Second).Tokenize(x, "cus_1", visa)
+	c := sandbox.NewClient(gone.URL, testSecret, time.Second)
+	_, err = vault.New(gone.URL, testSecret, time.Second).Tokenize(x, "cus_1", visa)
 	require.Error(t, err)
 	assert.False(t, errors.As(err, &perr))
 	assert.NotContains(t, err.Error(), visa.Number)
