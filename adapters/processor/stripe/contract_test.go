@@ -95,4 +95,3 @@ func money(name string) bool {
 	}
 	return false
 }
-
