@@ -72,4 +72,3 @@ func Start(t testing.TB) string {
 		return ""
 	}
 }
-
