@@ -16,6 +16,9 @@ type Config struct {
 	// HTTPClient, when set, replaces the client built from Timeout (tests
 	// record requests through it).
 	HTTPClient *http.Client
+	// WebhookSecret is the signing secret (whsec_...) of the account's webhook
+	// endpoint (STRIPE_WEBHOOK_SECRET); only the vault's event reader uses it.
+	WebhookSecret string
 }
 
 // NewClient builds a stripe-go client. It makes exactly one HTTP request per

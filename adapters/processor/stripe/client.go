@@ -20,8 +20,11 @@ type Client struct {
 
 var _ activities.Processor = (*Client)(nil)
 
+// Config says how to reach Stripe: key, API base (empty: Stripe's), timeout.
+type Config = stripeapi.Config
+
 // New talks to Stripe (or a test double at cfg.BaseURL) with cfg.Key.
-func New(cfg stripeapi.Config) *Client {
+func New(cfg Config) *Client {
 	return &Client{sc: stripeapi.NewClient(cfg)}
 }
 

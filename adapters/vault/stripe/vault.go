@@ -13,12 +13,17 @@ import (
 
 // Vault tokenizes cards into Stripe payment methods.
 type Vault struct {
-	sc *stripe.Client
+	sc     *stripe.Client
+	secret string // webhook signing secret
 }
 
+// Config says how to reach Stripe: key, API base (empty: Stripe's), timeout,
+// webhook signing secret.
+type Config = stripeapi.Config
+
 // New talks to Stripe (or a test double at cfg.BaseURL) with cfg.Key.
-func New(cfg stripeapi.Config) *Vault {
-	return &Vault{sc: stripeapi.NewClient(cfg)}
+func New(cfg Config) *Vault {
+	return &Vault{sc: stripeapi.NewClient(cfg), secret: cfg.WebhookSecret}
 }
 
 // Tokenize creates a card payment method and saves it to the Stripe customer of
