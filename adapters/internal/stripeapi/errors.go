@@ -68,11 +68,14 @@ func codeOf(se *stripe.Error) string {
 }
 
 // Err is Classify for calls that move no money (look-ups, customers, payment
-// methods), where a card_error is a contract error (402) like any other refusal.
+// methods), where a card_error is a contract error like any other refusal. It
+// is a 422 on card.number, as the vault port reports a card the processor
+// refuses (the API answers it as such; Stripe's own status is 402).
 func Err(err error, what string) error {
 	d, err := Classify(err, what)
 	if d != nil {
-		return &payment.ProcessorError{Status: http.StatusPaymentRequired, Code: d.Failure.Code, Message: what + ": the card was refused"}
+		return &payment.ProcessorError{Status: http.StatusUnprocessableEntity, Code: d.Failure.Code,
+			Message: what + ": the card was refused", Field: "card.number"}
 	}
 	return err
 }
