@@ -5,6 +5,7 @@ STATE := .cardflow
 BIN := $(STATE)/bin
 TEMPORAL := $(BIN)/temporal
 WORKFLOWCHECK := $(BIN)/workflowcheck
+STRIPE_MOCK := $(BIN)/stripe-mock
 CMDS := worker api starter sandbox
 
 .PHONY: run test build vet fmt-check workflowcheck clean help bench
@@ -27,6 +28,15 @@ $(WORKFLOWCHECK): tools/workflowcheck/go.mod tools/workflowcheck/go.sum
 	@mkdir -p $(BIN)
 	$(GO) -C tools/workflowcheck build -o ../../$(WORKFLOWCHECK) go.temporal.io/sdk/contrib/tools/workflowcheck
 
+# Stripe's mock server (validates every request against Stripe's OpenAPI spec),
+# pinned in its own module; the Stripe adapter's tests start it.
+$(STRIPE_MOCK): tools/stripe-mock/go.mod tools/stripe-mock/go.sum
+	@mkdir -p $(BIN)
+	$(GO) -C tools/stripe-mock build -o ../../$(STRIPE_MOCK) github.com/stripe/stripe-mock
+
+.PHONY: stripe-mock
+stripe-mock: $(STRIPE_MOCK)
+
 workflowcheck: $(WORKFLOWCHECK)
 	$(WORKFLOWCHECK) ./order/... ./subscription/... ./flow/...
 
@@ -46,8 +56,8 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 # Fuzz targets' seed corpora run as ordinary tests here; `go test -fuzz` runs them longer.
-test: $(TEMPORAL) fmt-check vet workflowcheck
-	CARDFLOW_TEMPORAL_CLI=$(abspath $(TEMPORAL)) $(GO) test -count=1 -timeout 9m ./...
+test: $(TEMPORAL) $(STRIPE_MOCK) fmt-check vet workflowcheck
+	CARDFLOW_TEMPORAL_CLI=$(abspath $(TEMPORAL)) CARDFLOW_STRIPE_MOCK=$(abspath $(STRIPE_MOCK)) $(GO) test -count=1 -timeout 9m ./...
 
 # Starts its own dev servers (the pinned CLI), sandbox and workers on loopback;
 # prints one `bench:` line and writes tools/bench/RESULTS.md and tools/bench/chart.svg.

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/cardflow/cardflow/adapters/vault"
+	stripevault "github.com/cardflow/cardflow/adapters/vault/stripe"
 	"github.com/cardflow/cardflow/api/shop"
 	"github.com/cardflow/cardflow/codec"
 	"github.com/cardflow/cardflow/flow"
@@ -51,6 +52,9 @@ type Server struct {
 	// Codec, when set, is the remote-codec server mounted at /codec/ (no API key: it
 	// has its own auth and CORS for the Temporal UI).
 	Codec http.Handler
+	// StripeEvents, when set, serves Stripe's webhooks at POST
+	// /v1/stripe/webhooks (no API key: Stripe's signature is the credential).
+	StripeEvents StripeEvents
 }
 
 // Handler returns the API's routes.
@@ -78,6 +82,9 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/v1/", s.auth(s.checkIdempotencyKey(v1)))
 	if s.Codec != nil {
 		mux.Handle("/codec/", http.StripPrefix("/codec", s.Codec))
+	}
+	if s.StripeEvents != nil {
+		mux.HandleFunc("POST /v1/stripe/webhooks", s.stripeWebhook)
 	}
 	return mux
 }
@@ -144,6 +151,14 @@ func New(c client.Client, cfg config.Config, log *zap.Logger, keys *codec.Keyrin
 		Log:      log,
 		Config:   sc,
 		Codec:    codec.Handler(keys, co),
+	}
+	if cfg.Processor == config.ProcessorStripe {
+		sv := stripevault.New(stripevault.Config{Key: cfg.StripeSecretKey, BaseURL: cfg.StripeAPIBase,
+			Timeout: cfg.ProcessorTimeout, WebhookSecret: cfg.StripeWebhookSecret})
+		s.Vault = sv
+		if cfg.StripeWebhookSecret != "" {
+			s.StripeEvents = sv
+		}
 	}
 	return s.Handler()
 }

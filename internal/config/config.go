@@ -44,6 +44,16 @@ type Config struct {
 	// processor (CARDFLOW_SANDBOX_SECRET_KEY); every call sends it. No flag: a
 	// secret on the command line shows in /proc/*/cmdline and shell history.
 	SandboxSecretKey string
+	// Processor selects the processor adapter (CARDFLOW_PROCESSOR): "sandbox"
+	// (default) or "stripe". StripeSecretKey (STRIPE_SECRET_KEY) is the
+	// Stripe account's secret key; StripeAPIBase (STRIPE_API_BASE) replaces
+	// Stripe's API address, for a test double such as stripe-mock.
+	// StripeWebhookSecret (STRIPE_WEBHOOK_SECRET, whsec_...) verifies
+	// Stripe's webhooks; unset, the API serves no Stripe webhook endpoint.
+	Processor           string
+	StripeSecretKey     string
+	StripeAPIBase       string
+	StripeWebhookSecret string
 }
 
 // Default is the configuration of a local `make run`.
@@ -61,6 +71,7 @@ func Default() Config {
 		LogLevel:          "info",
 		WorkflowCache:     2000,
 		SandboxSecretKey:  DevSandboxSecretKey,
+		Processor:         ProcessorSandbox,
 	}
 }
 
@@ -88,6 +99,8 @@ func Load(name string, args []string) (Config, error) {
 	fs.IntVar(&c.WorkflowCache, "workflow-cache", c.WorkflowCache, "workflows a worker keeps cached (CARDFLOW_WORKFLOW_CACHE)")
 	fs.BoolVar(&c.TemporalGzip, "temporal-gzip", c.TemporalGzip, "gzip gRPC requests to Temporal (CARDFLOW_TEMPORAL_GZIP)")
 	fs.StringVar(&brands, "accepted-brands", brands, "accepted card networks, comma-separated; empty: all (CARDFLOW_ACCEPTED_BRANDS)")
+	fs.StringVar(&c.Processor, "processor", c.Processor, "processor adapter: sandbox or stripe (CARDFLOW_PROCESSOR)")
+	fs.StringVar(&c.StripeAPIBase, "stripe-api-base", c.StripeAPIBase, "Stripe API base URL; empty: Stripe's (STRIPE_API_BASE)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -120,8 +133,23 @@ func (c Config) check() error {
 	if c.WebhookURL != "" && len(splitList(c.WebhookSecret)) == 0 {
 		return fmt.Errorf("config: CARDFLOW_WEBHOOK_SECRET is empty, so webhooks to %s would go unsigned", c.WebhookURL)
 	}
+	switch c.Processor {
+	case ProcessorSandbox:
+	case ProcessorStripe:
+		if strings.TrimSpace(c.StripeSecretKey) == "" {
+			return errors.New("config: CARDFLOW_PROCESSOR=stripe needs STRIPE_SECRET_KEY")
+		}
+	default:
+		return fmt.Errorf("config: CARDFLOW_PROCESSOR=%q: want %s or %s", c.Processor, ProcessorSandbox, ProcessorStripe)
+	}
 	return nil
 }
+
+// Processor adapters CARDFLOW_PROCESSOR selects.
+const (
+	ProcessorSandbox = "sandbox"
+	ProcessorStripe  = "stripe"
+)
 
 // ParseBrands reads a comma-separated list of brand values ("visa, Elo") as
 // brands cardflow recognises, without repeats; an empty list is nil (every
@@ -163,6 +191,10 @@ func (c *Config) fromEnv(lookup func(string) (string, bool)) error {
 	str(&c.WebhookSecret, "CARDFLOW_WEBHOOK_SECRET")
 	str(&c.Dir, "CARDFLOW_DIR")
 	str(&c.LogLevel, "CARDFLOW_LOG_LEVEL")
+	str(&c.Processor, "CARDFLOW_PROCESSOR")
+	str(&c.StripeSecretKey, "STRIPE_SECRET_KEY")
+	str(&c.StripeAPIBase, "STRIPE_API_BASE")
+	str(&c.StripeWebhookSecret, "STRIPE_WEBHOOK_SECRET")
 	if v, ok := lookup("CARDFLOW_API_KEYS"); ok {
 		c.APIKeys = splitList(v)
 	}

@@ -85,3 +85,26 @@ func TestParseBrands(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, got)
 }
+
+func TestProcessorSelection(t *testing.T) {
+	c, err := Load("test", nil)
+	require.NoError(t, err)
+	assert.Equal(t, ProcessorSandbox, c.Processor, "the sandbox unless told otherwise")
+
+	t.Setenv("CARDFLOW_PROCESSOR", "stripe")
+	_, err = Load("test", nil)
+	require.ErrorContains(t, err, "STRIPE_SECRET_KEY", "Stripe without a key cannot run")
+
+	t.Setenv("STRIPE_SECRET_KEY", "sk_test_123")
+	t.Setenv("STRIPE_API_BASE", "http://127.0.0.1:12111")
+	t.Setenv("STRIPE_WEBHOOK_SECRET", "whsec_123")
+	c, err = Load("test", nil)
+	require.NoError(t, err)
+	assert.Equal(t, ProcessorStripe, c.Processor)
+	assert.Equal(t, "sk_test_123", c.StripeSecretKey)
+	assert.Equal(t, "http://127.0.0.1:12111", c.StripeAPIBase)
+	assert.Equal(t, "whsec_123", c.StripeWebhookSecret)
+
+	_, err = Load("test", []string{"-processor", "adyen"})
+	assert.ErrorContains(t, err, `CARDFLOW_PROCESSOR="adyen"`)
+}

@@ -65,7 +65,7 @@ func (c Config) RefuseDevSecrets(uses ...Secret) error {
 				}
 			}
 		case SandboxKey:
-			if c.SandboxSecretKey == DevSandboxSecretKey {
+			if c.Processor == ProcessorSandbox && c.SandboxSecretKey == DevSandboxSecretKey {
 				return devSecretError("CARDFLOW_SANDBOX_SECRET_KEY", DevSandboxSecretKey)
 			}
 		case WebhookSecret:

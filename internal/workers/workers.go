@@ -7,6 +7,7 @@ import (
 	"github.com/cardflow/cardflow/adapters/fraud"
 	"github.com/cardflow/cardflow/adapters/notify"
 	"github.com/cardflow/cardflow/adapters/processor/sandbox"
+	"github.com/cardflow/cardflow/adapters/processor/stripe"
 	"github.com/cardflow/cardflow/adapters/validation"
 	"github.com/cardflow/cardflow/internal/config"
 	"github.com/cardflow/cardflow/order"
@@ -16,9 +17,25 @@ import (
 	"go.uber.org/zap"
 )
 
+// Processor is the processor adapter behind the activities, the validity
+// check's token look-up and the fraud screen's risk signal.
+type Processor interface {
+	activities.Processor
+	validation.Vault
+	fraud.RiskSource
+}
+
+// NewProcessor is the processor adapter CARDFLOW_PROCESSOR selects.
+func NewProcessor(cfg config.Config) Processor {
+	if cfg.Processor == config.ProcessorStripe {
+		return stripe.New(stripe.Config{Key: cfg.StripeSecretKey, BaseURL: cfg.StripeAPIBase, Timeout: cfg.ProcessorTimeout})
+	}
+	return sandbox.NewClient(cfg.ProcessorURL, cfg.SandboxSecretKey, cfg.ProcessorTimeout)
+}
+
 // Activities builds the adapters from configuration.
 func Activities(cfg config.Config, log *zap.Logger) *activities.Activities {
-	proc := sandbox.NewClient(cfg.ProcessorURL, cfg.SandboxSecretKey, cfg.ProcessorTimeout)
+	proc := NewProcessor(cfg)
 	var n activities.Notifier = notify.NewLog(log)
 	if cfg.WebhookURL != "" {
 		n = notify.NewWebhook(cfg.WebhookURL, notify.Secrets(cfg.WebhookSecret), 10*time.Second, log)

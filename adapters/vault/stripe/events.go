@@ -1,0 +1,104 @@
+package stripe
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	stripe "github.com/stripe/stripe-go/v85"
+	"github.com/stripe/stripe-go/v85/webhook"
+
+	"github.com/cardflow/cardflow/adapters/internal/stripeapi"
+	"github.com/cardflow/cardflow/payment"
+)
+
+// Kinds of Event: what happened at Stripe that the workflow's account must
+// learn, whoever did it (cardflow, or someone in Stripe's dashboard).
+const (
+	Captured    = "captured"     // charge.captured: Amount is all captured so far
+	Refunded    = "refunded"     // charge.refunded: Amount is all refunded so far
+	CardUpdated = "card_updated" // payment_method.updated / automatically_updated
+)
+
+// Event is a verified Stripe event in cardflow's terms: the command it makes
+// for a workflow. Amounts are running totals, not deltas, so a repeated or
+// reordered delivery (Stripe sends at least once, in no promised order) says
+// the same thing again instead of counting twice.
+type Event struct {
+	ID         string        `json:"id"` // evt_...
+	Kind       string        `json:"kind"`
+	WorkflowID string        `json:"workflow_id,omitempty"` // from the PaymentIntent's idempotency key; "" if cardflow did not make it
+	PaymentID  string        `json:"payment_id,omitempty"`  // pi_...
+	Amount     payment.Money `json:"amount"`
+	Card       payment.Card  `json:"card"`                  // CardUpdated
+	CustomerID string        `json:"customer_id,omitempty"` // CardUpdated: cardflow's customer
+}
+
+// ErrSignature is wrapped by Event's errors for a payload whose signature does
+// not verify: forged, altered, signed with another secret, or too old.
+var ErrSignature = errors.New("stripe webhook signature does not verify")
+
+// Event verifies a webhook delivery with stripe-go's webhook.ConstructEvent
+// (Stripe's scheme: HMAC-SHA256 over "<t>.<payload>", within
+// webhook.DefaultTolerance, 5 minutes; the event's API version must be
+// stripe-go's release train) and reads it. ok is false for event types cardflow
+// does not act on. It looks the PaymentIntent or payment method up, as events
+// carry only ids of related objects; that is why it takes a context.
+func (v *Vault) Event(ctx context.Context, payload []byte, signature string) (ev Event, ok bool, err error) {
+	if v.secret == "" {
+		return Event{}, false, fmt.Errorf("%w: no webhook secret configured (STRIPE_WEBHOOK_SECRET)", ErrSignature)
+	}
+	se, err := webhook.ConstructEvent(payload, signature, v.secret)
+	if err != nil {
+		return Event{}, false, fmt.Errorf("%w: %v", ErrSignature, err)
+	}
+	ev.ID = se.ID
+	switch se.Type {
+	case stripe.EventTypeChargeCaptured, stripe.EventTypeChargeRefunded:
+		var ch stripe.Charge
+		if err := json.Unmarshal(se.Data.Raw, &ch); err != nil {
+			return Event{}, false, fmt.Errorf("stripe event %s (%s): %w", se.ID, se.Type, err)
+		}
+		ev.Kind, ev.Amount.Amount = Captured, ch.AmountCaptured
+		if se.Type == stripe.EventTypeChargeRefunded {
+			ev.Kind, ev.Amount.Amount = Refunded, ch.AmountRefunded
+		}
+		if ev.Amount, err = stripeapi.FromStripe(ev.Amount.Amount, string(ch.Currency)); err != nil {
+			return Event{}, false, fmt.Errorf("stripe event %s: %w", se.ID, err)
+		}
+		if ch.PaymentIntent == nil {
+			return ev, true, nil // a charge without a PaymentIntent is not cardflow's
+		}
+		ev.PaymentID = ch.PaymentIntent.ID
+		pi, err := v.sc.V1PaymentIntents.Retrieve(ctx, ch.PaymentIntent.ID, nil)
+		if err := stripeapi.Err(err, fmt.Sprintf("look up payment intent %s of event %s", ch.PaymentIntent.ID, se.ID)); err != nil {
+			return Event{}, false, err
+		}
+		ev.WorkflowID = workflowOf(pi.Metadata[stripeapi.MetaIdempotencyKey])
+		return ev, true, nil
+	case stripe.EventTypePaymentMethodUpdated, stripe.EventTypePaymentMethodAutomaticallyUpdated:
+		var pm stripe.PaymentMethod
+		if err := json.Unmarshal(se.Data.Raw, &pm); err != nil {
+			return Event{}, false, fmt.Errorf("stripe event %s (%s): %w", se.ID, se.Type, err)
+		}
+		info, err := v.Card(ctx, pm.ID)
+		if err != nil {
+			return Event{}, false, err
+		}
+		ev.Kind, ev.Card, ev.CustomerID = CardUpdated, info.Card, info.CustomerID
+		return ev, true, nil
+	}
+	return Event{}, false, nil
+}
+
+// workflowOf reads the workflow id out of an idempotency key
+// (<workflow id>/<operation>/<sequence>, DESIGN.md); "" for anything else.
+func workflowOf(key string) string {
+	parts := strings.Split(key, "/")
+	if len(parts) < 4 {
+		return ""
+	}
+	return strings.Join(parts[:len(parts)-2], "/")
+}
