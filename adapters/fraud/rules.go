@@ -123,7 +123,10 @@ func (r *Rules) cardTesting(req payment.FraudRequest) (int, []string) {
 	if at.IsZero() {
 		at = r.now()
 	}
-	if n := r.seen.see(req.Customer.ID, req.Card.Fingerprint(), at); r.cfg.CustomerCards > 0 && n >= r.cfg.CustomerCards {
+	switch n := r.seen.see(req.Customer.ID, req.Card.Fingerprint(), at); {
+	case r.cfg.CustomerCardsMany > 0 && n >= r.cfg.CustomerCardsMany:
+		add(p.CustomerCardsMany, ReasonCustomerCards)
+	case r.cfg.CustomerCards > 0 && n >= r.cfg.CustomerCards:
 		add(p.CustomerCards, ReasonCustomerCards)
 	}
 	return score, reasons
