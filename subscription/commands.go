@@ -144,15 +144,14 @@ func (w *subscription) once(c payment.SubscriptionCommand, key, digest string, e
 		k := idempotencyKey(c, key)
 		w.st.Keys = keepLast(append(w.st.Keys, k), keepKeys)
 		if w.rev.Guarded() && digest != "" {
-			if w.st.KeyDigests == nil {
-				w.st.KeyDigests = map[string]string{}
-			}
-			w.st.KeyDigests[k] = digest
-			for old := range w.st.KeyDigests {
-				if !slices.Contains(w.st.Keys, old) {
-					delete(w.st.KeyDigests, old) // bounded as Keys is
+			// Rebuilt from Keys (a slice, in order), so it is bounded as Keys is.
+			kept := map[string]string{k: digest}
+			for _, key := range w.st.Keys {
+				if d, ok := w.st.KeyDigests[key]; ok && key != k {
+					kept[key] = d
 				}
 			}
+			w.st.KeyDigests = kept
 		}
 	}
 	return err
