@@ -27,6 +27,9 @@ type Command[T any] struct {
 type Job struct {
 	Name string
 	Req  any // the payload, for checks that look at what else is accepted
+	// Actor is who sent it (ActorOf): the workflow names it in the audit
+	// events the command writes.
+	Actor string
 	// Check is the command's check; Do checks again, then runs the effect.
 	Check func() error
 	Do    func(workflow.Context) error
@@ -42,6 +45,7 @@ type Job struct {
 type Commands[V any] struct {
 	run     func(workflow.Context, Job) error
 	view    func() V // what every update answers
+	echo    func(V, string) V
 	log     log.Logger
 	signals []signal
 }
@@ -61,6 +65,11 @@ func NewCommands[V any](run func(workflow.Context, Job) error, view func() V, lo
 	return &Commands[V]{run: run, view: view, log: logger}
 }
 
+// Echo makes every update answer the view with the digest of the request it
+// ran for (set by echo), so that the caller can compare it with its own
+// (Send). Since RevGuarded; a run of an older revision answers without it.
+func (cs *Commands[V]) Echo(echo func(v V, digest string) V) { cs.echo = echo }
+
 // Handle installs c as an update with its validator and as a signal of the
 // same name. Call it before the workflow first blocks, so that an update sent
 // with the start finds its handler.
@@ -69,6 +78,7 @@ func Handle[T, V any](ctx workflow.Context, cs *Commands[V], c Command[T]) error
 		return Job{
 			Name:  c.Name,
 			Req:   req,
+			Actor: ActorOf(req),
 			Check: func() error { return c.Check(req) },
 			Do: func(ctx workflow.Context) error {
 				if err := c.Check(req); err != nil {
@@ -81,7 +91,11 @@ func Handle[T, V any](ctx workflow.Context, cs *Commands[V], c Command[T]) error
 	err := workflow.SetUpdateHandlerWithOptions(ctx, c.Name,
 		func(ctx workflow.Context, req T) (V, error) {
 			err := cs.run(ctx, job(req))
-			return cs.view(), err
+			v := cs.view()
+			if cs.echo != nil {
+				v = cs.echo(v, SenderOf(req).Digest)
+			}
+			return v, err
 		},
 		workflow.UpdateHandlerOptions{Validator: func(req T) error { return c.Check(req) }, Description: c.Doc})
 	if err != nil {
@@ -159,6 +173,9 @@ func (cs *Commands[V]) Drain(why string) {
 // Send sends a command as its update and waits for its answer (out). key, the
 // caller's idempotency key, names the update (UpdateID), so that a repeated
 // command is answered, not applied again; arg is the payload (nil: none).
+// Temporal answers a repeated update id with the first outcome without running
+// anything again, so when arg carries a request digest and the answer echoes
+// another (Echoed), the key was used for another request: KeyReused.
 func Send(ctx context.Context, c client.Client, workflowID, name, key string, arg, out any) error {
 	opts := client.UpdateWorkflowOptions{
 		WorkflowID:   workflowID,
@@ -173,7 +190,15 @@ func Send(ctx context.Context, c client.Client, workflowID, name, key string, ar
 	if err != nil {
 		return err
 	}
-	return h.Get(ctx, out)
+	if err := h.Get(ctx, out); err != nil {
+		return err
+	}
+	if e, ok := out.(Echoed); ok && key != "" {
+		if sent, got := SenderOf(arg).Digest, e.EchoedDigest(); sent != "" && got != "" && sent != got {
+			return KeyReused(key)
+		}
+	}
+	return nil
 }
 
 // Query reads a workflow's query into out; it also answers after the workflow

@@ -25,15 +25,15 @@ func InvalidRequest(field, msg string) error {
 }
 
 // Rejection unpacks an error returned through an update or query: its type
-// (ErrTypeInvalidState, ErrTypeInvalidRequest), message and field. ok is false
-// for any other error.
+// (ErrTypeInvalidState, ErrTypeInvalidRequest, ErrTypeTooManyAttempts,
+// ErrTypeKeyReused), message and field. ok is false for any other error.
 func Rejection(err error) (typ, msg, field string, ok bool) {
 	var app *temporal.ApplicationError
 	if !errors.As(err, &app) {
 		return "", "", "", false
 	}
 	switch app.Type() {
-	case ErrTypeInvalidState, ErrTypeInvalidRequest:
+	case ErrTypeInvalidState, ErrTypeInvalidRequest, ErrTypeTooManyAttempts, ErrTypeKeyReused:
 	default:
 		return "", "", "", false
 	}

@@ -29,8 +29,22 @@ const (
 	// notices go out from the next run, so continue-as-new starts no grace
 	// timer when nothing else is left to wait for.
 	RevLean Revision = 2
+	// RevGuarded: the defences of issue 12. Every command's audit event names
+	// who ran it (the payload's actor, "operator" when a signal or the CLI
+	// sent none); an order refuses new attempts after Settings.MaxDeclines
+	// declined ones in Settings.DeclineWindow (too_many_attempts), and a
+	// subscription refuses card changes and catch-ups that would bill again
+	// after as many declined catch-up bills; the fraud screen counts the
+	// distinct cards an order has seen and runs its card-testing rules even
+	// when the caller switched it off; running totals are added checked
+	// (payment.AddAmount), and a command or bill that would overflow one is
+	// refused; each update answers the digest of the request it ran for, so
+	// the caller can tell a reused Idempotency-Key from a repeat
+	// (idempotency_key_reused), and a subscription keeps the digest with each
+	// applied key across continue-as-new.
+	RevGuarded Revision = 3
 
-	revLatest = RevLean
+	revLatest = RevGuarded
 )
 
 // ReadRevision is the run's revision; call it once, at the start of the run.
@@ -43,3 +57,7 @@ func (r Revision) Attention() bool { return r >= RevAttention }
 
 // Lean reports the leaner histories of RevLean.
 func (r Revision) Lean() bool { return r >= RevLean }
+
+// Guarded reports the defences of RevGuarded: actors, attempt limits,
+// card-testing rules, checked totals and request digests.
+func (r Revision) Guarded() bool { return r >= RevGuarded }

@@ -42,6 +42,9 @@ func (o *order) register(ctx workflow.Context) error {
 		return err
 	}
 	o.cmds = flow.NewCommands(o.run, o.view, log.With(workflow.GetLogger(ctx), "order_id", o.in.OrderID))
+	if o.rev.Guarded() {
+		o.cmds.Echo(func(v View, digest string) View { v.RequestDigest = digest; return v })
+	}
 	for _, err := range []error{
 		flow.Handle(ctx, o.cmds, o.retry()),
 		flow.Handle(ctx, o.cmds, o.submit()),
@@ -75,7 +78,7 @@ func (o *order) run(ctx workflow.Context, j flow.Job) error {
 	if !o.calls.Bounded() {
 		o.running++
 		defer func() { o.running-- }()
-		return o.exclusive(ctx, j.Do)
+		return o.exclusive(ctx, func(ctx workflow.Context) error { return o.as(j.Actor, func() error { return j.Do(ctx) }) })
 	}
 	o.running++
 	var (
@@ -87,7 +90,7 @@ func (o *order) run(ctx workflow.Context, j flow.Job) error {
 		defer func() { o.running--; done = true }()
 		err = o.exclusive(ctx, func(ctx workflow.Context) error {
 			entered, raised = true, o.calls.Raised()
-			return j.Do(ctx)
+			return o.as(j.Actor, func() error { return j.Do(ctx) })
 		})
 	})
 	// Only a call of this command counts: one left waiting while it waits for
@@ -120,18 +123,27 @@ func (o *order) allows(c payment.OrderTrigger) error {
 	return o.calls.Blocked()
 }
 
-// noInput is the command of a trigger that needs no payload: the lifecycle is its check.
+// noInput is the command of a trigger that needs no payload: the lifecycle is
+// its check, and that the money it would move fits the running totals.
 func (o *order) noInput(name string, c payment.OrderTrigger, doc string, do func(workflow.Context) error) flow.Command[NoInput] {
 	return flow.Command[NoInput]{
-		Name:  name,
-		Doc:   doc,
-		Check: func(NoInput) error { return o.allows(c) },
-		Do:    func(ctx workflow.Context, _ NoInput) error { return do(ctx) },
+		Name: name,
+		Doc:  doc,
+		Check: func(NoInput) error {
+			if err := o.allows(c); err != nil {
+				return err
+			}
+			return o.fitsTotals(c, 0)
+		},
+		Do: func(ctx workflow.Context, _ NoInput) error { return do(ctx) },
 	}
 }
 
-// NoInput is the payload of the commands that need none. Clients may send nothing.
-type NoInput struct{}
+// NoInput is the payload of the commands that need none: who sent it, and
+// the request's digest. Clients may send nothing.
+type NoInput struct {
+	flow.Sender
+}
 
 // ---- place: POST /v1/orders (Update-with-Start) ----
 
@@ -177,6 +189,7 @@ func (o *order) place(ctx workflow.Context, req PlaceRequest) (Placed, error) {
 // RetryRequest is the payload of retry: the new card's token (the API
 // tokenized it).
 type RetryRequest struct {
+	flow.Sender
 	Card payment.Card `json:"card"`
 }
 
@@ -192,7 +205,12 @@ func (o *order) retry() flow.Command[RetryRequest] {
 			if req.Card.Token == "" {
 				return flow.InvalidRequest("card", "the new card has no token")
 			}
-			return nil
+			if o.rev.Guarded() {
+				if err := o.declines.Check(o.now(), o.settings.AttemptLimits); err != nil {
+					return err
+				}
+			}
+			return o.fitsTotals(payment.OrderRetry, 0)
 		},
 		Do: func(ctx workflow.Context, req RetryRequest) error {
 			o.fire(ctx, payment.OrderRetry)
@@ -232,6 +250,7 @@ func (o *order) abandon() flow.Command[NoInput] {
 
 // ItemsRequest is the payload of cancel-items and return.
 type ItemsRequest struct {
+	flow.Sender
 	Items []ItemQuantity `json:"items"`
 }
 
@@ -249,7 +268,10 @@ func (o *order) cancelItems() flow.Command[ItemsRequest] {
 			if err := o.allows(payment.OrderCancelItems); err != nil {
 				return err
 			}
-			return checkChanges(o.lines, req.Items, lineCancellable)
+			if err := checkChanges(o.lines, req.Items, lineCancellable); err != nil {
+				return err
+			}
+			return o.fitsTotals(payment.OrderCancelItems, itemsAmount(o.lines, req.Items))
 		},
 		Do: o.doCancelItems,
 	}
@@ -259,11 +281,8 @@ func (o *order) cancelItems() flow.Command[ItemsRequest] {
 // capture shrinks, and the customer is never charged for them. Cancelling the
 // last ones voids the authorization and cancels the order.
 func (o *order) doCancelItems(ctx workflow.Context, req ItemsRequest) error {
-	var amount int64
+	amount := itemsAmount(o.lines, req.Items)
 	left := o.due()
-	for _, it := range req.Items {
-		amount += it.Quantity * o.lines[lineIndex(o.lines, it.SKU)].UnitAmount
-	}
 	voided := o.auth.open()
 	if amount == left {
 		// Release the authorization first: if the processor refuses, the items
@@ -313,7 +332,7 @@ func (o *order) doCapture(ctx workflow.Context) error {
 	}
 	amount = approvedAmount(out, amount)
 	o.auth.Captured += amount
-	o.amounts.Captured += amount
+	o.add(&o.amounts.Captured, amount)
 	o.failure = nil
 	o.event(ctx, EventCaptured, amount, "")
 	o.fire(ctx, payment.OrderCapture)
@@ -391,7 +410,10 @@ func (o *order) returnItems() flow.Command[ItemsRequest] {
 			if err := o.allows(payment.OrderReturn); err != nil {
 				return err
 			}
-			return checkChanges(o.lines, req.Items, lineReturnable)
+			if err := checkChanges(o.lines, req.Items, lineReturnable); err != nil {
+				return err
+			}
+			return o.fitsTotals(payment.OrderReturn, itemsAmount(o.lines, req.Items))
 		},
 		Do: o.doReturn,
 	}
@@ -400,10 +422,7 @@ func (o *order) returnItems() flow.Command[ItemsRequest] {
 // doReturn refunds the returned items; when everything has come back the
 // order is refunded.
 func (o *order) doReturn(ctx workflow.Context, req ItemsRequest) error {
-	var amount int64
-	for _, it := range req.Items {
-		amount += it.Quantity * o.lines[lineIndex(o.lines, it.SKU)].UnitAmount
-	}
+	amount := itemsAmount(o.lines, req.Items)
 	if err := o.refund(ctx, amount); err != nil {
 		return err
 	}
@@ -451,6 +470,16 @@ func checkChanges(lines []Line, req []ItemQuantity, left func(Line) int64) error
 		seen[it.SKU] = true
 	}
 	return nil
+}
+
+// itemsAmount is what the units of a checked request are worth: at most what
+// remains of the order's total, which fits an int64.
+func itemsAmount(lines []Line, req []ItemQuantity) int64 {
+	var amount int64
+	for _, it := range req {
+		amount += it.Quantity * lines[lineIndex(lines, it.SKU)].UnitAmount
+	}
+	return amount
 }
 
 func lineIndex(lines []Line, sku string) int {

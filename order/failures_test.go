@@ -118,7 +118,11 @@ func TestOrderWithoutFraudScreen(t *testing.T) {
 	if v.Fraud != nil {
 		t.Errorf("fraud %+v, want null when not screened", v.Fraud)
 	}
-	ot.env.AssertActivityNumberOfCalls(t, "Screen", 0)
+	// Since RevGuarded the screen still runs its card-testing rules, and only those.
+	ot.env.AssertActivityNumberOfCalls(t, "Screen", 1)
+	if assert.Len(t, ot.screens, 1) {
+		assert.True(t, ot.screens[0].CardTestingOnly, "the screen without fraud_screen runs the card-testing rules only")
+	}
 }
 
 func TestOrderHoldThenSubmit(t *testing.T) {

@@ -34,6 +34,7 @@ type orderTest struct {
 	invalid        map[string]*payment.Failure    // token → validation failure
 	fraud          map[string]payment.FraudResult // token → screen result (default: pass)
 	authorizeDelay time.Duration                  // how long the processor takes to authorize
+	screens        []payment.FraudRequest         // every screen asked
 }
 
 func testOrderInput(id string) Input {
@@ -66,6 +67,7 @@ func newOrderTest(t *testing.T, in Input) *orderTest {
 		return ot.invalid[r.Card.Token], nil
 	})
 	on(acts.Screen, func(_ context.Context, r payment.FraudRequest) (payment.FraudResult, error) {
+		ot.screens = append(ot.screens, r)
 		if f, ok := ot.fraud[r.Card.Token]; ok {
 			return f, nil
 		}

@@ -37,6 +37,9 @@ type Settings struct {
 	// call still unanswered then waits, with the order's attention set, for an
 	// operator's retry-operation.
 	flow.Limits
+	// AttemptLimits bound the declined attempts (default 10 per hour, since
+	// RevGuarded): a retry after them answers too_many_attempts (429).
+	flow.AttemptLimits
 }
 
 // Defaults of Settings.
@@ -64,6 +67,7 @@ func (s Settings) WithDefaults() Settings {
 		s.ReturnWindow = DefaultReturnWindow
 	}
 	s.Limits = s.Limits.WithDefaults()
+	s.AttemptLimits = s.AttemptLimits.WithDefaults()
 	return s
 }
 
@@ -83,6 +87,9 @@ type Input struct {
 	// order id with another digest is a conflict, with the same one a replay.
 	Digest   string   `json:"digest"`
 	Settings Settings `json:"settings"`
+	// Actor names who placed the order in the first attempt's audit events
+	// (flow.Sender's Actor; "operator" when empty), since RevGuarded.
+	Actor string `json:"actor,omitempty"`
 }
 
 // Item is one line of the order as the shop sent it.

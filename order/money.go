@@ -3,6 +3,7 @@ package order
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -125,7 +126,7 @@ func (o *order) void(ctx workflow.Context, a *authorization) error {
 	}
 	amount = approvedAmount(out, amount)
 	a.Voided += amount
-	o.amounts.Voided += amount
+	o.add(&o.amounts.Voided, amount)
 	o.event(ctx, EventVoided, amount, "")
 	return nil
 }
@@ -143,7 +144,59 @@ func (o *order) refund(ctx workflow.Context, amount int64) error {
 		return moneyError(payment.MoneyRefund, fmt.Errorf("declined %s", f.Code))
 	}
 	amount = approvedAmount(out, amount)
-	o.amounts.Refunded += amount
+	o.add(&o.amounts.Refunded, amount)
 	o.event(ctx, EventRefunded, amount, "")
+	return nil
+}
+
+// add adds amount to one of the order's running totals. Since RevGuarded it
+// is checked (payment.AddAmount): the commands' checks (fitsTotals) refuse an
+// amount that would not fit before any money moves, so only a processor that
+// approved more than it was asked could overflow a total, which then stays at
+// its largest value instead of wrapping.
+func (o *order) add(total *int64, amount int64) {
+	if !o.rev.Guarded() {
+		*total += amount
+		return
+	}
+	s, err := payment.AddAmount(*total, amount)
+	if err != nil {
+		s = math.MaxInt64
+	}
+	*total = s
+}
+
+// fitsTotals refuses (422) command c when the money it would move does not fit
+// the running total it adds to, since RevGuarded; amount is what an items
+// command is worth (cancel-items, return).
+func (o *order) fitsTotals(c payment.OrderTrigger, amount int64) error {
+	if !o.rev.Guarded() {
+		return nil
+	}
+	a := o.amounts
+	var total int64
+	switch c {
+	case payment.OrderRetry, payment.OrderSubmit:
+		total, amount = a.Authorized, o.due()
+	case payment.OrderCapture:
+		total, amount = a.Captured, o.due()
+	case payment.OrderReturn:
+		total = a.Refunded
+	case payment.OrderCancelItems:
+		total, amount = a.Voided, o.auth.open() // cancelling all voids what is open
+	case payment.OrderCancel:
+		row, err := payment.OrderLifecycle.Next(o.status, c)
+		switch {
+		case err != nil:
+			return nil // allows refuses it
+		case row.Money == payment.MoneyVoid:
+			total, amount = a.Voided, o.auth.open()
+		case row.Money == payment.MoneyRefund:
+			total, amount = a.Refunded, o.auth.Captured-o.auth.Refunded
+		}
+	}
+	if _, err := payment.AddAmount(total, amount); err != nil {
+		return flow.InvalidRequest("amount", fmt.Sprintf("%s of %d would overflow the order's running totals (%s)", c, amount, payment.AmountOutOfRange))
+	}
 	return nil
 }

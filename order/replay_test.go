@@ -17,5 +17,8 @@ func TestReplayRecordedHistories(t *testing.T) {
 		"order_lifecycle.rev2.json",      // revision 2 (flow.RevLean): the same flows with fewer events
 		"order_declined_retry.rev2.json", //
 		"order_hold_reauth.rev2.json",    //
+		"order_lifecycle.rev3.json",      // revision 3 (flow.RevGuarded): actors and request digests in the payloads
+		"order_declined_retry.rev3.json", //
+		"order_hold_reauth.rev3.json",    //
 	})
 }

@@ -2,6 +2,7 @@ package order
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/log"
@@ -34,6 +35,14 @@ type order struct {
 
 	auth      *authorization // the live payment at the processor, nil before one is approved
 	shippedAt time.Time
+
+	// Since RevGuarded: who runs the command under way (its events name
+	// them; "" for the order's own timers), the declined attempts that count
+	// against Settings.AttemptLimits and the distinct cards tried (bounded).
+	actor    string
+	declines flow.Declines
+	cards    []string
+	now      func() time.Time // the workflow's clock, for validators and the view
 
 	seq     map[string]int    // per-operation sequence of the idempotency keys
 	notices []workflow.Future // notifications sent, awaited before the workflow ends
@@ -75,6 +84,7 @@ func newOrder(ctx workflow.Context, in Input) *order {
 		invalid:  in.Check(),
 		rev:      rev,
 		lock:     workflow.NewMutex(ctx),
+		now:      func() time.Time { return workflow.Now(ctx) },
 	}
 	o.calls = flow.NewCalls(rev, log.With(workflow.GetLogger(ctx), "order_id", in.OrderID), o.recordAttention)
 	for _, it := range in.Items {
@@ -123,9 +133,34 @@ func (o *order) fire(ctx workflow.Context, on payment.OrderTrigger) payment.Orde
 	return t
 }
 
-// event appends to the audit trail.
+// event appends to the audit trail; since RevGuarded it names who ran the
+// command that wrote it.
 func (o *order) event(ctx workflow.Context, typ string, amount int64, code string) {
-	o.events = append(o.events, Event{At: workflow.Now(ctx), Type: typ, Amount: amount, Code: code})
+	e := Event{At: workflow.Now(ctx), Type: typ, Amount: amount, Code: code}
+	if o.rev.Guarded() {
+		e.Actor = o.actor
+	}
+	o.events = append(o.events, e)
+}
+
+// as runs fn as actor's command: the events it writes name actor.
+func (o *order) as(actor string, fn func() error) error {
+	o.actor = actor
+	defer func() { o.actor = "" }()
+	return fn()
+}
+
+// maxCards bounds the distinct cards an order remembers: past it the fraud
+// screen's rule has long since scored.
+const maxCards = 32
+
+// seeCard remembers the attempt's card and answers how many distinct cards
+// the order has seen, this one included.
+func (o *order) seeCard(c payment.Card) int {
+	if fp := c.Fingerprint(); !slices.Contains(o.cards, fp) && len(o.cards) < maxCards {
+		o.cards = append(o.cards, fp)
+	}
+	return len(o.cards)
 }
 
 // upsertSearchAttributes keeps the contract's search attributes current, so

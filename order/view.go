@@ -34,7 +34,18 @@ type View struct {
 	// retry policy and waits for an operator's retry-operation; null otherwise.
 	// While it is set, commands answer 409.
 	Attention *flow.Attention `json:"attention"`
+	// RetryBlockedUntil, an addition (RevGuarded), is when a new attempt is
+	// allowed again after Settings.MaxDeclines declined ones within
+	// DeclineWindow; absent while attempts are allowed.
+	RetryBlockedUntil *time.Time `json:"retry_blocked_until,omitempty"`
+	// RequestDigest is the digest of the request a command's answer is for
+	// (flow.Sender), since RevGuarded; only in update answers, which the API
+	// compares with its own request's and drops before it answers.
+	RequestDigest string `json:"request_digest,omitempty"`
 }
+
+// EchoedDigest is the digest of the request the answer is for (flow.Echoed).
+func (v View) EchoedDigest() string { return v.RequestDigest }
 
 // Amounts are sums of the processor operations that took effect, in minor
 // units, so they reconcile with the processor's ledger entry by entry: Authorized
@@ -60,11 +71,17 @@ type Line struct {
 
 // Event is one entry of the audit trail. Amount is in minor units (0 when
 // the event moves no money); Code, an addition, names a decline or a decision.
+//
+// Actor names who ran the command that wrote the event (API.md Operations):
+// "key:sk_…_a1b2" (the id of the API key, never the key), "operator" for a
+// signal or the starter; absent for what the order did by itself (timers) and
+// in runs from before RevGuarded.
 type Event struct {
 	At     time.Time `json:"at"`
 	Type   string    `json:"type"`
 	Amount int64     `json:"amount"`
 	Code   string    `json:"code,omitempty"`
+	Actor  string    `json:"actor,omitempty"`
 }
 
 // Audit trail event types.
@@ -126,6 +143,9 @@ func (o *order) view() View {
 	}
 	if v.Events == nil {
 		v.Events = []Event{}
+	}
+	if until := o.declines.Until(o.settings.AttemptLimits); until.After(o.now()) {
+		v.RetryBlockedUntil = &until
 	}
 	return v
 }

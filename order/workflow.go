@@ -28,8 +28,10 @@ func Workflow(ctx workflow.Context, in Input) (View, error) {
 	}
 	o.upsertSearchAttributes(ctx)
 	if err := o.exclusive(ctx, func(ctx workflow.Context) error {
-		o.attempt(ctx, in.Card)
-		return nil
+		return o.as(flow.ActorOf(flow.Sender{Actor: in.Actor}), func() error {
+			o.attempt(ctx, in.Card)
+			return nil
+		})
 	}); err != nil {
 		return o.view(), err
 	}
@@ -142,7 +144,9 @@ func (o *order) attempt(ctx workflow.Context, card payment.Card) {
 		o.decline(ctx, f, EventValidationFailed)
 		return
 	}
-	if o.in.FraudScreen {
+	// Since RevGuarded the screen runs without fraud_screen too, for its
+	// card-testing rules alone: a caller cannot switch those off.
+	if o.in.FraudScreen || o.rev.Guarded() {
 		if f := o.screen(ctx, amount); f != nil {
 			o.decline(ctx, f, EventDeclined)
 			return
@@ -175,14 +179,23 @@ func (o *order) validate(ctx workflow.Context, amount payment.Money) *payment.Fa
 
 // screen runs the fraud screen and records its verdict. A review proceeds (and
 // stays in the view and the audit trail); a reject fails the attempt before the
-// processor is called.
+// processor is called. Since RevGuarded it tells the screener how many
+// distinct cards the order has seen and, when the caller switched the screen
+// off (fraud_screen false), asks for the card-testing rules only, whose
+// verdict shows (fraud, fraud_screened) only when it is no pass.
 func (o *order) screen(ctx workflow.Context, amount payment.Money) *payment.Failure {
 	req := payment.FraudRequest{Reference: o.in.OrderID, Card: o.card, Customer: o.in.Customer, Amount: amount, Attempt: o.attempts}
+	if o.rev.Guarded() {
+		req.Cards, req.At, req.CardTestingOnly = o.seeCard(o.card), workflow.Now(ctx), !o.in.FraudScreen
+	}
 	lctx := workflow.WithLocalActivityOptions(ctx, flow.CheckOptions(fmt.Sprintf("fraud screen, attempt %d", o.attempts)))
 	var r payment.FraudResult
 	if err := workflow.ExecuteLocalActivity(lctx, acts.Screen, req).Get(ctx, &r); err != nil {
 		workflow.GetLogger(ctx).Warn("fraud screen failed", "order_id", o.in.OrderID, "error", err)
 		return &payment.Failure{Stage: payment.StageFraud, Code: CodeFraudUnavailable, Class: payment.Soft, Message: msgUnchecked}
+	}
+	if req.CardTestingOnly && r.Decision == payment.FraudPass {
+		return nil
 	}
 	o.fraud = &r
 	o.event(ctx, EventFraudScreened, 0, r.Decision)
@@ -213,11 +226,11 @@ func (o *order) charge(ctx workflow.Context) {
 	amount = approvedAmount(out, amount)
 	now := workflow.Now(ctx)
 	o.auth = &authorization{PaymentID: out.PaymentID, Amount: amount, At: now, ExpiresAt: out.ExpiresAt}
-	o.amounts.Authorized += amount
+	o.add(&o.amounts.Authorized, amount)
 	o.event(ctx, EventAuthorized, amount, "")
 	if op == payment.MoneySale {
 		o.auth.Captured = amount
-		o.amounts.Captured += amount
+		o.add(&o.amounts.Captured, amount)
 		o.event(ctx, EventCaptured, amount, "")
 		o.message = msgPaid
 		o.fire(ctx, payment.OrderCharged)
@@ -230,8 +243,13 @@ func (o *order) charge(ctx workflow.Context) {
 	o.notify(ctx, NoticePaymentAuthorized, amount, nil)
 }
 
-// decline ends the attempt in payment_failed and tells the customer.
+// decline ends the attempt in payment_failed and tells the customer. Since
+// RevGuarded it counts against Settings.AttemptLimits, unless cardflow's own
+// checks were out of reach (the card was not judged).
 func (o *order) decline(ctx workflow.Context, f *payment.Failure, eventType string) {
+	if o.rev.Guarded() && f.Code != CodeValidationUnavailable && f.Code != CodeFraudUnavailable {
+		o.declines = o.declines.Add(workflow.Now(ctx), o.settings.AttemptLimits)
+	}
 	o.failure = f
 	o.message = f.Message
 	if o.message == "" {
@@ -262,12 +280,20 @@ func (o *order) timeOut(ctx workflow.Context) {
 func (o *order) reauthorize(ctx workflow.Context) {
 	old := o.auth
 	amount := o.due()
-	out, err := o.chargeCall(ctx, payment.MoneyAuthorize, amount)
-	if err != nil || !out.Approved {
-		f := declineOf(out)
-		if err != nil {
-			f = errorFailure(err)
-		}
+	var (
+		out payment.Outcome
+		err error
+		f   *payment.Failure
+	)
+	if _, oerr := payment.AddAmount(o.amounts.Authorized, amount); oerr != nil && o.rev.Guarded() {
+		// The books could not hold another authorization: none is asked for.
+		f = &payment.Failure{Stage: payment.StageValidation, Code: payment.AmountOutOfRange, Class: payment.Hard, Message: msgReauthDeclined}
+	} else if out, err = o.chargeCall(ctx, payment.MoneyAuthorize, amount); err != nil {
+		f = errorFailure(err)
+	} else if !out.Approved {
+		f = declineOf(out)
+	}
+	if f != nil {
 		if verr := o.void(ctx, old); verr != nil {
 			workflow.GetLogger(ctx).Error("void of the expiring authorization failed", "order_id", o.in.OrderID, "error", verr)
 		}
@@ -280,7 +306,7 @@ func (o *order) reauthorize(ctx workflow.Context) {
 	}
 	amount = approvedAmount(out, amount)
 	o.auth = &authorization{PaymentID: out.PaymentID, Amount: amount, At: workflow.Now(ctx), ExpiresAt: out.ExpiresAt}
-	o.amounts.Authorized += amount
+	o.add(&o.amounts.Authorized, amount)
 	o.event(ctx, EventReauthorized, amount, "")
 	if err := o.void(ctx, old); err != nil {
 		// The old authorization lapses on its own at expiry; the order goes on.

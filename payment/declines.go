@@ -40,10 +40,13 @@ type Decline struct {
 	Updater bool   `json:"updater"`
 }
 
-// Customer messages. A card reported lost, stolen or fraudulent gets the generic
-// one, as the networks ask: whoever holds it should not learn why it fails.
+// Customer messages. A card reported lost, stolen, to be picked up, fraudulent
+// or restricted gets the very message of a decline without a code
+// (msgUnknown), as the networks ask: whoever holds it must not learn why it
+// fails, nor tell these declines from any other by their wording (a card
+// tester reads a distinct message as "this number is live and flagged"). The
+// merchant's failure.code and processor_code stay exact.
 const (
-	msgDeclined   = "Your card was declined. Please use another card or contact your bank."
 	msgTryAgain   = "Your card was declined. Please try again later or use another card."
 	msgUnknown    = "Your card was declined. Please try again or use another card."
 	msgProcessing = "An error occurred while processing your card. Please try again."
@@ -60,16 +63,16 @@ var declineCatalogue = []Decline{
 	{TryAgainLater, "19", Soft, "Your bank could not approve the payment right now. Please try again later.", false},
 	{IssuerUnavailable, "91", Soft, "Your bank could not be reached. Please try again later.", false},
 	{ExceedsWithdrawalLimit, "61", Soft, "The payment exceeds your card's limit. Please try again later or use another card.", false},
-	{LostCard, "41", Hard, msgDeclined, true},
-	{StolenCard, "43", Hard, msgDeclined, true},
-	{PickupCard, "04", Hard, msgDeclined, false},
+	{LostCard, "41", Hard, msgUnknown, true},
+	{StolenCard, "43", Hard, msgUnknown, true},
+	{PickupCard, "04", Hard, msgUnknown, false},
 	{ExpiredCard, "54", Hard, "Your card has expired. Please use another card.", true},
 	{IncorrectCVC, "N7", Hard, "The card's security code is incorrect. Please check it or use another card.", false},
 	{InvalidNumber, "14", Hard, "The card number is not valid. Please check it or use another card.", false},
 	// ISO 8583 has no "account closed"; 46 is the code Visa assigned to it.
 	{AccountClosed, "46", Hard, "This card account is closed. Please use another card.", false},
-	{Fraudulent, "59", Hard, msgDeclined, false},
-	{RestrictedCard, "62", Hard, msgDeclined, false},
+	{Fraudulent, "59", Hard, msgUnknown, false},
+	{RestrictedCard, "62", Hard, msgUnknown, false},
 	{TransactionNotAllowed, "57", Hard, "Your card does not allow this kind of purchase. Please use another card.", false},
 	// The processor's own verdict on a capture after the authorization lapsed: the
 	// issuer never sees it, so there is no ISO code. Capturing again cannot succeed.

@@ -92,14 +92,30 @@ func (m Money) String() string {
 	return digits + " " + m.Currency
 }
 
+// AmountOutOfRange is the failure code of a charge, and the rejection
+// message's subject, when a running total could not hold the amount.
+const AmountOutOfRange = "amount_out_of_range"
+
+// AddAmount returns total+amount in minor units, or ErrAmountOverflow when the
+// sum does not fit an int64. It is the one checked addition of running totals
+// (an order's authorized, captured, voided and refunded; a subscription's
+// paid and refunded): a total that wrapped would book money backwards.
+func AddAmount(total, amount int64) (int64, error) {
+	s := total + amount
+	if (amount > 0 && s < total) || (amount < 0 && s > total) {
+		return total, ErrAmountOverflow
+	}
+	return s, nil
+}
+
 // Add returns m+o. Amounts in different currencies cannot be added.
 func (m Money) Add(o Money) (Money, error) {
 	if m.Currency != o.Currency {
 		return Money{}, fmt.Errorf("%w: %s and %s", ErrCurrencyMismatch, m.Currency, o.Currency)
 	}
-	s := m.Amount + o.Amount
-	if (o.Amount > 0 && s < m.Amount) || (o.Amount < 0 && s > m.Amount) {
-		return Money{}, ErrAmountOverflow
+	s, err := AddAmount(m.Amount, o.Amount)
+	if err != nil {
+		return Money{}, err
 	}
 	return Money{Amount: s, Currency: m.Currency}, nil
 }

@@ -1,6 +1,9 @@
 package payment
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Customer is who pays. The email and country feed the fraud screen.
 type Customer struct {
@@ -18,6 +21,15 @@ type Card struct {
 	ExpMonth   int    `json:"exp_month"`
 	ExpYear    int    `json:"exp_year"`
 	BINCountry string `json:"bin_country,omitempty"`
+}
+
+// Fingerprint tells cards apart without their number: brand, last 4 digits,
+// expiry and issuing country, all of which the workflows and the API show
+// anyway. Two cards that share all of them count as one; a card re-tokenized
+// (a new token each time) stays the same card. The fraud screen's card-testing
+// rules count distinct fingerprints.
+func (c Card) Fingerprint() string {
+	return fmt.Sprintf("%s/%s/%02d-%d/%s", c.Brand, c.Last4, c.ExpMonth, c.ExpYear, c.BINCountry)
 }
 
 // Failure says why an attempt failed, in the contract's shape.
@@ -87,6 +99,16 @@ type FraudRequest struct {
 	Customer  Customer `json:"customer"`
 	Amount    Money    `json:"amount"`
 	Attempt   int      `json:"attempt"` // 1 for the first attempt on this order
+	// Cards counts the distinct cards (Card.Fingerprint) tried on this order,
+	// this one included; 0 when the caller did not count (before RevGuarded).
+	Cards int `json:"cards,omitempty"`
+	// CardTestingOnly: the caller switched the screen off (fraud_screen:
+	// false); only the card-testing rules (attempts, distinct cards per order
+	// and per customer) run, which a caller cannot switch off.
+	CardTestingOnly bool `json:"card_testing_only,omitempty"`
+	// At is when the attempt runs (the workflow's clock), for the per-customer
+	// window; zero: the screener's clock.
+	At time.Time `json:"at,omitzero"`
 }
 
 // Fraud decisions.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cardflow/cardflow/api/shop"
+	"github.com/cardflow/cardflow/flow"
 	"github.com/cardflow/cardflow/order"
 	"github.com/cardflow/cardflow/payment"
 )
@@ -65,7 +66,7 @@ func (o *orderSteps) do(t payment.OrderTrigger, arg any, want payment.OrderStatu
 
 func (o *orderSteps) retry(number string, want payment.OrderStatus) *orderSteps {
 	if o.err == nil {
-		o.v, o.err = shop.RetryOrder(o.ctx, o.d.s.temporal, o.d.s.vault, o.d.s.now(), o.id, "", demoCard(number))
+		o.v, o.err = shop.RetryOrder(o.ctx, o.d.s.temporal, o.d.s.vault, o.d.s.now(), o.id, "", demoCard(number), flow.Sender{})
 		o.check("retry", want)
 	}
 	return o

@@ -6,6 +6,7 @@ import (
 
 	"github.com/cardflow/cardflow/adapters/vault"
 	"github.com/cardflow/cardflow/api/shop"
+	"github.com/cardflow/cardflow/flow"
 	"github.com/cardflow/cardflow/payment"
 	"github.com/cardflow/cardflow/subscription"
 )
@@ -63,7 +64,7 @@ func (o *subSteps) do(name string, arg any, want ...payment.SubscriptionStatus) 
 
 func (o *subSteps) changeCard(number string, want ...payment.SubscriptionStatus) *subSteps {
 	if o.err == nil {
-		o.v, o.err = shop.ChangeSubscriptionCard(o.ctx, o.d.s.temporal, o.d.s.vault, o.d.s.now(), o.id, "", demoCard(number))
+		o.v, o.err = shop.ChangeSubscriptionCard(o.ctx, o.d.s.temporal, o.d.s.vault, o.d.s.now(), o.id, "", demoCard(number), flow.Sender{})
 		o.check("payment-method", want...)
 	}
 	return o

@@ -102,7 +102,7 @@ func runOrderRetry(c *cli, cmd command, args []string) error {
 		return err
 	}
 	return c.call(func(ctx context.Context, s *session) (any, error) {
-		return shop.RetryOrder(ctx, s.temporal, s.vault, s.now(), id, key, body.Card)
+		return shop.RetryOrder(ctx, s.temporal, s.vault, s.now(), id, key, body.Card, flow.Sender{Digest: shop.CardDigest(body.Card)})
 	})
 }
 

@@ -88,7 +88,7 @@ func runSubscriptionPaymentMethod(c *cli, cmd command, args []string) error {
 		return err
 	}
 	return c.call(func(ctx context.Context, s *session) (any, error) {
-		return shop.ChangeSubscriptionCard(ctx, s.temporal, s.vault, s.now(), id, key, body.Card)
+		return shop.ChangeSubscriptionCard(ctx, s.temporal, s.vault, s.now(), id, key, body.Card, flow.Sender{Digest: shop.CardDigest(body.Card)})
 	})
 }
 

@@ -44,6 +44,9 @@ func (w *subscription) register(ctx workflow.Context) error {
 		return err
 	}
 	w.cmds = flow.NewCommands(w.run, w.view, log.With(w.log, "subscription_id", w.in.SubscriptionID))
+	if w.rev.Guarded() {
+		w.cmds.Echo(func(v View, digest string) View { v.RequestDigest = digest; return v })
+	}
 	for _, err := range []error{
 		flow.Handle(ctx, w.cmds, w.cancel()),
 		flow.Handle(ctx, w.cmds, w.paymentMethod()),
@@ -90,7 +93,9 @@ func (w *subscription) applyCommands(ctx workflow.Context) error {
 	for len(w.queue) > 0 {
 		q := w.queue[0]
 		w.queue = w.queue[1:]
+		w.actor = q.job.Actor
 		err := q.job.Do(ctx)
+		w.actor = ""
 		if q.seq > 0 {
 			w.results[q.seq] = err
 			w.applied = q.seq
@@ -104,11 +109,15 @@ func (w *subscription) applyCommands(ctx workflow.Context) error {
 }
 
 // check is what every command's check starts with: a command whose
-// Idempotency-Key was applied already passes (and is answered as it is);
-// else the lifecycle must allow it and no call may wait for an operator.
-// content checks the payload.
-func (w *subscription) check(c payment.SubscriptionCommand, key string, content func() error) error {
+// Idempotency-Key was applied already passes (and is answered as it is)
+// unless, since RevGuarded, the key was applied to another request (digest:
+// the request's, flow.Sender); else the lifecycle must allow it and no call
+// may wait for an operator. content checks the payload.
+func (w *subscription) check(c payment.SubscriptionCommand, key, digest string, content func() error) error {
 	if w.seen(c, key) {
+		if was := w.st.KeyDigests[idempotencyKey(c, key)]; w.rev.Guarded() && was != "" && digest != "" && was != digest {
+			return flow.KeyReused(key)
+		}
 		return nil
 	}
 	if err := payment.SubscriptionLifecycle.Check(w.st.Status, c); err != nil {
@@ -124,16 +133,41 @@ func (w *subscription) check(c payment.SubscriptionCommand, key string, content 
 }
 
 // once runs a command's effect unless its Idempotency-Key was applied
-// already, and remembers the key once the effect succeeded.
-func (w *subscription) once(c payment.SubscriptionCommand, key string, effect func() error) error {
+// already, and remembers the key (since RevGuarded with the request's digest)
+// once the effect succeeded.
+func (w *subscription) once(c payment.SubscriptionCommand, key, digest string, effect func() error) error {
 	if w.seen(c, key) {
 		return nil
 	}
 	err := effect()
 	if err == nil && key != "" {
-		w.st.Keys = keepLast(append(w.st.Keys, idempotencyKey(c, key)), keepKeys)
+		k := idempotencyKey(c, key)
+		w.st.Keys = keepLast(append(w.st.Keys, k), keepKeys)
+		if w.rev.Guarded() && digest != "" {
+			// Rebuilt from Keys (a slice, in order), so it is bounded as Keys is.
+			kept := map[string]string{k: digest}
+			for _, key := range w.st.Keys {
+				if d, ok := w.st.KeyDigests[key]; ok && key != k {
+					kept[key] = d
+				}
+			}
+			w.st.KeyDigests = kept
+		}
 	}
 	return err
+}
+
+// checkAttempts refuses, since RevGuarded, a command that would bill the
+// customer at once (a card change or catch-up while past due or suspended)
+// while Settings.AttemptLimits' declined catch-up bills fill the window.
+func (w *subscription) checkAttempts() error {
+	switch w.st.Status {
+	case payment.SubscriptionPastDue, payment.SubscriptionSuspended:
+		if w.rev.Guarded() {
+			return w.st.Declines.Check(w.now(), w.settings.AttemptLimits)
+		}
+	}
+	return nil
 }
 
 // seen reports that the command's Idempotency-Key was applied already.
@@ -183,6 +217,7 @@ func (w *subscription) open(ctx workflow.Context, _ OpenRequest) (Opened, error)
 
 // CancelRequest is the customer opting out.
 type CancelRequest struct {
+	flow.Sender
 	Key string `json:"idempotency_key,omitempty"`
 }
 
@@ -191,9 +226,9 @@ func (w *subscription) cancel() flow.Command[CancelRequest] {
 	return flow.Command[CancelRequest]{
 		Name:  UpdateCancel,
 		Doc:   "the customer opts out: nothing is billed any more",
-		Check: func(r CancelRequest) error { return w.check(c, r.Key, nil) },
+		Check: func(r CancelRequest) error { return w.check(c, r.Key, r.Digest, nil) },
 		Do: func(ctx workflow.Context, r CancelRequest) error {
-			return w.once(c, r.Key, func() error { w.doCancel(ctx); return nil })
+			return w.once(c, r.Key, r.Digest, func() error { w.doCancel(ctx); return nil })
 		},
 	}
 }
@@ -210,6 +245,7 @@ func (w *subscription) doCancel(ctx workflow.Context) {
 
 // PaymentMethodRequest replaces the card (already tokenized by the API).
 type PaymentMethodRequest struct {
+	flow.Sender
 	Key  string       `json:"idempotency_key,omitempty"`
 	Card payment.Card `json:"card"`
 }
@@ -220,15 +256,15 @@ func (w *subscription) paymentMethod() flow.Command[PaymentMethodRequest] {
 		Name: UpdatePaymentMethod,
 		Doc:  "replace the card; past due or suspended, the new card pays what is outstanding at once",
 		Check: func(r PaymentMethodRequest) error {
-			return w.check(c, r.Key, func() error {
+			return w.check(c, r.Key, r.Digest, func() error {
 				if r.Card.Token == "" {
 					return flow.InvalidRequest("card", "the new card has no token")
 				}
-				return nil
+				return w.checkAttempts()
 			})
 		},
 		Do: func(ctx workflow.Context, r PaymentMethodRequest) error {
-			return w.once(c, r.Key, func() error { return w.doChangeCard(ctx, r.Card) })
+			return w.once(c, r.Key, r.Digest, func() error { return w.doChangeCard(ctx, r.Card) })
 		},
 	}
 }
@@ -249,6 +285,7 @@ func (w *subscription) doChangeCard(ctx workflow.Context, card payment.Card) err
 
 // CatchUpRequest bills what is outstanding now.
 type CatchUpRequest struct {
+	flow.Sender
 	Key string `json:"idempotency_key,omitempty"`
 }
 
@@ -257,9 +294,9 @@ func (w *subscription) catchUp() flow.Command[CatchUpRequest] {
 	return flow.Command[CatchUpRequest]{
 		Name:  UpdateCatchUp,
 		Doc:   "bill what is outstanding now (past_due)",
-		Check: func(r CatchUpRequest) error { return w.check(c, r.Key, nil) },
+		Check: func(r CatchUpRequest) error { return w.check(c, r.Key, r.Digest, w.checkAttempts) },
 		Do: func(ctx workflow.Context, r CatchUpRequest) error {
-			return w.once(c, r.Key, func() error { return w.bill(ctx, attemptCatchUp, workflow.Now(ctx).UTC()) })
+			return w.once(c, r.Key, r.Digest, func() error { return w.bill(ctx, attemptCatchUp, workflow.Now(ctx).UTC()) })
 		},
 	}
 }
@@ -268,6 +305,7 @@ func (w *subscription) catchUp() flow.Command[CatchUpRequest] {
 
 // RefundRequest refunds (part of) a paid cycle, in minor units.
 type RefundRequest struct {
+	flow.Sender
 	Key    string `json:"idempotency_key,omitempty"`
 	Cycle  int    `json:"cycle"`
 	Amount int64  `json:"amount"`
@@ -276,11 +314,13 @@ type RefundRequest struct {
 func (w *subscription) refund() flow.Command[RefundRequest] {
 	const c = payment.SubscriptionRefund
 	return flow.Command[RefundRequest]{
-		Name:  UpdateRefund,
-		Doc:   "refund (part of) a paid cycle",
-		Check: func(r RefundRequest) error { return w.check(c, r.Key, func() error { return w.checkRefund(r) }) },
+		Name: UpdateRefund,
+		Doc:  "refund (part of) a paid cycle",
+		Check: func(r RefundRequest) error {
+			return w.check(c, r.Key, r.Digest, func() error { return w.checkRefund(r) })
+		},
 		Do: func(ctx workflow.Context, r RefundRequest) error {
-			return w.once(c, r.Key, func() error { return w.doRefund(ctx, r) })
+			return w.once(c, r.Key, r.Digest, func() error { return w.doRefund(ctx, r) })
 		},
 	}
 }
@@ -312,6 +352,9 @@ func (w *subscription) checkRefund(r RefundRequest) error {
 	if r.Amount > left {
 		return flow.InvalidRequest("amount", fmt.Sprintf("at most %d can be refunded for cycle %d", max(left, 0), r.Cycle))
 	}
+	if _, err := payment.AddAmount(w.st.Totals.Refunded, r.Amount); err != nil && w.rev.Guarded() {
+		return flow.InvalidRequest("amount", fmt.Sprintf("a refund of %d would overflow the subscription's refunded total (%s)", r.Amount, payment.AmountOutOfRange))
+	}
 	return nil
 }
 
@@ -342,7 +385,7 @@ func (w *subscription) doRefund(ctx workflow.Context, c RefundRequest) error {
 		return flow.InvalidRequest("amount", "the processor declined the refund: "+code)
 	}
 	w.st.Payments[i].Refunded += c.Amount
-	w.st.Totals.Refunded += c.Amount
+	w.add(&w.st.Totals.Refunded, c.Amount)
 	w.event(ctx, Event{Type: EventRefunded, Cycle: c.Cycle, Amount: c.Amount})
 	d := w.noticeData(c.Cycle, time.Time{})
 	d.Refunded = c.Amount

@@ -29,6 +29,11 @@ type Settings struct {
 	// still unanswered then waits, with the subscription's attention set, for
 	// an operator's retry-operation.
 	flow.Limits
+	// AttemptLimits bound the declined catch-up bills a card change or a
+	// catch-up runs while past due or suspended (default 10 per hour, since
+	// RevGuarded): one more answers too_many_attempts (429), as replacing the
+	// card again and again would make a card-testing oracle of it.
+	flow.AttemptLimits
 	// NotifyGrace is how long continue-as-new waits for webhooks still being
 	// delivered (default 1m). What is left is carried to the next run and sent
 	// again under the same event id, so a dead receiver never stalls billing.
@@ -52,6 +57,7 @@ func (s Settings) withDefaults() Settings {
 		s.NotifyGrace = time.Minute
 	}
 	s.Limits = s.Limits.WithDefaults()
+	s.AttemptLimits = s.AttemptLimits.WithDefaults()
 	return s
 }
 
@@ -97,6 +103,9 @@ type Input struct {
 	Digest         string           `json:"request_digest"` // the API's digest of the creating request
 	Settings       Settings         `json:"settings"`
 	State          *State           `json:"state,omitempty"`
+	// Actor names who created the subscription in its created event
+	// (flow.Sender's Actor; "operator" when empty), since RevGuarded.
+	Actor string `json:"actor,omitempty"`
 }
 
 // Limits of a subscription request.

@@ -47,6 +47,9 @@ func (w *subscription) bill(ctx workflow.Context, kind attemptKind, at time.Time
 	if err != nil {
 		return err
 	}
+	if failure != nil && kind == attemptCatchUp && w.rev.Guarded() {
+		w.st.Declines = w.st.Declines.Add(workflow.Now(ctx).UTC(), w.settings.AttemptLimits)
+	}
 	if failure != nil && failure.Class == payment.Hard && w.in.AccountUpdater {
 		if err := w.askUpdater(ctx, cycle, attempt, failure); err != nil {
 			return err
@@ -79,6 +82,11 @@ func (w *subscription) bill(ctx workflow.Context, kind attemptKind, at time.Time
 func (w *subscription) charge(ctx workflow.Context, cycle, attempt int, at time.Time) (*payment.Failure, string, error) {
 	var a *activities.Activities
 	amount := w.in.Plan.Money()
+	if _, err := payment.AddAmount(w.st.Totals.Paid, amount.Amount); err != nil && w.rev.Guarded() {
+		// The books could not hold the payment: nothing is charged.
+		return &payment.Failure{Stage: payment.StageValidation, Code: payment.AmountOutOfRange, Class: payment.Hard,
+			Message: "The payment could not be processed. Please contact the shop."}, "", nil
+	}
 	var invalid *payment.Failure
 	req := payment.ValidationRequest{Card: w.st.Card, CustomerID: w.in.Customer.ID, Amount: amount, At: at}
 	if err := w.checkCard(ctx, req, &invalid); err != nil {
@@ -182,7 +190,7 @@ func (w *subscription) paid(ctx workflow.Context) {
 	st := &w.st
 	st.Outstanding, st.Retries, st.RetryAt = false, 0, time.Time{}
 	st.Totals.CyclesPaid++
-	st.Totals.Paid += w.in.Plan.Amount
+	w.add(&st.Totals.Paid, w.in.Plan.Amount)
 	w.fire(ctx, payment.SubscriptionPaid)
 	w.event(ctx, Event{Type: EventPaymentSucceeded, Cycle: st.Cycle, Attempt: st.Attempt, Amount: w.in.Plan.Amount})
 	// Done before the notice, so that since RevLean the notice goes out from

@@ -12,5 +12,6 @@ func TestReplayRecordedHistories(t *testing.T) {
 	flowtest.Replay(t, subscription.Register, []string{
 		"subscription_continue_as_new.json",      // trial, first bill, continue-as-new
 		"subscription_continue_as_new.rev2.json", // revision 2 (flow.RevLean): the same with fewer events
+		"subscription_continue_as_new.rev3.json", // revision 3 (flow.RevGuarded): the created event's actor, request digests
 	})
 }

@@ -2,6 +2,7 @@ package subscription
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -43,6 +44,13 @@ type State struct {
 	Opened bool `json:"opened"`
 	// Keys are the Idempotency-Keys of recently applied commands (bounded).
 	Keys []string `json:"keys,omitempty"`
+	// KeyDigests holds the request digest of each of Keys applied since
+	// RevGuarded: the same key with another request is refused
+	// (idempotency_key_reused), in this run and the next ones.
+	KeyDigests map[string]string `json:"key_digests,omitempty"`
+	// Declines are the recent declined catch-up bills (RevGuarded) that count
+	// against Settings.AttemptLimits.
+	Declines flow.Declines `json:"declines,omitempty"`
 	// Outbox holds the notifications not yet confirmed delivered.
 	Outbox []payment.Notification `json:"outbox,omitempty"`
 
@@ -84,6 +92,9 @@ type subscription struct {
 	rev     flow.Revision // the run's revision
 	calls   flow.Calls    // processor calls, and the one waiting for an operator (attention)
 	working bool          // the main loop is doing a step or applying commands
+
+	actor string           // who runs the command being applied (RevGuarded): its events name them
+	now   func() time.Time // the workflow's clock, for validators
 }
 
 func newSubscription(ctx workflow.Context, in Input) *subscription {
@@ -94,6 +105,7 @@ func newSubscription(ctx workflow.Context, in Input) *subscription {
 		log:      workflow.GetLogger(ctx),
 		results:  map[int]error{},
 		rev:      rev,
+		now:      func() time.Time { return workflow.Now(ctx) },
 	}
 	w.calls = flow.NewCalls(rev, log.With(w.log, "subscription_id", in.SubscriptionID), w.recordAttention)
 	if in.State != nil {
@@ -117,7 +129,9 @@ func (w *subscription) begin(ctx workflow.Context) error {
 		w.st.Status = payment.SubscriptionTrialing
 		w.started = true
 	}
+	w.actor = flow.ActorOf(flow.Sender{Actor: w.in.Actor})
 	w.event(ctx, Event{Type: EventCreated, Status: string(w.st.Status)})
+	w.actor = ""
 	// Since RevLean only what the start lacks (the API's start sets all three).
 	return flow.Upsert(ctx, w.rev,
 		flow.Keyword{Key: flow.AttrKind, Value: "subscription"}, flow.Keyword{Key: flow.AttrCustomerID, Value: w.in.Customer.ID},
@@ -146,9 +160,13 @@ func (w *subscription) fire(ctx workflow.Context, on payment.SubscriptionCommand
 	}
 }
 
-// event appends to the bounded audit trail.
+// event appends to the bounded audit trail; since RevGuarded it names who ran
+// the command that wrote it.
 func (w *subscription) event(ctx workflow.Context, e Event) {
 	e.At = workflow.Now(ctx).UTC()
+	if w.rev.Guarded() {
+		e.Actor = w.actor
+	}
 	w.st.Events = keepLast(append(w.st.Events, e), w.settings.KeepEvents)
 }
 
@@ -187,4 +205,21 @@ func (w *subscription) recordAttention(ctx workflow.Context, a *flow.Attention) 
 		return
 	}
 	w.event(ctx, Event{Type: EventOperationPending, Cycle: w.st.Cycle, Attempt: w.st.Attempt, Amount: a.Amount, Code: a.Operation})
+}
+
+// add adds amount to a running total. Since RevGuarded it is checked
+// (payment.AddAmount): the bill and the refund check refuse what would not
+// fit before any money moves, so an overflow is left to a processor that
+// approved more than it was asked, and the total then stays at its largest
+// value instead of wrapping.
+func (w *subscription) add(total *int64, amount int64) {
+	if !w.rev.Guarded() {
+		*total += amount
+		return
+	}
+	s, err := payment.AddAmount(*total, amount)
+	if err != nil {
+		s = math.MaxInt64
+	}
+	*total = s
 }

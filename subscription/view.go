@@ -71,6 +71,10 @@ type Event struct {
 	Amount  int64     `json:"amount,omitempty"`
 	Code    string    `json:"code,omitempty"` // failure code, or why it ended
 	Status  string    `json:"status,omitempty"`
+	// Actor names who ran the command that wrote the event (API.md
+	// Operations: "key:sk_…_a1b2", "operator"); absent for what the
+	// subscription did by itself and in runs from before RevGuarded.
+	Actor string `json:"actor,omitempty"`
 }
 
 // Totals are running sums over the whole life, beyond the kept lists.
@@ -107,7 +111,14 @@ type View struct {
 	// and waits for an operator's retry-operation; null otherwise. While it is
 	// set, commands answer 409.
 	Attention *flow.Attention `json:"attention"`
+	// RequestDigest is the digest of the request a command's answer is for
+	// (flow.Sender), since RevGuarded; only in update answers, which the API
+	// compares with its own request's and drops before it answers.
+	RequestDigest string `json:"request_digest,omitempty"`
 }
+
+// EchoedDigest is the digest of the request the answer is for (flow.Echoed).
+func (v View) EchoedDigest() string { return v.RequestDigest }
 
 // view is the subscription as the API shows it.
 func (w *subscription) view() View {

@@ -696,7 +696,7 @@ func TestRecordHistoriesOrders(t *testing.T) {
 		ReturnWindow: time.Second,
 	}})
 	// Recordings are named for the revision that made them (workflows/revision.go);
-	// the revision 1 ones (no suffix) stay as they were recorded.
+	// earlier revisions' ones (no suffix: revision 1, .rev2) stay as they were recorded.
 	record := func(id, file string) []*historypb.HistoryEvent {
 		return env.Record(t, "order/"+id, "", file)
 	}
@@ -709,7 +709,7 @@ func TestRecordHistoriesOrders(t *testing.T) {
 	orderWaitStatus(t, env, id, "completed")
 	env.Hooks.WaitFor(t, "order.captured", id)
 	orderWaitClosed(t, env, id)
-	life := shapeOf(record(id, "order_lifecycle.rev2.json"))
+	life := shapeOf(record(id, "order_lifecycle.rev3.json"))
 	// What one lifecycle costs (bench/RESULTS.md): no upsert at the start (the
 	// API set the attributes), the status alone on each of its four changes,
 	// the validity check and fraud screen as local activities.
@@ -741,7 +741,7 @@ func TestRecordHistoriesOrders(t *testing.T) {
 	orderCommand(t, env, id, "capture", nil, http.StatusOK)
 	orderCommand(t, env, id, "cancel", nil, http.StatusOK)
 	orderWaitClosed(t, env, id)
-	record(id, "order_declined_retry.rev2.json")
+	record(id, "order_declined_retry.rev3.json")
 
 	// Held for submit, re-authorization before expiry, void.
 	id = orderID("rec-hold")
@@ -756,7 +756,7 @@ func TestRecordHistoriesOrders(t *testing.T) {
 	}
 	orderCommand(t, env, id, "cancel", nil, http.StatusOK)
 	orderWaitClosed(t, env, id)
-	record(id, "order_hold_reauth.rev2.json")
+	record(id, "order_hold_reauth.rev3.json")
 }
 
 // orderWaitClosed waits until the order's workflow has completed (its

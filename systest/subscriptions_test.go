@@ -301,8 +301,8 @@ func subFirstRun(t *testing.T, env *testenv.Env, id string) {
 		t.Fatalf("%s has a single run %q: no continue-as-new", wid, first)
 	}
 	// Named for the revision that recorded it (workflows/revision.go); the
-	// revision 1 recording (no suffix) stays as it was.
-	events := env.Record(t, wid, first, "subscription_continue_as_new.rev2.json")
+	// earlier revisions' recordings (no suffix, .rev2) stay as they were.
+	events := env.Record(t, wid, first, "subscription_continue_as_new.rev3.json")
 	if last := events[len(events)-1].GetEventType(); last != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW {
 		t.Fatalf("the first run of %s ended with %s, want continue-as-new", wid, last)
 	}

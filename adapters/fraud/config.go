@@ -1,5 +1,7 @@
 package fraud
 
+import "time"
+
 // Config holds the thresholds and the rules' weights. Scores and thresholds are
 // 0-100; a score at or above Reject is rejected, at or above Review held for
 // review.
@@ -16,23 +18,40 @@ type Config struct {
 	// subdomains count too.
 	DisposableDomains []string
 
+	// Card testing: OrderCards distinct cards on one order, or CustomerCards
+	// (and more points from CustomerCardsMany) distinct cards of one customer
+	// within CustomerWindow, across orders, score. The screener remembers the
+	// cards of at most MaxCustomers customers (velocity.go); 0 switches a rule off.
+	OrderCards        int
+	CustomerCards     int
+	CustomerCardsMany int
+	CustomerWindow    time.Duration
+	MaxCustomers      int
+
 	Points Points
 }
 
 // Points is what each rule adds to the score when it applies.
 type Points struct {
-	AmountHigh      int // amount >= HighAmount
-	AmountVeryHigh  int // amount >= VeryHighAmount (instead of AmountHigh)
-	CountryMismatch int // card issued in another country than the customer's
-	DisposableEmail int
-	Attempts        int // third or fourth attempt on this order
-	ManyAttempts    int // fifth attempt or later (instead of Attempts)
+	AmountHigh        int // amount >= HighAmount
+	AmountVeryHigh    int // amount >= VeryHighAmount (instead of AmountHigh)
+	CountryMismatch   int // card issued in another country than the customer's
+	DisposableEmail   int
+	Attempts          int // third or fourth attempt on this order
+	ManyAttempts      int // fifth attempt or later (instead of Attempts)
+	OrderCards        int // Config.OrderCards distinct cards on the order
+	CustomerCards     int // Config.CustomerCards distinct cards of the customer in the window
+	CustomerCardsMany int // Config.CustomerCardsMany of them (instead of CustomerCards)
 }
 
 // DefaultConfig is review from 65, reject from 75, with weights chosen so that
 // no rule reaches review on its own, while three strong ones together do (a
 // very high amount from a throwaway address on a foreign card: 67), and an
 // ordinary cross-border order (a German customer, a US card) scores 12.
+// Card testing: a fourth distinct card on one order scores 40 (review with a
+// fifth attempt); a fifth distinct card of one customer within a day 25 (a
+// shop's customer may own several cards: review only with other signs), a
+// fifteenth 75, a reject on its own.
 func DefaultConfig() Config {
 	return Config{
 		Review:         65,
@@ -45,13 +64,21 @@ func DefaultConfig() Config {
 			"yopmail.com", "trashmail.com", "getnada.com", "dispostable.com",
 			"throwawaymail.com", "maildrop.cc", "fakeinbox.com", "mintemail.com",
 		},
+		OrderCards:        4,
+		CustomerCards:     5,
+		CustomerCardsMany: 15,
+		CustomerWindow:    24 * time.Hour,
+		MaxCustomers:      10_000,
 		Points: Points{
-			AmountHigh:      15,
-			AmountVeryHigh:  30,
-			CountryMismatch: 12,
-			DisposableEmail: 25,
-			Attempts:        10,
-			ManyAttempts:    25,
+			AmountHigh:        15,
+			AmountVeryHigh:    30,
+			CountryMismatch:   12,
+			DisposableEmail:   25,
+			Attempts:          10,
+			ManyAttempts:      25,
+			OrderCards:        40,
+			CustomerCards:     25,
+			CustomerCardsMany: 75,
 		},
 	}
 }

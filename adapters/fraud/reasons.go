@@ -8,6 +8,10 @@ const (
 	ReasonDisposableEmail = "disposable_email"
 	ReasonAttempts        = "repeated_attempts"
 	ReasonManyAttempts    = "many_attempts"
+	// Card testing: many distinct cards on one order, or of one customer
+	// across orders within Config.CustomerWindow.
+	ReasonOrderCards    = "many_cards_on_order"
+	ReasonCustomerCards = "many_cards_for_customer"
 	// ReasonProcessorRisk: the processor's risk signal was higher than the rules'
 	// score and so set the score.
 	ReasonProcessorRisk = "processor_risk"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/cardflow/cardflow/payment"
 )
@@ -22,10 +23,17 @@ type RiskSource interface {
 // would count the same evidence twice and push a "review" card (signal 65-74)
 // into reject for an everyday cross-border order. The rules matter when the
 // processor knows nothing about the card.
+//
+// The card-testing rules (attempts, distinct cards per order and per
+// customer) run on every screen, also when the caller switched the screen
+// off (FraudRequest.CardTestingOnly): then they alone score, the processor's
+// signal is not asked and amount, country and e-mail do not count.
 type Rules struct {
 	risk       RiskSource
 	cfg        Config
 	disposable map[string]bool
+	seen       *velocity // cards per customer, across orders
+	now        func() time.Time
 }
 
 // New returns a Screener that asks risk for the processor's signal and scores
@@ -35,11 +43,15 @@ func New(risk RiskSource, cfg Config) *Rules {
 	for _, dom := range cfg.DisposableDomains {
 		d[strings.ToLower(strings.TrimSpace(dom))] = true
 	}
-	return &Rules{risk: risk, cfg: cfg, disposable: d}
+	return &Rules{risk: risk, cfg: cfg, disposable: d, seen: newVelocity(cfg.MaxCustomers, cfg.CustomerWindow), now: time.Now}
 }
 
 // Screen scores the charge. Only a failed risk lookup is an error (retried).
 func (r *Rules) Screen(ctx context.Context, req payment.FraudRequest) (payment.FraudResult, error) {
+	if req.CardTestingOnly {
+		score, reasons := r.cardTesting(req)
+		return payment.FraudResult{Score: clamp(score), Threshold: r.cfg.Reject, Decision: r.decide(clamp(score)), Reasons: reasons}, nil
+	}
 	signal, err := r.risk.Risk(ctx, req.Card.Token)
 	if err != nil {
 		return payment.FraudResult{}, fmt.Errorf("fraud: risk signal for token %s of %s: %w", req.Card.Token, req.Reference, err)
@@ -82,13 +94,42 @@ func (r *Rules) rules(req payment.FraudRequest) (int, []string) {
 	if r.isDisposable(req.Customer.Email) {
 		add(p.DisposableEmail, ReasonDisposableEmail)
 	}
+	n, more := r.cardTesting(req)
+	return clamp(score + n), append(reasons, more...)
+}
+
+// cardTesting adds up the rules that a caller cannot switch off: repeated
+// attempts, many cards on the order, many cards of the customer.
+func (r *Rules) cardTesting(req payment.FraudRequest) (int, []string) {
+	var score int
+	var reasons []string
+	add := func(points int, reason string) {
+		if points > 0 {
+			score += points
+			reasons = append(reasons, reason)
+		}
+	}
+	p := r.cfg.Points
 	switch {
 	case req.Attempt >= 5:
 		add(p.ManyAttempts, ReasonManyAttempts)
 	case req.Attempt >= 3:
 		add(p.Attempts, ReasonAttempts)
 	}
-	return clamp(score), reasons
+	if r.cfg.OrderCards > 0 && req.Cards >= r.cfg.OrderCards {
+		add(p.OrderCards, ReasonOrderCards)
+	}
+	at := req.At
+	if at.IsZero() {
+		at = r.now()
+	}
+	switch n := r.seen.see(req.Customer.ID, req.Card.Fingerprint(), at); {
+	case r.cfg.CustomerCardsMany > 0 && n >= r.cfg.CustomerCardsMany:
+		add(p.CustomerCardsMany, ReasonCustomerCards)
+	case r.cfg.CustomerCards > 0 && n >= r.cfg.CustomerCards:
+		add(p.CustomerCards, ReasonCustomerCards)
+	}
+	return score, reasons
 }
 
 // binCountry is the country the card was issued in: the processor's BIN country,

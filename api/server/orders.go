@@ -44,7 +44,7 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	in.Card = card
+	in.Card, in.Actor = card, actor(r)
 	ctx, cancel := context.WithTimeout(r.Context(), s.Config.UpdateTimeout)
 	defer cancel()
 	placed, err := shop.PlaceOrder(ctx, s.Temporal, s.Config.TaskQueue, in)
@@ -73,7 +73,8 @@ func (s *Server) retryOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.Config.UpdateTimeout)
 	defer cancel()
-	s.answerOrder(w)(shop.RetryOrder(ctx, s.Temporal, s.Vault, s.Now(), r.PathValue("id"), r.Header.Get("Idempotency-Key"), req.Card))
+	s.answerOrder(w)(shop.RetryOrder(ctx, s.Temporal, s.Vault, s.Now(), r.PathValue("id"), r.Header.Get("Idempotency-Key"), req.Card,
+		sender(r, shop.CardDigest(req.Card))))
 }
 
 // answerOrder answers 200 with the order, or the error.
@@ -126,6 +127,7 @@ func (s *Server) orderCommand(c payment.OrderTrigger, read payload) http.Handler
 		if !ok {
 			return
 		}
+		arg = orderPayload(r, arg)
 		ctx, cancel := context.WithTimeout(r.Context(), s.Config.UpdateTimeout)
 		defer cancel()
 		s.answerOrder(w)(shop.OrderCommand(ctx, s.Temporal, r.PathValue("id"), string(c), r.Header.Get("Idempotency-Key"), arg))

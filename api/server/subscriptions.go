@@ -37,7 +37,7 @@ func (s *Server) createSubscription(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	in.Card = card
+	in.Card, in.Actor = card, actor(r)
 	ctx, cancel := context.WithTimeout(r.Context(), s.Config.UpdateTimeout)
 	defer cancel()
 	opened, err := shop.OpenSubscription(ctx, s.Temporal, s.Config.TaskQueue, in)
@@ -73,7 +73,7 @@ func (s *Server) cancelSubscription(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := r.Header.Get("Idempotency-Key")
-	s.subscriptionCommand(w, r, subscription.UpdateCancel, subscription.CancelRequest{Key: key})
+	s.subscriptionCommand(w, r, subscription.UpdateCancel, subscription.CancelRequest{Sender: sender(r, shop.CommandDigest(nil)), Key: key})
 }
 
 func (s *Server) catchUpSubscription(w http.ResponseWriter, r *http.Request) {
@@ -81,7 +81,7 @@ func (s *Server) catchUpSubscription(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := r.Header.Get("Idempotency-Key")
-	s.subscriptionCommand(w, r, subscription.UpdateCatchUp, subscription.CatchUpRequest{Key: key})
+	s.subscriptionCommand(w, r, subscription.UpdateCatchUp, subscription.CatchUpRequest{Sender: sender(r, shop.CommandDigest(nil)), Key: key})
 }
 
 func (s *Server) refundSubscription(w http.ResponseWriter, r *http.Request) {
@@ -90,6 +90,7 @@ func (s *Server) refundSubscription(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.subscriptionCommand(w, r, subscription.UpdateRefund, subscription.RefundRequest{
+		Sender: sender(r, shop.CommandDigest(req)),
 		Key:    r.Header.Get("Idempotency-Key"),
 		Cycle:  req.Cycle,
 		Amount: req.Amount,
@@ -106,7 +107,7 @@ func (s *Server) changeSubscriptionCard(w http.ResponseWriter, r *http.Request) 
 	ctx, cancel := context.WithTimeout(r.Context(), s.Config.UpdateTimeout)
 	defer cancel()
 	s.answerSubscription(w)(shop.ChangeSubscriptionCard(ctx, s.Temporal, s.Vault, s.Now(),
-		r.PathValue("id"), r.Header.Get("Idempotency-Key"), req.Card))
+		r.PathValue("id"), r.Header.Get("Idempotency-Key"), req.Card, sender(r, shop.CardDigest(req.Card))))
 }
 
 // subscriptionCommand sends a command as an update and answers the subscription

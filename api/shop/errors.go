@@ -61,11 +61,7 @@ func InvalidState(msg string) *Error {
 // nothing was started.
 func Rejected(err error) *Error {
 	if typ, msg, field, ok := flow.Rejection(err); ok {
-		status := StatusInvalid
-		if typ == flow.ErrTypeInvalidState {
-			status = StatusConflict
-		}
-		return &Error{Status: status, Code: typ, Message: msg, Field: field}
+		return &Error{Status: rejectionStatus(typ), Code: typ, Message: msg, Field: field}
 	}
 	return &Error{Status: StatusInvalid, Code: flow.ErrTypeInvalidRequest, Message: err.Error()}
 }

@@ -74,12 +74,15 @@ func OrderCommand(ctx context.Context, c client.Client, id, command, key string,
 	if err := flow.Send(ctx, c, order.WorkflowID(id), command, key, arg, &v); err != nil {
 		return v, orderError(ctx, c, err, id)
 	}
+	v.RequestDigest = "" // for flow.Send's check, not for the shop
 	return v, nil
 }
 
 // RetryOrder is a new attempt with another card. The order is looked at first,
-// so a card is tokenized (for the order's customer) only when a retry can happen.
-func RetryOrder(ctx context.Context, c client.Client, vault Tokenizer, now time.Time, id, key string, card payment.CardData) (order.View, error) {
+// so a card is tokenized (for the order's customer) only when a retry can
+// happen: not while too many declined attempts block it (429). by names the
+// sender and the request's digest (CardDigest); the zero Sender for none.
+func RetryOrder(ctx context.Context, c client.Client, vault Tokenizer, now time.Time, id, key string, card payment.CardData, by flow.Sender) (order.View, error) {
 	v, err := QueryOrder(ctx, c, id)
 	if err != nil {
 		return v, err
@@ -90,15 +93,20 @@ func RetryOrder(ctx context.Context, c client.Client, vault Tokenizer, now time.
 			// Perhaps a replay of the retry that moved the order on: the update
 			// answers it from its id, or its validator refuses (409), and no card
 			// is tokenized in vain.
-			return OrderCommand(ctx, c, id, retry, key, order.RetryRequest{})
+			return OrderCommand(ctx, c, id, retry, key, order.RetryRequest{Sender: by})
 		}
 		return v, InvalidState(err.Error())
+	}
+	if until := v.RetryBlockedUntil; until != nil && now.Before(*until) {
+		// The workflow refuses it too; asking first keeps the card out of the vault.
+		return v, &Error{Status: StatusTooManyRequests, Code: flow.ErrTypeTooManyAttempts, Field: "card",
+			Message: "too many declined attempts on order " + id + "; try again after " + until.UTC().Format(time.RFC3339)}
 	}
 	tok, err := Tokenize(ctx, vault, now, v.CustomerID, card)
 	if err != nil {
 		return v, err
 	}
-	return OrderCommand(ctx, c, id, retry, key, order.RetryRequest{Card: tok})
+	return OrderCommand(ctx, c, id, retry, key, order.RetryRequest{Sender: by, Card: tok})
 }
 
 // orderError classifies an error of an order call: 409 order_exists for

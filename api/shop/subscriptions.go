@@ -84,6 +84,7 @@ func SubscriptionCommand(ctx context.Context, c client.Client, id, name, key str
 	var v subscription.View
 	err := flow.Send(ctx, c, wid, name, key, arg, &v)
 	if err == nil {
+		v.RequestDigest = "" // for flow.Send's check, not for the shop
 		return v, nil
 	}
 	// Temporal reports an update to a completed workflow as not found; for a
@@ -101,8 +102,8 @@ func SubscriptionCommand(ctx context.Context, c client.Client, id, name, key str
 // ChangeSubscriptionCard checks that the subscription takes a new card before
 // its customer gets a new vault entry, then hands the token to the workflow,
 // which runs a catch-up bill at once when the subscription is past due or
-// suspended.
-func ChangeSubscriptionCard(ctx context.Context, c client.Client, vault Tokenizer, now time.Time, id, key string, card payment.CardData) (subscription.View, error) {
+// suspended. by names the sender and the request's digest (CardDigest).
+func ChangeSubscriptionCard(ctx context.Context, c client.Client, vault Tokenizer, now time.Time, id, key string, card payment.CardData, by flow.Sender) (subscription.View, error) {
 	v, err := QuerySubscription(ctx, c, id)
 	if err != nil {
 		return v, err
@@ -114,5 +115,5 @@ func ChangeSubscriptionCard(ctx context.Context, c client.Client, vault Tokenize
 	if err != nil {
 		return v, err
 	}
-	return SubscriptionCommand(ctx, c, id, subscription.UpdatePaymentMethod, key, subscription.PaymentMethodRequest{Key: key, Card: tok})
+	return SubscriptionCommand(ctx, c, id, subscription.UpdatePaymentMethod, key, subscription.PaymentMethodRequest{Sender: by, Key: key, Card: tok})
 }
