@@ -53,9 +53,9 @@ type Commands[V any] struct {
 type signal struct {
 	name string
 	ch   workflow.ReceiveChannel
-	// recv reads one payload, waiting for it unless async (then ok says whether
-	// there was one).
-	recv func(ctx workflow.Context, async bool) (j Job, ok bool)
+	// recv reads one payload without waiting; ok says whether there was one
+	// that decoded (the SDK logs and skips one that does not).
+	recv func() (j Job, ok bool)
 }
 
 // NewCommands is the command set of a workflow that carries commands out
@@ -102,14 +102,10 @@ func Handle[T, V any](ctx workflow.Context, cs *Commands[V], c Command[T]) error
 		return err
 	}
 	ch := workflow.GetSignalChannelWithOptions(ctx, c.Name, workflow.SignalChannelOptions{Description: c.Doc})
-	cs.signals = append(cs.signals, signal{name: c.Name, ch: ch, recv: func(ctx workflow.Context, async bool) (Job, bool) {
+	cs.signals = append(cs.signals, signal{name: c.Name, ch: ch, recv: func() (Job, bool) {
 		var req T
-		if async {
-			if !ch.ReceiveAsync(&req) {
-				return Job{}, false
-			}
-		} else {
-			ch.Receive(ctx, &req)
+		if !ch.ReceiveAsync(&req) {
+			return Job{}, false
 		}
 		return job(req), true
 	}})
@@ -125,7 +121,15 @@ func (cs *Commands[V]) Listen(ctx workflow.Context, around func(func())) {
 		for _, s := range cs.signals {
 			sel.AddReceive(s.ch, func(workflow.ReceiveChannel, bool) {
 				around(func() {
-					j, _ := s.recv(ctx, false)
+					// The selector saw a value, but it may not decode (the SDK
+					// logs and skips it): a blocking receive would then wait
+					// for the next signal of this name inside around, holding
+					// the workflow's lock. Receiving without waiting drops it.
+					j, ok := s.recv()
+					if !ok {
+						cs.log.Warn("signal dropped: its payload did not decode", "signal", s.name)
+						return
+					}
 					if err := j.Check(); err != nil {
 						cs.log.Warn("signal ignored", "signal", s.name, "reason", err)
 						return
@@ -152,7 +156,7 @@ func (cs *Commands[V]) Signalled() bool {
 func (cs *Commands[V]) Signals(ctx workflow.Context) []Job {
 	var js []Job
 	for _, s := range cs.signals {
-		for j, ok := s.recv(ctx, true); ok; j, ok = s.recv(ctx, true) {
+		for j, ok := s.recv(); ok; j, ok = s.recv() {
 			js = append(js, j)
 		}
 	}

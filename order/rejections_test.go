@@ -215,3 +215,19 @@ func TestOrderInvalidInputFailsTheWorkflow(t *testing.T) {
 	// The place update sent with the start learns why.
 	flowtest.WantRejected(t, ot.place, flow.ErrTypeInvalidRequest, "items[0].quantity")
 }
+
+// A signal whose payload does not decode (plaintext refused by the codec, or
+// the wrong shape) is dropped, and the signals after it still run: the
+// listener must not wait on the channel for a good value while it holds the
+// order's lock.
+func TestOrderUndecodableSignalIsDropped(t *testing.T) {
+	ot := newOrderTest(t, testOrderInput("o-bad-sig"))
+	ot.env.RegisterDelayedCallback(func() { ot.env.SignalWorkflow("cancel-items", "not an items request") }, 1*orderMin)
+	ot.env.RegisterDelayedCallback(func() { ot.env.SignalWorkflow("capture", nil) }, 2*orderMin)
+	ot.env.RegisterDelayedCallback(func() {
+		assert.Equal(t, payment.OrderCaptured, ot.state().Status, "the capture after the bad signal ran")
+	}, 3*orderMin)
+	ot.env.RegisterDelayedCallback(func() { ot.env.SignalWorkflow("cancel", nil) }, 4*orderMin)
+	end := ot.run()
+	assert.Equal(t, payment.OrderCancelled, end.Status)
+}
