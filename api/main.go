@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/cardflow/cardflow/api/server"
+	"github.com/cardflow/cardflow/api/shop"
 	"github.com/cardflow/cardflow/internal/app"
 )
 
@@ -31,6 +32,10 @@ func run(args []string) error {
 	}
 	defer p.Close()
 	cfg, log := p.Config, p.Log
+	// A key without the prefix of its scope (sk_, rk_) stops the start.
+	if _, err := shop.ParseKeys(cfg.APIKeys); err != nil {
+		return err
+	}
 	srv := &http.Server{
 		Addr:              cfg.APIAddr,
 		Handler:           server.New(p.Client, cfg, log, p.Keys, nil),
