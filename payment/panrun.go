@@ -1,19 +1,23 @@
 package payment
 
 // ContainsPAN reports whether s holds what may be a card number (a primary
-// account number): 12 to 19 digits that pass Luhn, written
+// account number): 12 to 19 digits that pass Luhn and begin with a prefix of a
+// network cardflow knows, in a length that network issues (the IIN table of
+// DetectBrand), written
 //
 //   - as one run of digits, not part of a longer one ("o-4242424242424242"), or
 //   - in the groups cards are printed in, each pair of groups apart by one
 //     space, dash, dot, underscore or slash: fours with a last group of 1 to 4
-//     ("4242-4242-4242-4242", "6011 0009 9013 9424 123"), or American
-//     Express's and Diners' 4-6-5 and 4-6-4 ("3782 822463 10005").
+//     ("4242-4242-4242-4242", "6011 0009 9013 9424"), or American Express's
+//     and Diners' 4-6-5 and 4-6-4 ("3782 822463 10005").
 //
 // It guards ids that Temporal stores unencrypted (workflow ids, search
-// attributes, update ids), so it errs towards a refusal there: about one in
-// ten digit runs of a card's length passes Luhn by chance. Digits grouped in
-// other ways ("2026-11-21-000123", a date and a counter) are not taken for a
-// card, nor is a run of more than 19 digits.
+// attributes, update ids). Luhn alone passes one in ten digit runs of a card's
+// length, so it would refuse one id in ten that carries a millisecond or
+// nanosecond time stamp ("o-1796194705568389987"); the network prefix keeps
+// those, as it keeps digits grouped in other ways ("2026-11-21-000123") and
+// runs of more than 19 digits. Every number a processor would take as a card
+// is found.
 func ContainsPAN(s string) bool {
 	var groups []panGroup // the chain of groups that ends at the current run
 	for i := 0; i < len(s); {
@@ -56,10 +60,10 @@ func joined(s string, a, b panGroup) bool {
 }
 
 // endsInPAN reports whether the last group of the chain, alone or with the
-// groups before it in a card's layout, is a number that passes Luhn.
+// groups before it in a card's layout, is a card number.
 func endsInPAN(s string, chain []panGroup) bool {
 	last := len(chain) - 1
-	if n := chain[last].len(); n >= 12 && n <= 19 && Luhn(s[chain[last].start:chain[last].end]) {
+	if n := chain[last].len(); n >= 12 && n <= 19 && cardNumber(s[chain[last].start:chain[last].end]) {
 		return true
 	}
 	total := chain[last].len()
@@ -75,7 +79,7 @@ func endsInPAN(s string, chain []panGroup) bool {
 		for _, g := range chain[first:] {
 			n += copy(digits[n:], s[g.start:g.end])
 		}
-		if Luhn(string(digits[:n])) {
+		if cardNumber(string(digits[:n])) {
 			return true
 		}
 	}
@@ -101,4 +105,11 @@ func cardLayout(groups []panGroup) bool {
 		}
 	}
 	return groups[len(groups)-1].len() <= 4
+}
+
+// cardNumber reports whether digits pass Luhn and are a number of a known
+// network in a length it issues.
+func cardNumber(digits string) bool {
+	r, ok := lookupIIN(digits)
+	return ok && r.validLength(len(digits)) && Luhn(digits)
 }
