@@ -80,7 +80,8 @@ func writeDecodeError(w http.ResponseWriter, err error) {
 		field := fieldName(syn.JSONPointer, true)
 		writeError(w, http.StatusBadRequest, "duplicate_field", "duplicate field "+field, field)
 	case errors.As(err, &sem) && errors.Is(sem.Err, jsonv2.ErrUnknownName):
-		field := fieldName(sem.JSONPointer, true)
+		// The name alone, as encoding/json named it ("qty", not "items.qty").
+		field := payment.MaskPAN(sem.JSONPointer.LastToken())
 		writeError(w, http.StatusBadRequest, "unknown_field", "unknown field "+field, field)
 	case errors.As(err, &sem) && sem.JSONPointer == "":
 		writeError(w, http.StatusBadRequest, "wrong_type", "body must be a JSON object", "")
@@ -97,8 +98,8 @@ func writeDecodeError(w http.ResponseWriter, err error) {
 
 // fieldName is the body's field at p as errors name it: member names joined
 // by dots, array indices left out ("/items/0/quantity" is items.quantity, as
-// encoding/json named it); member, when p ends in a member's name (which may
-// be digits). A name that may be a card number is masked.
+// encoding/json named a wrong type's field); member, when p ends in a member's
+// name (which may be digits). A name that may be a card number is masked.
 func fieldName(p jsontext.Pointer, member bool) string {
 	var names []string
 	for name := range p.Tokens() {

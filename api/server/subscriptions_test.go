@@ -70,7 +70,7 @@ func TestCreateSubscriptionRejects(t *testing.T) {
 		{"card number as the id", subEdit(t, `"s-1"`, `"4242424242424242"`), 422, "subscription_id", "invalid_request"},
 		{"card number in the customer id", subEdit(t, `"c-42"`, `"c-4242-4242-4242-4242"`), 422, "customer.id", "invalid_request"},
 		{"duplicate field", subEdit(t, `"cvc": "123"`, `"cvc": "123", "cvc": "999"`), 400, "card.cvc", "duplicate_field"},
-		{"field in another case", subEdit(t, `"cvc": "123"`, `"CVC": "123"`), 400, "card.CVC", "unknown_field"},
+		{"field in another case", subEdit(t, `"cvc": "123"`, `"CVC": "123"`), 400, "CVC", "unknown_field"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
