@@ -115,13 +115,13 @@ func (s *Server) auth(next http.Handler) http.Handler {
 // left out.
 func (s *Server) keys() []shop.Key {
 	var keys []shop.Key
-	for _, secret := range s.Config.Keys {
-		k, err := shop.ParseKeys([]string{secret})
-		if err != nil {
-			s.Log.Error("API key refused", zap.Error(err))
+	for i, secret := range s.Config.Keys {
+		k, ok := shop.ParseKey(secret)
+		if !ok {
+			s.Log.Error("API key refused: neither sk_ (full) nor rk_ (read-only)", zap.Int("key", i+1))
 			continue
 		}
-		keys = append(keys, k...)
+		keys = append(keys, k)
 	}
 	return keys
 }

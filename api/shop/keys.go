@@ -37,18 +37,24 @@ func (k Key) GoString() string { return "shop.Key{" + k.String() + "}" }
 func ParseKeys(secrets []string) ([]Key, error) {
 	keys := make([]Key, 0, len(secrets))
 	for i, s := range secrets {
-		k := Key{Secret: s}
-		switch {
-		case len(s) > 3 && strings.HasPrefix(s, "sk_"):
-			k.Scope = ScopeFull
-		case len(s) > 3 && strings.HasPrefix(s, "rk_"):
-			k.Scope = ScopeRead
-		default:
+		k, ok := ParseKey(s)
+		if !ok {
 			return nil, fmt.Errorf("api keys: key %d of %d has neither the sk_ (full) nor the rk_ (read-only) prefix", i+1, len(secrets))
 		}
 		keys = append(keys, k)
 	}
 	return keys, nil
+}
+
+// ParseKey reads one API key's scope from its prefix; false for neither.
+func ParseKey(secret string) (Key, bool) {
+	switch {
+	case len(secret) > 3 && strings.HasPrefix(secret, "sk_"):
+		return Key{Secret: secret, Scope: ScopeFull}, true
+	case len(secret) > 3 && strings.HasPrefix(secret, "rk_"):
+		return Key{Secret: secret, Scope: ScopeRead}, true
+	}
+	return Key{}, false
 }
 
 type keyContext struct{}
