@@ -3,6 +3,7 @@ module github.com/cardflow/cardflow
 go 1.26.0
 
 require (
+	github.com/go-json-experiment/json v1.27.2
 	github.com/stretchr/testify v1.12.1
 	github.com/stripe/stripe-go/v85 v85.0.0
 	go.temporal.io/api v1.63.5

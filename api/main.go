@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/cardflow/cardflow/api/server"
+	"github.com/cardflow/cardflow/api/shop"
 	"github.com/cardflow/cardflow/internal/app"
 	"github.com/cardflow/cardflow/internal/config"
 )
@@ -32,6 +33,10 @@ func run(args []string) error {
 	}
 	defer p.Close()
 	cfg, log := p.Config, p.Log
+	// A key without the prefix of its scope (sk_, rk_) stops the start.
+	if _, err := shop.ParseKeys(cfg.APIKeys); err != nil {
+		return err
+	}
 	// Refused before it listens when its codec server would be open off loopback.
 	srv, err := app.APIServer(cfg, server.New(p.Client, cfg, log, p.Keys, nil),
 		app.APITimeouts(cfg.ProcessorTimeout+server.DefaultUpdateTimeout))

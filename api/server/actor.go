@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/cardflow/cardflow/api/shop"
 	"github.com/cardflow/cardflow/flow"
@@ -10,10 +9,10 @@ import (
 )
 
 // actor names the API key of a request (shop.KeyActor) for the audit events
-// of the command it sends. It reads the bearer key auth has already checked.
+// of the command it sends: the key auth matched.
 func actor(r *http.Request) string {
-	key, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	return shop.KeyActor(key)
+	k, _ := shop.KeyFrom(r.Context())
+	return shop.KeyActor(k.Secret)
 }
 
 // sender is what a command's payload carries of its request: who sent it and

@@ -6,15 +6,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.uber.org/zap"
@@ -69,7 +73,23 @@ type fuzzTemporal struct {
 	client.Client
 	order        order.View        // what a query of an order answers
 	subscription subscription.View // what a query of a subscription answers
+	digest       string            // the digest a create request finds; "": the id is new
+	answer       any               // what every update answers; nil: errFuzzTemporal
 	calls        []fuzzCall
+}
+
+// fuzzHandle answers an update with its value.
+type fuzzHandle struct {
+	client.WorkflowUpdateHandle
+	value any
+}
+
+func (h fuzzHandle) Get(_ context.Context, out any) error {
+	b, err := json.Marshal(h.value)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, out)
 }
 
 func (f *fuzzTemporal) NewWithStartWorkflowOperation(opts client.StartWorkflowOptions, wf any, args ...any) client.WithStartWorkflowOperation {
@@ -84,11 +104,22 @@ func (f *fuzzTemporal) UpdateWithStartWorkflow(_ context.Context, opts client.Up
 
 func (f *fuzzTemporal) UpdateWorkflow(_ context.Context, opts client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
 	f.calls = append(f.calls, fuzzCall{"update", []any{opts}})
+	if f.answer != nil {
+		return fuzzHandle{value: f.answer}, nil
+	}
 	return nil, errFuzzTemporal
 }
 
 func (f *fuzzTemporal) QueryWorkflow(_ context.Context, id, _, query string, _ ...any) (converter.EncodedValue, error) {
 	f.calls = append(f.calls, fuzzCall{"query", []any{id, query}})
+	if query == order.QueryDigest || query == subscription.QueryDigest {
+		// A create request asks first whether the id is known.
+		if f.digest == "" {
+			return nil, serviceerror.NewNotFound("workflow not found")
+		}
+		p, err := converter.GetDefaultDataConverter().ToPayloads(f.digest)
+		return client.NewValue(p), err
+	}
 	var v any = f.order
 	if strings.HasPrefix(id, "subscription/") {
 		v = f.subscription
@@ -125,13 +156,19 @@ type fuzzResult struct {
 
 // fuzzServe sends one request through a fresh Handler. header holds name, value pairs.
 func fuzzServe(method, path string, body []byte, tmp *fuzzTemporal, header ...string) fuzzResult {
+	return serveWithKeys([]string{fuzzKey}, method, path, body, tmp, header...)
+}
+
+// serveWithKeys is fuzzServe with these API keys configured; the request
+// carries fuzzKey unless header sets Authorization.
+func serveWithKeys(keys []string, method, path string, body []byte, tmp *fuzzTemporal, header ...string) fuzzResult {
 	var logs bytes.Buffer
 	vault := &fuzzVault{}
 	s := &Server{
 		Temporal: tmp,
 		Vault:    vault,
 		Log:      zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(&logs), zap.DebugLevel)),
-		Config:   Config{Keys: []string{fuzzKey}, UpdateTimeout: time.Second},
+		Config:   Config{Keys: keys, UpdateTimeout: time.Second},
 		Now:      func() time.Time { return fuzzNow },
 	}
 	req := httptest.NewRequest(method, path, bytes.NewReader(body))
@@ -185,18 +222,100 @@ var (
 	orderField  = regexp.MustCompile(`^(order_id|currency|customer\.(id|email|country)|items(\[\d+\]\.(sku|quantity|unit_amount))?|capture|submit|card(\.(number|cvc|exp_month|exp_year))?)$`)
 	subField    = regexp.MustCompile(`^(subscription_id|customer\.(id|email|country)|plan\.(name|amount|currency|interval|trial|cycles)|notice\.(pre_bill|trial_end|expiration)|retry\.schedule(\[\d+\])?|card(\.(number|cvc|exp_month|exp_year))?)$`)
 	itemsField  = regexp.MustCompile(`^items(\[\d+\]\.(sku|quantity))?$`)
-	decodeCodes = []string{"malformed_body", "unknown_field", "wrong_type"}
+	decodeCodes = []string{"malformed_body", "unknown_field", "duplicate_field", "wrong_type"}
 )
 
-// strictJSON decodes body the way the contract reads it: one JSON value, no
-// unknown fields, no wrong types.
+// strictJSON decodes body the way the contract reads it: one JSON value of
+// valid UTF-8 without lone surrogate escapes, no member name twice in an
+// object, no unknown fields, no wrong types, names matched exactly. The
+// contract's names are lower-case ASCII, so a name with anything else is
+// unknown, and encoding/json's case-insensitive matching of the others is exact.
 func strictJSON(body []byte, v any) bool {
-	if !json.Valid(body) {
+	if !json.Valid(body) || !utf8.Valid(body) || loneSurrogate(body) || !plainNames(body) {
 		return false
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	return dec.Decode(v) == nil
+}
+
+// plainNames reports whether every member name of body (valid JSON) is
+// lower-case ASCII letters, digits and '_', and none repeats in its object.
+func plainNames(body []byte) bool {
+	type frame struct {
+		object, name bool // an object, expecting a name next
+		seen         map[string]bool
+	}
+	var stack []*frame
+	valueDone := func() {
+		if n := len(stack); n > 0 && stack[n-1].object {
+			stack[n-1].name = true
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return errors.Is(err, io.EOF)
+		}
+		if n := len(stack); n > 0 && stack[n-1].name {
+			if name, ok := tok.(string); ok {
+				top := stack[n-1]
+				if strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != "" || top.seen[name] {
+					return false
+				}
+				top.seen[name], top.name = true, false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{object: true, name: true, seen: map[string]bool{}})
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			valueDone()
+		default:
+			valueDone()
+		}
+	}
+}
+
+// loneSurrogate reports whether a string in body (valid JSON) has a \u escape
+// of half a UTF-16 surrogate pair without its other half.
+func loneSurrogate(body []byte) bool {
+	hex := func(i int) uint64 {
+		v, _ := strconv.ParseUint(string(body[i:i+4]), 16, 32)
+		return v
+	}
+	in := false
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; {
+		case !in:
+			in = c == '"'
+		case c == '"':
+			in = false
+		case c == '\\' && body[i+1] != 'u':
+			i++
+		case c == '\\':
+			switch r := hex(i + 2); {
+			case r >= 0xdc00 && r <= 0xdfff:
+				return true
+			case r >= 0xd800 && r < 0xdc00:
+				if i+11 >= len(body) || body[i+6] != '\\' || body[i+7] != 'u' {
+					return true
+				}
+				if low := hex(i + 8); low < 0xdc00 || low > 0xdfff {
+					return true
+				}
+				i += 11
+			default:
+				i += 5
+			}
+		}
+	}
+	return false
 }
 
 // wantDecodeError checks a 400 for a body that is not the request's JSON.
@@ -450,6 +569,12 @@ func fuzzOrderSeeds() [][]byte {
 		fuzzEdit(b, `"quantity": 2`, `"quantity": "2"`),
 		fuzzEdit(b, `"exp_month": 12`, `"exp_month": 12.5`),
 		fuzzEdit(b, `"fraud_screen": true`, `"fraud_screen": "yes"`),
+		fuzzEdit(b, `"cvc": "123"`, `"cvc": "123", "CVC": "999"`),
+		fuzzEdit(b, `"cvc": "123"`, `"cvc": "123", "cvc": "999"`),
+		fuzzEdit(b, `"cvc": "123"`, `"Cvc": "123"`),
+		fuzzEdit(b, `"order_id"`, `"order_ID"`),
+		fuzzEdit(b, `"holder": "Jane Doe"`, `"holder": "Jane \ud800Doe"`),
+		fuzzEdit(b, `"Jane Doe"`, "\"Jane \xffDoe\""),
 		append([]byte(b), b...),
 		[]byte(b[:len(b)/2]),
 		// 413
@@ -482,6 +607,12 @@ func fuzzOrderSeeds() [][]byte {
 		fuzzEdit(b, `"sku": "SHOE-1"`, `"sku": ""`),
 		fuzzEdit(b, `"manual"`, `"later"`),
 		fuzzEdit(b, `"immediate"`, `"tomorrow"`),
+		fuzzEdit(b, `"unit_amount": 4999`, `"unit_amount": 100000000000`),
+		fuzzEdit(b, `"quantity": 2, "unit_amount": 4999`, `"quantity": 1000000, "unit_amount": 100000`),
+		fuzzEdit(b, `"o-1001"`, `"4242424242424242"`),
+		fuzzEdit(b, `"o-1001"`, `"o-4242-4242-4242-4242"`),
+		fuzzEdit(b, `"c-42"`, `"c4242424242424242"`),
+		fuzzEdit(b, `"SHOE-1"`, `"4242_4242_4242_4242"`),
 		// the card number where an error might echo it
 		fuzzEdit(b, `"EUR"`, `"4242424242424242"`),
 		fuzzEdit(b, `"SHOE-1"`, `"4242424242424242"`),
@@ -520,12 +651,13 @@ func FuzzCreateOrder(f *testing.F) {
 			wantUntouched(t, r)
 			return
 		}
-		// Valid: tokenized once, then started with the token only.
+		// Valid: asked whether the order is known, tokenized once, then
+		// started with the token only.
 		if !mirror.looksValid() {
 			t.Fatalf("the domain's checks accept an order that cannot be valid: %s", body)
 		}
 		wantError(t, r, http.StatusInternalServerError, nil)
-		if len(r.vault.cards) != 1 || r.vault.cards[0].Number != mirror.Card.Number || !slices.Equal(r.tmp.methods(), []string{"start", "update-with-start"}) {
+		if len(r.vault.cards) != 1 || r.vault.cards[0].Number != mirror.Card.Number || !slices.Equal(r.tmp.methods(), []string{"query", "start", "update-with-start"}) {
 			t.Fatalf("valid order: tokenized %d cards, Temporal got %v", len(r.vault.cards), r.tmp.methods())
 		}
 	})
@@ -577,6 +709,11 @@ func FuzzCreateSubscription(f *testing.F) {
 		fuzzEdit(b, `"exp_year": 2030`, `"exp_year": 2020`),
 		fuzzEdit(b, `"P1M"`, `"4242424242424242"`),
 		fuzzEdit(b, `"pro-monthly"`, `"4242424242424242"`),
+		fuzzEdit(b, `"amount": 999`, `"amount": 100000000000`),
+		fuzzEdit(b, `"s-1"`, `"4242424242424242"`),
+		fuzzEdit(b, `"c-42"`, `"c-4242 4242 4242 4242"`),
+		fuzzEdit(b, `"cvc": "123"`, `"cvc": "123", "CVC": "999"`),
+		fuzzEdit(b, `"plan"`, `"Plan"`),
 	)
 	for _, body := range seeds {
 		f.Add(body)
@@ -605,7 +742,7 @@ func FuzzCreateSubscription(f *testing.F) {
 			t.Fatalf("the domain's checks accept a subscription that cannot be valid: %s", body)
 		}
 		wantError(t, r, http.StatusInternalServerError, nil)
-		if len(r.vault.cards) != 1 || r.vault.cards[0].Number != mirror.Card.Number || !slices.Equal(r.tmp.methods(), []string{"start", "update-with-start"}) {
+		if len(r.vault.cards) != 1 || r.vault.cards[0].Number != mirror.Card.Number || !slices.Equal(r.tmp.methods(), []string{"query", "start", "update-with-start"}) {
 			t.Fatalf("valid subscription: tokenized %d cards, Temporal got %v", len(r.vault.cards), r.tmp.methods())
 		}
 	})
@@ -627,6 +764,9 @@ func FuzzOrderCommandBodies(f *testing.F) {
 		[]byte(`{"items": [{"sku": "SHOE-1", "qty": 1}]}`),
 		[]byte(`{"items": {"sku": "SHOE-1", "quantity": 1}}`),
 		[]byte(`{"items": [{"sku": "SHOE-1", "quantity": 1}]} {}`),
+		[]byte(`{"items": [{"sku": "SHOE-1", "quantity": 1000001}]}`),
+		[]byte(`{"items": [{"sku": "SHOE-1", "quantity": 1, "Quantity": 2}]}`),
+		[]byte(`{"items": [{"sku": "SHOE-1", "quantity": 1, "quantity": 2}]}`),
 		fuzzEdit(`{"items": [{"sku": "SHOE-1", "quantity": 1}]}`, `"SHOE-1"`, `"`+strings.Repeat("S", MaxBody)+`"`),
 	}
 	cards := [][]byte{
@@ -752,7 +892,7 @@ func itemsLookValid(m fuzzItems) bool {
 		return false
 	}
 	for _, it := range m.Items {
-		if it.SKU == "" || it.Quantity <= 0 {
+		if it.SKU == "" || it.Quantity <= 0 || it.Quantity > order.MaxItemQuantity {
 			return false
 		}
 	}
@@ -782,11 +922,17 @@ func FuzzSubscriptionCommandBodies(f *testing.F) {
 		[]byte(`{"cycle": "1", "amount": 999}`),
 		[]byte(`{"cycle": 1, "amount": 9.99}`),
 		[]byte(`{"cycle": 1, "amount": 999, "reason": "x"}`),
+		[]byte(`{"cycle": 1, "amount": 100000000000}`),
+		[]byte(`{"cycle": 1, "amount": 999, "Amount": 1}`),
+		[]byte(`{"cycle": 1, "amount": 999, "amount": 1}`),
 	}, nil, nil}
 	// One Idempotency-Key per status (trialing, active, past_due, suspended,
 	// cancelled, expired); the over-long one where a new card is refused anyway,
 	// see TestFuzzPaymentMethodLongKeyNotTokenized.
 	keys := []string{"", "r-1", strings.Repeat("k", 255), "", strings.Repeat("k", 256), "r-2"}
+	for _, key := range []string{" ", "k-4242424242424242", "4242-4242-4242-4242"} {
+		f.Add(uint8(2), uint8(1), key, []byte(nil))
+	}
 	for cmd := range uint8(len(fuzzSubscriptionCommands)) {
 		for _, body := range append(slices.Clone(fuzzCommon), perCommand[cmd]...) {
 			for status := range uint8(len(payment.SubscriptionStatuses())) {
@@ -807,8 +953,9 @@ func FuzzSubscriptionCommandBodies(f *testing.F) {
 		}
 		r := fuzzServe(c.method, "/v1/subscriptions/s-1/"+c.path, body, tmp, header...)
 		wantNoCardNumber(t, body, r)
-		// The key is checked before the body is read (checkIdempotencyKey).
-		if len(key) > 255 {
+		// The key is checked before the body is read (checkIdempotencyKey):
+		// at most 255 printable ASCII characters, no card number.
+		if len(key) > 255 || strings.IndexFunc(key, func(c rune) bool { return c < 0x21 || c > 0x7e }) >= 0 || payment.ContainsPAN(key) {
 			wantError(t, r, http.StatusUnprocessableEntity, regexp.MustCompile(`^Idempotency-Key$`))
 			if len(r.vault.cards) > 0 || r.tmp.mutated() {
 				t.Fatalf("a request with a bad Idempotency-Key was tokenized (%d) or sent (%v)", len(r.vault.cards), r.tmp.methods())
@@ -859,6 +1006,11 @@ func FuzzSubscriptionCommandBodies(f *testing.F) {
 				}
 				return
 			}
+		}
+		if c.path == "refunds" && refund.Amount > shop.MaxAmount {
+			wantError(t, r, http.StatusUnprocessableEntity, regexp.MustCompile(`^amount$`))
+			wantUntouched(t, r)
+			return
 		}
 		wantError(t, r, http.StatusInternalServerError, nil)
 		if c.path == "payment-method" {

@@ -8,6 +8,11 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/cardflow/cardflow/payment"
 )
 
 // apiError is the contract's error body.
@@ -27,9 +32,24 @@ func writeError(w http.ResponseWriter, status int, code, msg, field string) {
 	writeJSON(w, status, map[string]apiError{"error": {Code: code, Message: msg, Field: field}})
 }
 
-// decode reads a JSON body strictly: at most MaxBody bytes (413), no unknown fields
-// and no wrong types (400). It writes the error answer itself and reports false.
-// Messages name the field but never echo a value, so card data cannot leak back.
+// strict is how request bodies decode: member names match exactly (encoding/json
+// matches them case-insensitively, so "CVC" fills cvc), a name twice in an
+// object is an error (encoding/json keeps the last: "cvc":"123","CVC":"999"
+// reads 999, and what a proxy or a log read may not be what the API read),
+// unknown members are errors, strings must be valid UTF-8, and nothing but
+// white space may follow the value.
+var strict = jsonv2.JoinOptions(
+	jsonv2.RejectUnknownMembers(true),
+	jsonv2.MatchCaseInsensitiveNames(false),
+	jsontext.AllowDuplicateNames(false),
+	jsontext.AllowInvalidUTF8(false),
+)
+
+// decode reads a JSON body strictly (see strict): at most MaxBody bytes (413);
+// a duplicate, unknown or wrongly cased member, a wrong type or anything that
+// is not one JSON value is a 400. It writes the error answer itself and
+// reports false. Messages name the field but never echo a value, so card data
+// cannot leak back.
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 	if err != nil {
@@ -41,34 +61,55 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 		writeError(w, http.StatusBadRequest, "malformed_body", "could not read body", "")
 		return false
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		writeDecodeError(w, err)
+	if len(bytes.TrimSpace(body)) == 0 {
+		writeError(w, http.StatusBadRequest, "malformed_body", "empty body", "")
 		return false
 	}
-	// Only white space may follow the value: not a second value, and not a stray
-	// '}' or ']' (which dec.More would not report).
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		writeError(w, http.StatusBadRequest, "malformed_body", "body holds more than one JSON value", "")
+	if err := jsonv2.Unmarshal(body, v, strict); err != nil {
+		writeDecodeError(w, err)
 		return false
 	}
 	return true
 }
 
 func writeDecodeError(w http.ResponseWriter, err error) {
-	var typeErr *json.UnmarshalTypeError
+	var syn *jsontext.SyntacticError
+	var sem *jsonv2.SemanticError
 	switch {
-	case errors.As(err, &typeErr) && typeErr.Field == "":
-		writeError(w, http.StatusBadRequest, "wrong_type", "body must be a JSON object", "")
-	case errors.As(err, &typeErr):
-		writeError(w, http.StatusBadRequest, "wrong_type", fmt.Sprintf("%s must be %s", typeErr.Field, typeErr.Type), typeErr.Field)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+	case errors.As(err, &syn) && errors.Is(syn.Err, jsontext.ErrDuplicateName):
+		field := fieldName(syn.JSONPointer, true)
+		writeError(w, http.StatusBadRequest, "duplicate_field", "duplicate field "+field, field)
+	case errors.As(err, &sem) && errors.Is(sem.Err, jsonv2.ErrUnknownName):
+		// The name alone, as encoding/json named it ("qty", not "items.qty").
+		field := payment.MaskPAN(sem.JSONPointer.LastToken())
 		writeError(w, http.StatusBadRequest, "unknown_field", "unknown field "+field, field)
-	case errors.Is(err, io.EOF):
-		writeError(w, http.StatusBadRequest, "malformed_body", "empty body", "")
+	case errors.As(err, &sem) && sem.JSONPointer == "":
+		writeError(w, http.StatusBadRequest, "wrong_type", "body must be a JSON object", "")
+	case errors.As(err, &sem):
+		field, typ := fieldName(sem.JSONPointer, false), "another type"
+		if sem.GoType != nil {
+			typ = sem.GoType.String()
+		}
+		writeError(w, http.StatusBadRequest, "wrong_type", fmt.Sprintf("%s must be %s", field, typ), field)
 	default:
 		writeError(w, http.StatusBadRequest, "malformed_body", "body is not valid JSON", "")
 	}
+}
+
+// fieldName is the body's field at p as errors name it: member names joined
+// by dots, array indices left out ("/items/0/quantity" is items.quantity, as
+// encoding/json named a wrong type's field); member, when p ends in a member's
+// name (which may be digits). A name that may be a card number is masked.
+func fieldName(p jsontext.Pointer, member bool) string {
+	var names []string
+	for name := range p.Tokens() {
+		names = append(names, name)
+	}
+	kept := names[:0]
+	for i, name := range names {
+		if strings.Trim(name, "0123456789") != "" || member && i == len(names)-1 {
+			kept = append(kept, name)
+		}
+	}
+	return payment.MaskPAN(strings.Join(kept, "."))
 }

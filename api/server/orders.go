@@ -16,38 +16,39 @@ import (
 // an update of the order's workflow (order/commands.go) and answers the
 // order after the command took effect.
 func (s *Server) orderRoutes(mux *http.ServeMux) {
+	id := pathID("order_id")
 	mux.HandleFunc("POST /v1/orders", s.createOrder)
-	mux.HandleFunc("GET /v1/orders/{id}", s.getOrder)
-	mux.HandleFunc("POST /v1/orders/{id}/payment-attempts", s.retryOrder)
-	mux.HandleFunc("POST /v1/orders/{id}/items/cancel", s.orderCommand(payment.OrderCancelItems, itemsPayload))
-	mux.HandleFunc("POST /v1/orders/{id}/returns", s.orderCommand(payment.OrderReturn, itemsPayload))
+	mux.HandleFunc("GET /v1/orders/{id}", id(s.getOrder))
+	mux.HandleFunc("POST /v1/orders/{id}/payment-attempts", id(s.retryOrder))
+	mux.HandleFunc("POST /v1/orders/{id}/items/cancel", id(s.orderCommand(payment.OrderCancelItems, s.itemsPayload)))
+	mux.HandleFunc("POST /v1/orders/{id}/returns", id(s.orderCommand(payment.OrderReturn, s.itemsPayload)))
 	for _, c := range []payment.OrderTrigger{payment.OrderSubmit, payment.OrderAbandon, payment.OrderCapture, payment.OrderShip, payment.OrderCancel} {
-		mux.HandleFunc("POST /v1/orders/{id}/"+string(c), s.orderCommand(c, noPayload))
+		mux.HandleFunc("POST /v1/orders/{id}/"+string(c), id(s.orderCommand(c, noPayload)))
 	}
 }
 
-// createOrder checks the request (422 naming the field, nothing started),
-// tokenizes the card (card data stops here) and places the order: 201 with the
-// first attempt's result, 200 for a replay of the same request, 409 for another
-// request under the same order id.
+// createOrder checks the request and its card data (422 naming the field,
+// nothing started) and places the order: 201 with the first attempt's result,
+// 200 for a replay of the same request, 409 for another request under the
+// same order id. The card is tokenized (card data stops here) only for a new
+// order (shop.CreateOrder).
 func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 	var req shop.OrderRequest
 	if !decode(w, r, &req) {
 		return
 	}
 	in, err := req.Input(s.Config.Orders)
+	if err == nil {
+		err = shop.CheckCard(req.Card, s.Now())
+	}
 	if err != nil {
 		s.writeShopError(w, err)
 		return
 	}
-	card, ok := s.tokenize(w, r, req.Customer.ID, req.Card)
-	if !ok {
-		return
-	}
-	in.Card, in.Actor = card, actor(r)
+	in.Actor = actor(r)
 	ctx, cancel := context.WithTimeout(r.Context(), s.Config.UpdateTimeout)
 	defer cancel()
-	placed, err := shop.PlaceOrder(ctx, s.Temporal, s.Config.TaskQueue, in)
+	placed, err := shop.CreateOrder(ctx, s.Temporal, s.Config.TaskQueue, in, s.tokenizer(req.Customer.ID, req.Card))
 	switch {
 	case err != nil:
 		s.writeShopError(w, err)
@@ -112,9 +113,13 @@ func noPayload(w http.ResponseWriter, r *http.Request) (any, bool) {
 	return nil, decode(w, r, &empty)
 }
 
-func itemsPayload(w http.ResponseWriter, r *http.Request) (any, bool) {
+func (s *Server) itemsPayload(w http.ResponseWriter, r *http.Request) (any, bool) {
 	var req shop.ItemsRequest
 	if !decode(w, r, &req) {
+		return nil, false
+	}
+	if err := req.Check(); err != nil {
+		s.writeShopError(w, err)
 		return nil, false
 	}
 	return order.ItemsRequest{Items: req.Items}, true

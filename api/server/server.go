@@ -32,7 +32,7 @@ type Tokenizer = shop.Tokenizer
 
 // Config tunes the API.
 type Config struct {
-	Keys []string // accepted API keys
+	Keys []string // accepted API keys, each sk_ (full) or rk_ (read-only)
 	// UpdateTimeout bounds how long a request waits for a workflow's answer.
 	UpdateTimeout time.Duration
 	// TaskQueue the API starts workflows on (default flow.TaskQueue).
@@ -99,16 +99,69 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// auth checks the bearer key in constant time against every configured key.
+// auth checks the bearer key in constant time against every configured key
+// (401), then the key's scope (403 for anything but a read with an rk_ key),
+// and hands the key on in the request's context (shop.KeyFrom). A configured
+// key without a scope's prefix (shop.ParseKeys) never matches; the api
+// command refuses to start with one.
 func (s *Server) auth(next http.Handler) http.Handler {
+	keys := s.keys()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || !s.validKey(key) {
+		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		k, found := matchKey(keys, secret)
+		if !ok || !found {
 			writeError(w, http.StatusUnauthorized, "unauthorized", "missing or invalid API key", "")
 			return
 		}
-		next.ServeHTTP(w, r)
+		if k.Scope != shop.ScopeFull && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			writeError(w, http.StatusForbidden, "forbidden", "this API key is read-only (rk_): it may only GET", "")
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(shop.WithKey(r.Context(), k)))
 	})
+}
+
+// keys are the configured keys that have a scope; the others are logged and
+// left out.
+func (s *Server) keys() []shop.Key {
+	var keys []shop.Key
+	for i, secret := range s.Config.Keys {
+		k, ok := shop.ParseKey(secret)
+		if !ok {
+			s.Log.Error("API key refused: neither sk_ (full) nor rk_ (read-only)", zap.Int("key", i+1))
+			continue
+		}
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// matchKey finds secret among keys comparing every key in constant time, so
+// the time taken tells nothing of which key, or how much of one, matched.
+func matchKey(keys []shop.Key, secret string) (shop.Key, bool) {
+	found := -1
+	for i, k := range keys {
+		found = subtle.ConstantTimeSelect(subtle.ConstantTimeCompare([]byte(secret), []byte(k.Secret)), i, found)
+	}
+	if secret == "" || found < 0 {
+		return shop.Key{}, false
+	}
+	return keys[found], true
+}
+
+// pathID refuses (422 naming field) a path's {id} that may hold a card number
+// (shop.CheckNoPAN): no order or subscription can have one, and error
+// messages that name the id would repeat it.
+func pathID(field string) func(http.HandlerFunc) http.HandlerFunc {
+	return func(next http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if e := shop.CheckNoPAN(field, r.PathValue("id")); e != nil {
+				writeError(w, e.Status, e.Code, e.Message, e.Field)
+				return
+			}
+			next(w, r)
+		}
+	}
 }
 
 // MaxIdempotencyKey is the longest Idempotency-Key accepted; it becomes part of a
@@ -125,14 +178,6 @@ func (s *Server) checkIdempotencyKey(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-func (s *Server) validKey(key string) bool {
-	match := 0
-	for _, k := range s.Config.Keys {
-		match |= subtle.ConstantTimeCompare([]byte(key), []byte(k))
-	}
-	return key != "" && match == 1
 }
 
 // New builds the shop API's handler from the processes' configuration, with

@@ -10,37 +10,38 @@ import (
 
 // subscriptionRoutes registers the subscription endpoints of API.md.
 func (s *Server) subscriptionRoutes(mux *http.ServeMux) {
+	id := pathID("subscription_id")
 	mux.HandleFunc("POST /v1/subscriptions", s.createSubscription)
-	mux.HandleFunc("GET /v1/subscriptions/{id}", s.getSubscription)
-	mux.HandleFunc("POST /v1/subscriptions/{id}/cancel", s.cancelSubscription)
-	mux.HandleFunc("PUT /v1/subscriptions/{id}/payment-method", s.changeSubscriptionCard)
-	mux.HandleFunc("POST /v1/subscriptions/{id}/catch-up", s.catchUpSubscription)
-	mux.HandleFunc("POST /v1/subscriptions/{id}/refunds", s.refundSubscription)
+	mux.HandleFunc("GET /v1/subscriptions/{id}", id(s.getSubscription))
+	mux.HandleFunc("POST /v1/subscriptions/{id}/cancel", id(s.cancelSubscription))
+	mux.HandleFunc("PUT /v1/subscriptions/{id}/payment-method", id(s.changeSubscriptionCard))
+	mux.HandleFunc("POST /v1/subscriptions/{id}/catch-up", id(s.catchUpSubscription))
+	mux.HandleFunc("POST /v1/subscriptions/{id}/refunds", id(s.refundSubscription))
 }
 
-// createSubscription checks the plan, tokenizes the card and starts the workflow
-// with update-with-start: one call that starts the workflow if it is new and
-// waits for its first answer (the trial began, or the first bill has a result).
-// For an existing id the same update goes to the running workflow, whose
-// validator compares the request digests: same request 200, another 409.
+// createSubscription checks the plan and the card data (422, nothing
+// started) and starts the workflow with update-with-start: one call that
+// starts the workflow if it is new and waits for its first answer (the trial
+// began, or the first bill has a result). For a known id the request digests
+// decide first: same request 200, another 409, neither tokenizing the card
+// (shop.CreateSubscription).
 func (s *Server) createSubscription(w http.ResponseWriter, r *http.Request) {
 	var req shop.SubscriptionRequest
 	if !decode(w, r, &req) {
 		return
 	}
 	in, err := req.Input(s.Config.Subscriptions)
+	if err == nil {
+		err = shop.CheckCard(req.Card, s.Now())
+	}
 	if err != nil {
 		s.writeShopError(w, err)
 		return
 	}
-	card, ok := s.tokenize(w, r, in.Customer.ID, req.Card)
-	if !ok {
-		return
-	}
-	in.Card, in.Actor = card, actor(r)
+	in.Actor = actor(r)
 	ctx, cancel := context.WithTimeout(r.Context(), s.Config.UpdateTimeout)
 	defer cancel()
-	opened, err := shop.OpenSubscription(ctx, s.Temporal, s.Config.TaskQueue, in)
+	opened, err := shop.CreateSubscription(ctx, s.Temporal, s.Config.TaskQueue, in, s.tokenizer(in.Customer.ID, req.Card))
 	switch {
 	case err != nil:
 		s.writeShopError(w, err)
@@ -87,6 +88,10 @@ func (s *Server) catchUpSubscription(w http.ResponseWriter, r *http.Request) {
 func (s *Server) refundSubscription(w http.ResponseWriter, r *http.Request) {
 	var req shop.RefundRequest
 	if !decode(w, r, &req) {
+		return
+	}
+	if err := req.Check(); err != nil {
+		s.writeShopError(w, err)
 		return
 	}
 	s.subscriptionCommand(w, r, subscription.UpdateRefund, subscription.RefundRequest{

@@ -66,13 +66,18 @@ func TestCreateSubscriptionRejects(t *testing.T) {
 		{"card fails Luhn", subEdit(t, `4242424242424242`, `4242424242424241`), 422, "card.number", ""},
 		{"unknown field", subEdit(t, `"account_updater"`, `"account_updated"`), 400, "account_updated", "unknown_field"},
 		{"amount as a string", subEdit(t, `"amount": 999`, `"amount": "9.99"`), 400, "plan.amount", "wrong_type"},
+		{"amount over the maximum", subEdit(t, `"amount": 999`, `"amount": 100000000000`), 422, "plan.amount", "invalid_request"},
+		{"card number as the id", subEdit(t, `"s-1"`, `"4242424242424242"`), 422, "subscription_id", "invalid_request"},
+		{"card number in the customer id", subEdit(t, `"c-42"`, `"c-4242-4242-4242-4242"`), 422, "customer.id", "invalid_request"},
+		{"duplicate field", subEdit(t, `"cvc": "123"`, `"cvc": "123", "cvc": "999"`), 400, "card.cvc", "duplicate_field"},
+		{"field in another case", subEdit(t, `"cvc": "123"`, `"CVC": "123"`), 400, "CVC", "unknown_field"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			vault := &subVault{}
-			s := &Server{Vault: vault, Config: Config{Keys: []string{"k"}}, Now: func() time.Time { return time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC) }}
+			s := &Server{Vault: vault, Config: Config{Keys: []string{"sk_k"}}, Now: func() time.Time { return time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC) }}
 			req := httptest.NewRequest(http.MethodPost, "/v1/subscriptions", strings.NewReader(tt.body))
-			req.Header.Set("Authorization", "Bearer k")
+			req.Header.Set("Authorization", "Bearer sk_k")
 			rec := httptest.NewRecorder()
 			s.Handler().ServeHTTP(rec, req)
 			if rec.Code != tt.status {

@@ -20,12 +20,8 @@ type Tokenizer interface {
 // vault that cannot be reached a 502. No error carries card data
 // (payment.FieldError and processor errors are written that way).
 func Tokenize(ctx context.Context, vault Tokenizer, now time.Time, customerID string, card payment.CardData) (payment.Card, error) {
-	if err := payment.CheckCard(card, now); err != nil {
-		var fe *payment.FieldError
-		if errors.As(err, &fe) {
-			return payment.Card{}, &Error{Status: StatusInvalid, Code: fe.Code, Message: fe.Message, Field: fe.Field}
-		}
-		return payment.Card{}, &Error{Status: StatusInvalid, Code: "invalid_card", Message: "card data is not valid", Field: "card"}
+	if err := CheckCard(card, now); err != nil {
+		return payment.Card{}, err
 	}
 	c, err := vault.Tokenize(ctx, customerID, card)
 	if err != nil {
@@ -37,4 +33,18 @@ func Tokenize(ctx context.Context, vault Tokenizer, now time.Time, customerID st
 			Message: "the card vault is not reachable; try again", Err: err}
 	}
 	return c, nil
+}
+
+// CheckCard refuses card data that cannot be a card as of now: a 422 naming
+// the field (payment.CheckCard), which never carries card data.
+func CheckCard(card payment.CardData, now time.Time) error {
+	err := payment.CheckCard(card, now)
+	if err == nil {
+		return nil
+	}
+	var fe *payment.FieldError
+	if errors.As(err, &fe) {
+		return &Error{Status: StatusInvalid, Code: fe.Code, Message: fe.Message, Field: fe.Field}
+	}
+	return &Error{Status: StatusInvalid, Code: "invalid_card", Message: "card data is not valid", Field: "card"}
 }

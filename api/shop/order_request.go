@@ -39,6 +39,8 @@ func (req OrderRequest) WithDefaults() OrderRequest {
 // Input is the workflow input with the contract's defaults and the request's
 // digest, but without the card, which is tokenized only once the rest passed:
 // an invalid request (a 422 *Error naming the field) never reaches the vault.
+// Beyond the order's own checks, the API's: no card number in an id
+// (CheckNoPAN), amounts at most MaxAmount.
 func (req OrderRequest) Input(settings order.Settings) (order.Input, error) {
 	req = req.WithDefaults()
 	in := order.Input{
@@ -52,7 +54,14 @@ func (req OrderRequest) Input(settings order.Settings) (order.Input, error) {
 		Digest:      req.Digest(),
 		Settings:    settings,
 	}
-	if err := in.CheckRequest(); err != nil {
+	err := checkOrderIDs(req)
+	if err == nil {
+		err = in.CheckRequest()
+	}
+	if err == nil {
+		err = checkOrderAmounts(in.Items)
+	}
+	if err != nil {
 		return in, Rejected(err)
 	}
 	return in, nil

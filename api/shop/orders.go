@@ -14,6 +14,57 @@ import (
 	"github.com/cardflow/cardflow/payment"
 )
 
+// CreateOrder places an order (PlaceOrder) and tokenizes its card only when
+// the order is new: for an order id Temporal knows, the request's digest
+// decides first, so a replay answers the existing order (Created false) and
+// another request under the id is a 409 order_exists, neither leaving a
+// sealed card in the vault. tokenize runs for a new order id only; in is
+// checked, without its card. Two first requests for one id at once both
+// tokenize: Temporal starts one workflow, the other request is a replay or a
+// conflict of it, and its token stays unused in the vault (rare, and harmless
+// but for the space).
+func CreateOrder(ctx context.Context, c client.Client, taskQueue string, in order.Input, tokenize func(context.Context) (payment.Card, error)) (order.Placed, error) {
+	if placed, known, err := replayOrder(ctx, c, in); known || err != nil {
+		return placed, err
+	}
+	card, err := tokenize(ctx)
+	if err != nil {
+		return order.Placed{}, err
+	}
+	in.Card = card
+	return PlaceOrder(ctx, c, taskQueue, in)
+}
+
+// replayOrder answers a create request for an order id Temporal knows (known):
+// the order when the digest is the request's, after its first attempt (the
+// place update waits for it, as for the first request), else 409. It reports
+// not known for an id without a workflow, and for one whose workflow has not
+// run its first task yet: PlaceOrder decides then.
+func replayOrder(ctx context.Context, c client.Client, in order.Input) (placed order.Placed, known bool, err error) {
+	wid := order.WorkflowID(in.OrderID)
+	var digest string
+	err = flow.Query(ctx, c, wid, order.QueryDigest, &digest)
+	var notFound *serviceerror.NotFound
+	var notReady *serviceerror.WorkflowNotReady
+	switch {
+	case errors.As(err, &notFound), errors.As(err, &notReady):
+		return placed, false, nil
+	case err != nil:
+		return placed, true, orderError(ctx, c, err, in.OrderID)
+	case digest != in.Digest:
+		return placed, true, orderError(ctx, c, order.Exists(in.OrderID), in.OrderID)
+	}
+	err = flow.Send(ctx, c, wid, order.UpdatePlace, "", order.PlaceRequest{Digest: in.Digest}, &placed)
+	if errors.As(err, &notFound) { // the workflow has closed
+		v, err := QueryOrder(ctx, c, in.OrderID)
+		return order.Placed{Order: v}, true, err
+	}
+	if err != nil {
+		return placed, true, orderError(ctx, c, err, in.OrderID)
+	}
+	return placed, true, nil
+}
+
 // PlaceOrder starts the order's workflow and waits for its first attempt, in
 // one call: Update-with-Start. in carries the card's token and the request's
 // digest. For an order id already known the answer is the existing order

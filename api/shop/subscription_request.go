@@ -47,12 +47,23 @@ type RetryRequest struct {
 
 // Input turns the request into the workflow's input, card aside (it is
 // tokenized only once the rest passed): it parses the durations, runs the
-// workflow's own checks and sets the request's digest. Errors are *Error (422
-// naming the field).
+// workflow's own checks and the API's (no card number in an id, CheckNoPAN;
+// plan.amount at most MaxAmount) and sets the request's digest. Errors are
+// *Error (422 naming the field).
 func (req SubscriptionRequest) Input(settings subscription.Settings) (subscription.Input, error) {
-	in, err := req.parse(settings)
+	err := noPAN("subscription_id", req.SubscriptionID)
+	if err == nil {
+		err = noPAN("customer.id", req.Customer.ID)
+	}
+	var in subscription.Input
+	if err == nil {
+		in, err = req.parse(settings)
+	}
 	if err == nil {
 		err = in.CheckRequest()
+	}
+	if err == nil && in.Plan.Amount > MaxAmount {
+		err = flow.InvalidRequest("plan.amount", fmt.Sprintf("plan.amount must be at most %d (minor units)", MaxAmount))
 	}
 	if err != nil {
 		return in, Rejected(err)

@@ -14,6 +14,52 @@ import (
 	"github.com/cardflow/cardflow/subscription"
 )
 
+// CreateSubscription opens a subscription (OpenSubscription) and tokenizes
+// its card only when it is new, as CreateOrder does for an order: a replay
+// answers the existing subscription (Created false), another request under
+// its id is a 409 subscription_exists, neither leaving a card in the vault.
+func CreateSubscription(ctx context.Context, c client.Client, taskQueue string, in subscription.Input, tokenize func(context.Context) (payment.Card, error)) (subscription.Opened, error) {
+	if opened, known, err := replaySubscription(ctx, c, in); known || err != nil {
+		return opened, err
+	}
+	card, err := tokenize(ctx)
+	if err != nil {
+		return subscription.Opened{}, err
+	}
+	in.Card = card
+	return OpenSubscription(ctx, c, taskQueue, in)
+}
+
+// replaySubscription is replayOrder for subscriptions: the open update
+// answers a replay once the subscription has something to tell.
+func replaySubscription(ctx context.Context, c client.Client, in subscription.Input) (opened subscription.Opened, known bool, err error) {
+	wid := subscription.WorkflowID(in.SubscriptionID)
+	var digest string
+	err = flow.Query(ctx, c, wid, subscription.QueryDigest, &digest)
+	var notFound *serviceerror.NotFound
+	var notReady *serviceerror.WorkflowNotReady
+	switch {
+	case errors.As(err, &notFound), errors.As(err, &notReady):
+		return opened, false, nil
+	case err != nil:
+		return opened, true, Classify(err, "subscription", in.SubscriptionID)
+	case digest != in.Digest:
+		return opened, true, subscriptionExists("subscription " + in.SubscriptionID + " already exists with a different request")
+	}
+	err = flow.Send(ctx, c, wid, subscription.UpdateOpen, "", subscription.OpenRequest{Digest: in.Digest}, &opened)
+	if errors.As(err, &notFound) { // the workflow has completed
+		v, err := QuerySubscription(ctx, c, in.SubscriptionID)
+		return subscription.Opened{Subscription: v}, true, err
+	}
+	if err != nil {
+		if _, msg, _, ok := flow.Rejection(err); ok {
+			return opened, true, subscriptionExists(msg)
+		}
+		return opened, true, Classify(err, "subscription", in.SubscriptionID)
+	}
+	return opened, true, nil
+}
+
 // OpenSubscription starts the subscription's workflow with Update-with-Start
 // and waits for its first answer (the trial began, or the first bill has a
 // result). in carries the card's token and the request's digest. For a known
