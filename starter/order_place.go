@@ -6,6 +6,7 @@ import (
 
 	"github.com/cardflow/cardflow/api/shop"
 	"github.com/cardflow/cardflow/order"
+	"github.com/cardflow/cardflow/payment"
 )
 
 // bindOrderBody binds the flags of an order's request body (API.md, Orders):
@@ -46,17 +47,19 @@ func runOrderPlace(c *cli, cmd command, args []string) error {
 }
 
 // placeOrder checks the request as the API does (422 naming the field, nothing
-// started), tokenizes the card and places the order with the request's digest:
-// the same order id again answers the order for the same request, and is a 409
-// order_exists for another.
+// started) and places the order with the request's digest: the same order id
+// again answers the order for the same request, and is a 409 order_exists for
+// another. As the API, it tokenizes the card only for a new order.
 func (s *session) placeOrder(ctx context.Context, req shop.OrderRequest) (order.View, error) {
 	in, err := req.Input(order.Settings{})
+	if err == nil {
+		err = shop.CheckCard(req.Card, s.now())
+	}
 	if err != nil {
 		return order.View{}, err
 	}
-	if in.Card, err = shop.Tokenize(ctx, s.vault, s.now(), in.Customer.ID, req.Card); err != nil {
-		return order.View{}, err
-	}
-	placed, err := shop.PlaceOrder(ctx, s.temporal, s.cfg.TaskQueue, in)
+	placed, err := shop.CreateOrder(ctx, s.temporal, s.cfg.TaskQueue, in, func(ctx context.Context) (payment.Card, error) {
+		return shop.Tokenize(ctx, s.vault, s.now(), in.Customer.ID, req.Card)
+	})
 	return placed.Order, err
 }
