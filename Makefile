@@ -75,17 +75,20 @@ clean:
 soak: build
 	$(GO) run ./tools/soak -bin $(BIN) -temporal $(TEMPORAL) $(SOAK_FLAGS)
 
-# The API's fuzz targets (api/server/fuzz_test.go), each for $(FUZZTIME), one after
-# another. A failing input is saved under api/server/testdata/fuzz/ and from then on
+# Every fuzz target, PACKAGE:TARGET, each for $(FUZZTIME), one after another. A
+# failing input is saved under the package's testdata/fuzz/ and from then on
 # runs in `make test` with the seed corpora.
 FUZZTIME ?= 30s
-FUZZ_TARGETS := FuzzCreateOrder FuzzCreateSubscription FuzzOrderCommandBodies FuzzSubscriptionCommandBodies
+FUZZ_TARGETS := ./api/server/:FuzzCreateOrder ./api/server/:FuzzCreateSubscription \
+	./api/server/:FuzzOrderCommandBodies ./api/server/:FuzzSubscriptionCommandBodies \
+	./payment/:FuzzLuhnBrand ./payment/:FuzzParseDuration ./payment/:FuzzContainsPAN ./payment/:FuzzDetectBrand
 
 .PHONY: fuzz
 fuzz:
-	@set -e; for t in $(FUZZ_TARGETS); do \
-		echo "fuzz: $$t for $(FUZZTIME)"; \
-		$(GO) test ./api/server/ -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME); \
+	@set -e; for pt in $(FUZZ_TARGETS); do \
+		p=$${pt%%:*}; t=$${pt##*:}; \
+		echo "fuzz: $$p $$t for $(FUZZTIME)"; \
+		$(GO) test $$p -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME); \
 	done
 
 # A real browser: a private cardflow on its own ports, `starter demo`, then headless
