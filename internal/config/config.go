@@ -40,6 +40,9 @@ type Config struct {
 	// "visa,mastercard,elo"). Empty accepts every network cardflow recognises;
 	// a card of another recognised network fails validation brand_not_accepted.
 	AcceptedBrands []payment.Brand
+	// MetricsAddr is where a worker serves /metrics (CARDFLOW_METRICS_ADDR;
+	// empty: nowhere). The API serves it on its own listener instead.
+	MetricsAddr string
 }
 
 // Default is the configuration of a local `make run`.
@@ -56,6 +59,7 @@ func Default() Config {
 		Dir:               ".cardflow",
 		LogLevel:          "info",
 		WorkflowCache:     2000,
+		MetricsAddr:       "127.0.0.1:9090",
 	}
 }
 
@@ -83,6 +87,7 @@ func Load(name string, args []string) (Config, error) {
 	fs.IntVar(&c.WorkflowCache, "workflow-cache", c.WorkflowCache, "workflows a worker keeps cached (CARDFLOW_WORKFLOW_CACHE)")
 	fs.BoolVar(&c.TemporalGzip, "temporal-gzip", c.TemporalGzip, "gzip gRPC requests to Temporal (CARDFLOW_TEMPORAL_GZIP)")
 	fs.StringVar(&brands, "accepted-brands", brands, "accepted card networks, comma-separated; empty: all (CARDFLOW_ACCEPTED_BRANDS)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "where a worker serves /metrics; empty: nowhere (CARDFLOW_METRICS_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -189,6 +194,7 @@ func (c *Config) fromEnv(lookup func(string) (string, bool)) error {
 		c.ProcessorTimeout = d
 		return err
 	})
+	str(&c.MetricsAddr, "CARDFLOW_METRICS_ADDR")
 	return errors.Join(errs...)
 }
 

@@ -145,6 +145,12 @@ func (t *Telemetry) Worker() []interceptor.WorkerInterceptor {
 	return []interceptor.WorkerInterceptor{&attentions{}}
 }
 
+// Replayer is every interceptor a worker on Client's options runs, for a
+// workflow replayer, which has no client.
+func (t *Telemetry) Replayer() []interceptor.WorkerInterceptor {
+	return append([]interceptor.WorkerInterceptor{t.intercept}, t.Worker()...)
+}
+
 // Shutdown flushes what is buffered (spans on their way to OTLP) and stops
 // both providers.
 func (t *Telemetry) Shutdown(ctx context.Context) error {
