@@ -38,7 +38,7 @@ func run(args []string) error {
 		return err
 	}
 	// Refused before it listens when its codec server would be open off loopback.
-	srv, err := app.APIServer(cfg, server.New(p.Client, cfg, log, p.Keys, nil),
+	srv, err := app.APIServer(cfg, app.Observed(server.New(p.Client, cfg, log, p.Keys, nil), p.Telemetry),
 		app.APITimeouts(cfg.ProcessorTimeout+server.DefaultUpdateTimeout))
 	if err != nil {
 		return err

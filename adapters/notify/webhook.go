@@ -83,3 +83,7 @@ func (w *Webhook) Notify(ctx context.Context, n payment.Notification) error {
 	w.log.Info("webhook delivered", append(fields(n), zap.Int("status", resp.StatusCode))...)
 	return nil
 }
+
+// WithTransport sends the deliveries through rt (telemetry's tracing
+// transport). Call it before the first delivery.
+func (w *Webhook) WithTransport(rt http.RoundTripper) { w.client.Transport = rt }

@@ -117,7 +117,11 @@ func (s *Server) auth(next http.Handler) http.Handler {
 			writeError(w, http.StatusForbidden, "forbidden", "this API key is read-only (rk_): it may only GET", "")
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(shop.WithKey(r.Context(), k)))
+		rk := r.WithContext(shop.WithKey(r.Context(), k))
+		next.ServeHTTP(w, rk)
+		// The route's mux sets the pattern on the copy; whoever measures the
+		// request by its route reads it from the original.
+		r.Pattern = rk.Pattern
 	})
 }
 

@@ -33,20 +33,26 @@ func Keys(cfg config.Config) (*codec.Keyring, error) {
 
 // Dial connects to Temporal with cardflow's logger and payload encryption: every
 // payload and failure message this client (and a worker on it) writes is encrypted.
-func Dial(cfg config.Config, log *zap.Logger, keys *codec.Keyring) (client.Client, error) {
+// Each of tune adjusts the options before dialling (telemetry.Telemetry.Client
+// adds metrics and tracing).
+func Dial(cfg config.Config, log *zap.Logger, keys *codec.Keyring, tune ...func(*client.Options)) (client.Client, error) {
 	dc, fc := codec.Converters(keys)
 	var gz client.GrpcCompression = &client.GrpcCompressionNone{}
 	if cfg.TemporalGzip {
 		gz = &client.GrpcCompressionGzip{}
 	}
-	c, err := client.Dial(client.Options{
+	opts := client.Options{
 		HostPort:          cfg.TemporalAddress,
 		Namespace:         cfg.TemporalNamespace,
 		Logger:            logging.Temporal(log),
 		DataConverter:     dc,
 		FailureConverter:  fc,
 		ConnectionOptions: client.ConnectionOptions{GrpcCompression: gz},
-	})
+	}
+	for _, t := range tune {
+		t(&opts)
+	}
+	c, err := client.Dial(opts)
 	if err != nil {
 		return nil, fmt.Errorf("dial temporal at %s: %w", cfg.TemporalAddress, err)
 	}

@@ -54,6 +54,9 @@ type Config struct {
 	StripeSecretKey     string
 	StripeAPIBase       string
 	StripeWebhookSecret string
+	// MetricsAddr is where a worker serves /metrics (CARDFLOW_METRICS_ADDR;
+	// empty: nowhere). The API serves it on its own listener instead.
+	MetricsAddr string
 }
 
 // Default is the configuration of a local `make run`.
@@ -72,6 +75,7 @@ func Default() Config {
 		WorkflowCache:     2000,
 		SandboxSecretKey:  DevSandboxSecretKey,
 		Processor:         ProcessorSandbox,
+		MetricsAddr:       "127.0.0.1:9090",
 	}
 }
 
@@ -101,6 +105,7 @@ func Load(name string, args []string) (Config, error) {
 	fs.StringVar(&brands, "accepted-brands", brands, "accepted card networks, comma-separated; empty: all (CARDFLOW_ACCEPTED_BRANDS)")
 	fs.StringVar(&c.Processor, "processor", c.Processor, "processor adapter: sandbox or stripe (CARDFLOW_PROCESSOR)")
 	fs.StringVar(&c.StripeAPIBase, "stripe-api-base", c.StripeAPIBase, "Stripe API base URL; empty: Stripe's (STRIPE_API_BASE)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "where a worker serves /metrics; empty: nowhere (CARDFLOW_METRICS_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -227,6 +232,7 @@ func (c *Config) fromEnv(lookup func(string) (string, bool)) error {
 		return err
 	})
 	str(&c.SandboxSecretKey, "CARDFLOW_SANDBOX_SECRET_KEY")
+	str(&c.MetricsAddr, "CARDFLOW_METRICS_ADDR")
 	return errors.Join(errs...)
 }
 

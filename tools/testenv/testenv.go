@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
@@ -29,6 +30,7 @@ import (
 	"github.com/cardflow/cardflow/internal/app"
 	"github.com/cardflow/cardflow/internal/config"
 	"github.com/cardflow/cardflow/internal/logging"
+	"github.com/cardflow/cardflow/internal/telemetry"
 	"github.com/cardflow/cardflow/internal/workers"
 	"github.com/cardflow/cardflow/order"
 	"github.com/cardflow/cardflow/sandbox"
@@ -79,6 +81,10 @@ type Env struct {
 	API       string // base URL of the shop API
 	Sandbox   string // base URL of the sandbox processor
 	Hooks     *Hooks
+	// Telemetry is the worker's and the API's (one process here, two in
+	// production); its spans land in Spans.
+	Telemetry *telemetry.Telemetry
+	Spans     *tracetest.InMemoryExporter
 	logs      *syncBuffer
 }
 
@@ -93,16 +99,24 @@ func New(t *testing.T, opts Options) *Env {
 	}
 	cfg := config.Default()
 	cfg.TemporalAddress = DevServer(t).FrontendHostPort()
-	c, err := app.Dial(cfg, zap.NewNop(), keys)
+	e := &Env{
+		TaskQueue: fmt.Sprintf("cardflow-test-%d-%d", time.Now().UnixNano(), queues.Add(1)),
+		Hooks:     newHooks(WebhookSecret),
+		Spans:     tracetest.NewInMemoryExporter(),
+		logs:      &syncBuffer{},
+	}
+	if e.Telemetry, err = telemetry.New("test", telemetry.Options{Spans: e.Spans}); err != nil {
+		t.Fatalf("telemetry: %v", err)
+	}
+	// The SDK logs (workflows' and activities' lines among them) go where
+	// cardflow's do, as in ./worker.
+	log := logging.Redact(zap.New(zapcore.NewCore(
+		zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(e.logs), zap.InfoLevel)))
+	c, err := app.Dial(cfg, log, keys, e.Telemetry.Client)
 	if err != nil {
 		t.Fatalf("dial: %v", err)
 	}
-	e := &Env{
-		Client:    c,
-		TaskQueue: fmt.Sprintf("cardflow-test-%d-%d", time.Now().UnixNano(), queues.Add(1)),
-		Hooks:     newHooks(WebhookSecret),
-		logs:      &syncBuffer{},
-	}
+	e.Client = c
 	var sb *sandbox.Sandbox
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
@@ -132,8 +146,6 @@ func New(t *testing.T, opts Options) *Env {
 	hookSrv := httptest.NewServer(e.Hooks)
 	e.Sandbox = sbSrv.URL
 
-	log := logging.Redact(zap.New(zapcore.NewCore(
-		zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(e.logs), zap.InfoLevel)))
 	cfg.TaskQueue = e.TaskQueue
 	cfg.ProcessorURL = sbSrv.URL
 	cfg.SandboxSecretKey = SandboxKey
@@ -142,16 +154,17 @@ func New(t *testing.T, opts Options) *Env {
 	cfg.WebhookSecret = WebhookSecret
 	cfg.APIKeys = []string{APIKey}
 
-	w := workers.New(c, e.TaskQueue, workers.Activities(cfg, log), worker.Options{})
+	acts, wopts := workers.Observe(workers.Activities(cfg, log), worker.Options{}, e.Telemetry)
+	w := workers.New(c, e.TaskQueue, acts, wopts)
 	if err := w.Start(); err != nil {
 		t.Fatalf("start worker: %v", err)
 	}
 	ln := listenAPI(t, opts.APIAddr)
 	cfg.APIAddr = ln.Addr().String()
-	apiSrv, apiURL := serveAPI(t, ln, cfg, opts, server.New(c, cfg, log, keys, func(sc *server.Config) {
+	apiSrv, apiURL := serveAPI(t, ln, cfg, opts, app.Observed(server.New(c, cfg, log, keys, func(sc *server.Config) {
 		sc.Orders = opts.Orders
 		sc.Subscriptions = opts.Subscriptions
-	}))
+	}), e.Telemetry))
 	e.API = apiURL
 	t.Cleanup(func() {
 		// Let handlers finish (as httptest's Close did), then drop what is left.
@@ -164,6 +177,7 @@ func New(t *testing.T, opts Options) *Env {
 		sbSrv.Close()
 		_ = sb.Close()
 		c.Close()
+		_ = e.Telemetry.Shutdown(context.Background())
 	})
 	return e
 }
@@ -333,6 +347,21 @@ func (e *Env) History(t testing.TB, workflowID string) [][]byte {
 		out = append(out, b)
 	}
 	return out
+}
+
+// Metrics scrapes the API's /metrics (the worker's metrics too: they share
+// the Env's telemetry) over HTTP, as Prometheus does.
+func (e *Env) Metrics(t testing.TB) telemetry.Scrape {
+	t.Helper()
+	status, body := do(t, http.MethodGet, e.API+"/metrics", nil)
+	if status != http.StatusOK {
+		t.Fatalf("/metrics: %d %s", status, body)
+	}
+	s, err := telemetry.ParseScrape(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("parse /metrics: %v", err)
+	}
+	return s
 }
 
 // Logs returns what the worker and the API logged so far (JSON lines).

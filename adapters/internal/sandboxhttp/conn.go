@@ -120,3 +120,7 @@ func Wrap(err error, format string, args ...any) error {
 	}
 	return fmt.Errorf("processor: "+format+": %w", append(args, err)...)
 }
+
+// WithTransport sends the requests through rt (telemetry's tracing transport,
+// which adds a W3C traceparent). Call it before the first request.
+func (c *Conn) WithTransport(rt http.RoundTripper) { c.http.Transport = rt }

@@ -147,3 +147,8 @@ func (r opResult) outcome() (payment.Outcome, error) {
 // ErrUnavailable is wrapped by errors for 5xx answers: the processor could not
 // answer now, and the same request (with the same idempotency key) may be retried.
 var ErrUnavailable = sandboxhttp.ErrUnavailable
+
+// WithTransport sends the processor's requests through rt (see
+// sandboxhttp.Conn.WithTransport); the validity check and the fraud screen's
+// risk signal share them.
+func (c *Client) WithTransport(rt http.RoundTripper) { c.c.WithTransport(rt) }
