@@ -20,6 +20,7 @@ import (
 	"github.com/cardflow/cardflow/flow"
 	"github.com/cardflow/cardflow/internal/app"
 	"github.com/cardflow/cardflow/internal/config"
+	"github.com/cardflow/cardflow/tools/proc"
 )
 
 // apiKey is the shop API key of the soak's own API.
@@ -37,12 +38,12 @@ type cluster struct {
 	apiURL       string
 	sandboxURL   string
 
-	server  *proc
-	sandbox *proc
-	api     *proc
+	server  *proc.Proc
+	sandbox *proc.Proc
+	api     *proc.Proc
 
 	mu       sync.Mutex // guards workers and started (chaos changes them while the drive runs)
-	workers  []*proc
+	workers  []*proc.Proc
 	started  int // workers started so far, for their log names
 	client   client.Client
 	keySpec  string
@@ -58,7 +59,7 @@ func startCluster(ctx context.Context, opts Options, dir string) (*cluster, erro
 	}
 	ports := make([]int, 4)
 	for i := range ports {
-		p, err := freePort()
+		p, err := proc.FreePort()
 		if err != nil {
 			return nil, err
 		}
@@ -83,18 +84,18 @@ func startCluster(ctx context.Context, opts Options, dir string) (*cluster, erro
 	for _, name := range flow.SearchAttributeNames {
 		c.serverUp = append(c.serverUp, "--search-attribute", name+"=Keyword")
 	}
-	c.server = &proc{name: "temporal", path: opts.TemporalCLI, args: c.serverUp, env: os.Environ(), log: c.logFile("temporal")}
+	c.server = &proc.Proc{Name: "temporal", Path: opts.TemporalCLI, Args: c.serverUp, Env: os.Environ(), Log: c.logFile("temporal")}
 	if err := c.startServer(ctx); err != nil {
 		return c, err
 	}
 
-	c.sandbox = &proc{name: "sandbox", path: filepath.Join(opts.BinDir, "sandbox"), log: c.logFile("sandbox"), env: os.Environ(),
-		args: []string{"-addr", "127.0.0.1:" + strconv.Itoa(ports[2]), "-dir", filepath.Join(dir, "sandbox"),
+	c.sandbox = &proc.Proc{Name: "sandbox", Path: filepath.Join(opts.BinDir, "sandbox"), Log: c.logFile("sandbox"), Env: os.Environ(),
+		Args: []string{"-addr", "127.0.0.1:" + strconv.Itoa(ports[2]), "-dir", filepath.Join(dir, "sandbox"),
 			"-faults", opts.Faults, "-timeout-delay", opts.TimeoutDelay.String()}}
-	if err := c.sandbox.start(); err != nil {
+	if err := c.sandbox.Start(); err != nil {
 		return c, err
 	}
-	if err := waitUntil(ctx, "sandbox up", 30*time.Second, c.sandbox, httpOK(c.sandboxURL+"/healthz")); err != nil {
+	if err := proc.WaitUntil(ctx, "sandbox up", 30*time.Second, c.sandbox, proc.HTTPOK(c.sandboxURL+"/healthz")); err != nil {
 		return c, err
 	}
 
@@ -116,11 +117,11 @@ func startCluster(ctx context.Context, opts Options, dir string) (*cluster, erro
 			return c, err
 		}
 	}
-	c.api = &proc{name: "api", path: filepath.Join(opts.BinDir, "api"), env: c.env, log: c.logFile("api")}
-	if err := c.api.start(); err != nil {
+	c.api = &proc.Proc{Name: "api", Path: filepath.Join(opts.BinDir, "api"), Env: c.env, Log: c.logFile("api")}
+	if err := c.api.Start(); err != nil {
 		return c, err
 	}
-	if err := waitUntil(ctx, "API up", 60*time.Second, c.api, httpOK(c.apiURL+"/healthz")); err != nil {
+	if err := proc.WaitUntil(ctx, "API up", 60*time.Second, c.api, proc.HTTPOK(c.apiURL+"/healthz")); err != nil {
 		return c, err
 	}
 	return c, nil
@@ -131,10 +132,10 @@ func (c *cluster) logFile(name string) string { return filepath.Join(c.dir, "log
 // startServer starts the dev server on its SQLite file and connects the soak's
 // own client (which reconciles at the end) once it answers.
 func (c *cluster) startServer(ctx context.Context) error {
-	if err := c.server.start(); err != nil {
+	if err := c.server.Start(); err != nil {
 		return err
 	}
-	return waitUntil(ctx, "Temporal dev server up", 60*time.Second, c.server, func(ctx context.Context) error {
+	return proc.WaitUntil(ctx, "Temporal dev server up", 60*time.Second, c.server, func(ctx context.Context) error {
 		if c.client == nil {
 			cl, err := c.dial()
 			if err != nil {
@@ -160,7 +161,7 @@ func (c *cluster) dial() (client.Client, error) {
 // restartServer stops the dev server cleanly and starts it again on the same
 // SQLite file and ports: every workflow must carry on where it stood.
 func (c *cluster) restartServer(ctx context.Context) error {
-	c.server.stop(30 * time.Second)
+	c.server.Stop(30 * time.Second)
 	return c.startServer(ctx)
 }
 
@@ -169,9 +170,9 @@ func (c *cluster) startWorker() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.started++
-	w := &proc{name: fmt.Sprintf("worker-%d", c.started), path: filepath.Join(c.opts.BinDir, "worker"), env: c.env,
-		log: c.logFile(fmt.Sprintf("worker-%d", c.started))}
-	if err := w.start(); err != nil {
+	w := &proc.Proc{Name: fmt.Sprintf("worker-%d", c.started), Path: filepath.Join(c.opts.BinDir, "worker"), Env: c.env,
+		Log: c.logFile(fmt.Sprintf("worker-%d", c.started))}
+	if err := w.Start(); err != nil {
 		return err
 	}
 	c.workers = append(c.workers, w)
@@ -182,9 +183,9 @@ func (c *cluster) startWorker() error {
 // its name.
 func (c *cluster) killWorker() (string, error) {
 	c.mu.Lock()
-	var victim *proc
+	var victim *proc.Proc
 	for _, w := range c.workers {
-		if w.running() {
+		if w.Running() {
 			victim = w
 			break
 		}
@@ -193,7 +194,7 @@ func (c *cluster) killWorker() (string, error) {
 	if victim == nil {
 		return "", fmt.Errorf("kill a worker: none is running")
 	}
-	return fmt.Sprintf("%s (pid %d)", victim.name, victim.pid()), victim.kill()
+	return fmt.Sprintf("%s (pid %d)", victim.Name, victim.Pid()), victim.Kill()
 }
 
 // runningWorkers counts the workers alive.
@@ -202,7 +203,7 @@ func (c *cluster) runningWorkers() int {
 	defer c.mu.Unlock()
 	n := 0
 	for _, w := range c.workers {
-		if w.running() {
+		if w.Running() {
 			n++
 		}
 	}
@@ -216,30 +217,30 @@ func (c *cluster) stop() {
 		c.client.Close()
 	}
 	if c.api != nil {
-		c.api.stop(10 * time.Second)
+		c.api.Stop(10 * time.Second)
 	}
 	c.mu.Lock()
 	workers := c.workers
 	c.mu.Unlock()
 	var wg sync.WaitGroup
 	for _, w := range workers {
-		wg.Go(func() { w.stop(10 * time.Second) })
+		wg.Go(func() { w.Stop(10 * time.Second) })
 	}
 	wg.Wait()
 	if c.sandbox != nil {
-		c.sandbox.stop(5 * time.Second)
+		c.sandbox.Stop(5 * time.Second)
 	}
 	if c.server != nil {
-		c.server.stop(30 * time.Second)
+		c.server.Stop(30 * time.Second)
 	}
 }
 
 // alive says which part died on its own, if any: a soak whose API or sandbox
 // crashed proves nothing.
 func (c *cluster) alive() error {
-	for _, p := range []*proc{c.server, c.sandbox, c.api} {
-		if !p.running() {
-			return fmt.Errorf("%s exited during the soak (%v); see %s", p.name, p.err, p.log)
+	for _, p := range []*proc.Proc{c.server, c.sandbox, c.api} {
+		if !p.Running() {
+			return fmt.Errorf("%s exited during the soak (%v); see %s", p.Name, p.Err(), p.Log)
 		}
 	}
 	if c.runningWorkers() == 0 {

@@ -151,7 +151,7 @@ func run(ctx context.Context, opts Options) (res Result, err error) {
 	if !starterAgrees(ctx, c, logf) {
 		res.Mismatches++
 	}
-	if res.Faults, err = countFaults(c.sandbox.log); err != nil {
+	if res.Faults, err = countFaults(c.sandbox.Log); err != nil {
 		return res, err
 	}
 	return res, nil

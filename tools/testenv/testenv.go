@@ -81,7 +81,7 @@ func New(t *testing.T, opts Options) *Env {
 		t.Fatalf("codec key: %v", err)
 	}
 	cfg := config.Default()
-	cfg.TemporalAddress = DevServer(t).FrontendHostPort()
+	cfg.TemporalAddress = Address(t)
 	c, err := app.Dial(cfg, zap.NewNop(), keys)
 	if err != nil {
 		t.Fatalf("dial: %v", err)
