@@ -40,6 +40,10 @@ type Config struct {
 	// "visa,mastercard,elo"). Empty accepts every network cardflow recognises;
 	// a card of another recognised network fails validation brand_not_accepted.
 	AcceptedBrands []payment.Brand
+	// TLSCert and TLSKey are the API's certificate and key, PEM files
+	// (CARDFLOW_TLS_CERT, CARDFLOW_TLS_KEY): set, the API serves HTTPS; off
+	// loopback it refuses to start without them (app.APITLS).
+	TLSCert, TLSKey string
 }
 
 // Default is the configuration of a local `make run`.
@@ -73,6 +77,8 @@ func Load(name string, args []string) (Config, error) {
 	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", c.TemporalNamespace, "Temporal namespace (TEMPORAL_NAMESPACE)")
 	fs.StringVar(&c.TaskQueue, "task-queue", c.TaskQueue, "task queue (CARDFLOW_TASK_QUEUE)")
 	fs.StringVar(&c.APIAddr, "addr", c.APIAddr, "shop API listen address (CARDFLOW_API_ADDR)")
+	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "the API's TLS certificate, PEM (CARDFLOW_TLS_CERT)")
+	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "the API's TLS key, PEM (CARDFLOW_TLS_KEY)")
 	fs.StringVar(&keys, "api-keys", keys, "accepted API keys, comma-separated (CARDFLOW_API_KEYS)")
 	fs.StringVar(&c.ProcessorURL, "processor-url", c.ProcessorURL, "processor base URL (CARDFLOW_PROCESSOR_URL)")
 	fs.DurationVar(&c.ProcessorTimeout, "processor-timeout", c.ProcessorTimeout, "timeout of one processor call (CARDFLOW_PROCESSOR_TIMEOUT)")
@@ -153,6 +159,8 @@ func (c *Config) fromEnv(lookup func(string) (string, bool)) error {
 	str(&c.TemporalNamespace, "TEMPORAL_NAMESPACE")
 	str(&c.TaskQueue, "CARDFLOW_TASK_QUEUE")
 	str(&c.APIAddr, "CARDFLOW_API_ADDR")
+	str(&c.TLSCert, "CARDFLOW_TLS_CERT")
+	str(&c.TLSKey, "CARDFLOW_TLS_KEY")
 	str(&c.ProcessorURL, "CARDFLOW_PROCESSOR_URL")
 	str(&c.WebhookURL, "CARDFLOW_WEBHOOK_URL")
 	str(&c.WebhookSecret, "CARDFLOW_WEBHOOK_SECRET")
