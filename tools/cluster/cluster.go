@@ -32,6 +32,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/internal/config"
 	"github.com/cardflow/cardflow/internal/devcerts"
 	"github.com/cardflow/cardflow/tools/proc"
 )
@@ -42,13 +43,6 @@ var portNames = []string{"FRONTEND_MEMBERSHIP_PORT", "HISTORY_MEMBERSHIP_PORT", 
 
 // dbUser owns the databases (cluster.yaml's POSTGRES_USER default).
 const dbUser = "temporal"
-
-// ConfigDir and ConfigEnv name the server's configuration file,
-// deploy/temporal/cluster.yaml; docker-compose.yml runs the same one.
-const (
-	ConfigDir = "deploy/temporal"
-	ConfigEnv = "cluster"
-)
 
 // Options of one cluster.
 type Options struct {
@@ -125,7 +119,7 @@ func Start(ctx context.Context, o Options) (c *Cluster, err error) {
 		env = append(env, "TEMPORAL_"+n+"="+strconv.Itoa(ports[i]))
 	}
 	env = append(env, "TEMPORAL_METRICS_ADDR=127.0.0.1:"+strconv.Itoa(metricsPort),
-		"TEMPORAL_DYNAMIC_CONFIG="+filepath.Join(o.Root, ConfigDir, "dynamicconfig.yaml"))
+		"TEMPORAL_DYNAMIC_CONFIG="+filepath.Join(o.Root, config.ClusterConfigDir, "dynamicconfig.yaml"))
 	if o.MTLS {
 		if c.Certs, err = certs(o.Dir); err != nil {
 			return c, err
@@ -134,12 +128,12 @@ func Start(ctx context.Context, o Options) (c *Cluster, err error) {
 	}
 	c.Server = &proc.Proc{Name: "temporal-server", Path: filepath.Join(o.Bin, "temporal-server"), Env: env,
 		// No authorizer: mTLS authenticates; any certificate of the CA may do anything.
-		Args: []string{"--root", o.Root, "--config", ConfigDir, "--env", ConfigEnv, "--allow-no-auth", "start"},
+		Args: []string{"--root", o.Root, "--config", config.ClusterConfigDir, "--env", config.ClusterConfigEnv, "--allow-no-auth", "start"},
 		Log:  filepath.Join(logs, "temporal-server.log")}
 	if err := c.StartServer(ctx); err != nil {
 		return c, err
 	}
-	fmt.Fprintf(o.Log, "cluster: Temporal server on %s, 4 shards, PostgreSQL visibility, mTLS %v (%s)\n", c.Address, o.MTLS, since(began))
+	fmt.Fprintf(o.Log, "cluster: Temporal server on %s, %d shards, PostgreSQL visibility, mTLS %v (%s)\n", c.Address, config.ClusterHistoryShards, o.MTLS, since(began))
 	if err := c.register(ctx); err != nil {
 		return c, err
 	}
@@ -161,7 +155,7 @@ func (c *Cluster) schema(ctx context.Context, env []string) error {
 		}
 		dir = filepath.Join(strings.TrimSpace(string(out)), "schema", "postgresql", "v12")
 	}
-	cmd := exec.CommandContext(ctx, "sh", filepath.Join(c.opts.Root, ConfigDir, "schema.sh"))
+	cmd := exec.CommandContext(ctx, "sh", filepath.Join(c.opts.Root, config.ClusterSchemaScript))
 	cmd.Env = append(env, "TEMPORAL_SCHEMA_DIR="+dir, "TEMPORAL_SQL_TOOL="+filepath.Join(c.opts.Bin, "temporal-sql-tool"))
 	log := filepath.Join(c.opts.Dir, "logs", "schema.log")
 	f, err := os.Create(log)
@@ -256,6 +250,15 @@ func (c *Cluster) register(ctx context.Context) error {
 	defer cl.Close()
 	ns := c.opts.Namespace
 	svc := cl.WorkflowService()
+	// The configuration that ran is the one the compose test checks.
+	info, err := svc.GetClusterInfo(ctx, &workflowservice.GetClusterInfoRequest{})
+	if err != nil {
+		return fmt.Errorf("cluster info: %w", err)
+	}
+	if info.GetHistoryShardCount() != config.ClusterHistoryShards || !strings.HasPrefix(info.GetVisibilityStore(), "postgres") {
+		return fmt.Errorf("the server runs %d history shards and %q visibility, want %d and PostgreSQL (%s)",
+			info.GetHistoryShardCount(), info.GetVisibilityStore(), config.ClusterHistoryShards, config.ClusterConfigDir)
+	}
 	_, err = svc.RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
 		Namespace: ns, WorkflowExecutionRetentionPeriod: durationpb.New(72 * time.Hour)})
 	if err != nil && !strings.Contains(err.Error(), "already exists") {

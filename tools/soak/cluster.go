@@ -20,6 +20,7 @@ import (
 	"github.com/cardflow/cardflow/flow"
 	"github.com/cardflow/cardflow/internal/app"
 	"github.com/cardflow/cardflow/internal/config"
+	tcluster "github.com/cardflow/cardflow/tools/cluster"
 	"github.com/cardflow/cardflow/tools/proc"
 )
 
@@ -27,7 +28,7 @@ import (
 const apiKey = "sk_soak"
 
 // cluster is the soak's own cardflow on loopback: a Temporal dev server with its
-// SQLite file in dir, the sandbox processor with faults, the API and the workers,
+// SQLite file in dir (or, with -server cluster, the Temporal cluster on PostgreSQL), the sandbox processor with faults, the API and the workers,
 // each a child process of the built binaries.
 type cluster struct {
 	opts Options
@@ -47,7 +48,8 @@ type cluster struct {
 	started  int // workers started so far, for their log names
 	client   client.Client
 	keySpec  string
-	serverUp []string // the dev server's arguments, for the restart
+	serverUp []string          // the dev server's arguments, for the restart
+	tc       *tcluster.Cluster // with -server cluster, instead of the dev server
 }
 
 // startCluster brings everything up in dependency order and waits until each
@@ -72,21 +74,27 @@ func startCluster(ctx context.Context, opts Options, dir string) (*cluster, erro
 	_, _ = rand.Read(secret)
 	c.keySpec = "soak:" + hex.EncodeToString(secret)
 
-	c.serverUp = []string{"server", "start-dev",
-		"--db-filename", filepath.Join(dir, "temporal.db"),
-		"--ip", "127.0.0.1", "--port", strconv.Itoa(ports[0]), "--http-port", strconv.Itoa(ports[1]),
-		"--headless", "--log-level", "warn",
-	}
-	// As make run's dev server (internal/config/devserver.go).
-	c.serverUp = append(c.serverUp, config.DevServerArgs()...)
-	// Every search attribute the workflows may set: one missing fails the
-	// workflow task that sets it.
-	for _, name := range flow.SearchAttributeNames {
-		c.serverUp = append(c.serverUp, "--search-attribute", name+"=Keyword")
-	}
-	c.server = &proc.Proc{Name: "temporal", Path: opts.TemporalCLI, Args: c.serverUp, Env: os.Environ(), Log: c.logFile("temporal")}
-	if err := c.startServer(ctx); err != nil {
-		return c, err
+	if opts.Server == ServerCluster {
+		if err := c.startTemporalCluster(ctx); err != nil {
+			return c, err
+		}
+	} else {
+		c.serverUp = []string{"server", "start-dev",
+			"--db-filename", filepath.Join(dir, "temporal.db"),
+			"--ip", "127.0.0.1", "--port", strconv.Itoa(ports[0]), "--http-port", strconv.Itoa(ports[1]),
+			"--headless", "--log-level", "warn",
+		}
+		// As make run's dev server (internal/config/devserver.go).
+		c.serverUp = append(c.serverUp, config.DevServerArgs()...)
+		// Every search attribute the workflows may set: one missing fails the
+		// workflow task that sets it.
+		for _, name := range flow.SearchAttributeNames {
+			c.serverUp = append(c.serverUp, "--search-attribute", name+"=Keyword")
+		}
+		c.server = &proc.Proc{Name: "temporal", Path: opts.TemporalCLI, Args: c.serverUp, Env: os.Environ(), Log: c.logFile("temporal")}
+		if err := c.startServer(ctx); err != nil {
+			return c, err
+		}
 	}
 
 	c.sandbox = &proc.Proc{Name: "sandbox", Path: filepath.Join(opts.BinDir, "sandbox"), Log: c.logFile("sandbox"), Env: os.Environ(),
@@ -129,13 +137,38 @@ func startCluster(ctx context.Context, opts Options, dir string) (*cluster, erro
 
 func (c *cluster) logFile(name string) string { return filepath.Join(c.dir, "logs", name+".log") }
 
-// startServer starts the dev server on its SQLite file and connects the soak's
-// own client (which reconciles at the end) once it answers.
+// startTemporalCluster runs the cluster of `make cluster` (package
+// tools/cluster: PostgreSQL, the Temporal server, mTLS on its frontend) instead
+// of the dev server. The client certificate reaches the workers, the API and
+// the soak's own client through the environment, under API.md's names
+// (TEMPORAL_TLS_CERT, _KEY, _CA), which app.Dial reads beside Temporal's.
+func (c *cluster) startTemporalCluster(ctx context.Context) error {
+	tc, err := tcluster.Start(ctx, tcluster.Options{Dir: filepath.Join(c.dir, "cluster"), Bin: c.opts.BinDir, MTLS: true, Log: c.opts.Log})
+	c.tc = tc
+	if err != nil {
+		return err
+	}
+	for k, v := range map[string]string{"TEMPORAL_TLS_CERT": tc.Certs.ClientCert, "TEMPORAL_TLS_KEY": tc.Certs.ClientKey, "TEMPORAL_TLS_CA": tc.Certs.CA} {
+		if err := os.Setenv(k, v); err != nil {
+			return err
+		}
+	}
+	c.temporalAddr, c.server = tc.Address, tc.Server
+	return c.waitServer(ctx)
+}
+
+// startServer starts the dev server on its SQLite file, then waitServer.
 func (c *cluster) startServer(ctx context.Context) error {
 	if err := c.server.Start(); err != nil {
 		return err
 	}
-	return proc.WaitUntil(ctx, "Temporal dev server up", 60*time.Second, c.server, func(ctx context.Context) error {
+	return c.waitServer(ctx)
+}
+
+// waitServer connects the soak's own client (which reconciles at the end)
+// once the server answers.
+func (c *cluster) waitServer(ctx context.Context) error {
+	return proc.WaitUntil(ctx, "Temporal server up", 60*time.Second, c.server, func(ctx context.Context) error {
 		if c.client == nil {
 			cl, err := c.dial()
 			if err != nil {
@@ -158,9 +191,16 @@ func (c *cluster) dial() (client.Client, error) {
 	return app.Dial(cfg, zap.NewNop(), keys)
 }
 
-// restartServer stops the dev server cleanly and starts it again on the same
-// SQLite file and ports: every workflow must carry on where it stood.
+// restartServer stops the server cleanly and starts it again on the same
+// SQLite file (or PostgreSQL) and ports: every workflow must carry on where it
+// stood.
 func (c *cluster) restartServer(ctx context.Context) error {
+	if c.tc != nil {
+		if err := c.tc.Restart(ctx); err != nil {
+			return err
+		}
+		return c.waitServer(ctx)
+	}
 	c.server.Stop(30 * time.Second)
 	return c.startServer(ctx)
 }
@@ -230,7 +270,9 @@ func (c *cluster) stop() {
 	if c.sandbox != nil {
 		c.sandbox.Stop(5 * time.Second)
 	}
-	if c.server != nil {
+	if c.tc != nil {
+		c.tc.Stop()
+	} else if c.server != nil {
 		c.server.Stop(30 * time.Second)
 	}
 }
