@@ -206,6 +206,9 @@ func (c *Cluster) Stop() {
 	}
 }
 
+// PostgresPid is PostgreSQL's postmaster, for measurements.
+func (c *Cluster) PostgresPid() int { return c.postgres.Pid() }
+
 // Dial is a client of the cluster's namespace with the cluster's client
 // certificate, without cardflow's codec: for administration and probes.
 func (c *Cluster) Dial(ctx context.Context) (client.Client, error) {
