@@ -25,6 +25,7 @@ SERVER=${CARDFLOW_SERVER:-dev}
 WORKERS=${CARDFLOW_WORKERS:-$([ "$SERVER" = cluster ] && echo 2 || echo 1)}
 mkdir -p "$STATE/logs"
 rm -f "$STATE/stopping"
+SANDBOX_DIR=$STATE
 
 pids=()
 stop() {
@@ -54,8 +55,11 @@ wait_for() { # name, command...
 if [ "$SERVER" = cluster ]; then
 	# PostgreSQL, the schemas, the server, the namespace and search attributes;
 	# it writes the client's TEMPORAL_* variables to client.env once ready.
+	# The cluster's databases live only as long as it runs, so the sandbox's
+	# ledger and vault live beside them: `starter reconcile` compares the two.
 	rm -rf "$STATE/cluster"
 	mkdir -p "$STATE/cluster"
+	SANDBOX_DIR=$STATE/cluster
 	"$BIN/cluster" -bin "$BIN" -port "$TEMPORAL_PORT" -dir "$STATE/cluster" -env-file "$STATE/cluster/client.env" \
 		>"$STATE/logs/cluster.log" 2>&1 &
 	pids+=($!)
@@ -107,7 +111,7 @@ supervise() { # n
 	done
 }
 
-"$BIN/sandbox" -dir "$STATE" >"$STATE/logs/sandbox.log" 2>&1 &
+"$BIN/sandbox" -dir "$SANDBOX_DIR" >"$STATE/logs/sandbox.log" 2>&1 &
 pids+=($!)
 wait_for "sandbox" curl -sf "$CARDFLOW_PROCESSOR_URL/v1/sandbox/ledger"
 
