@@ -6,14 +6,19 @@ BIN := $(STATE)/bin
 TEMPORAL := $(BIN)/temporal
 WORKFLOWCHECK := $(BIN)/workflowcheck
 STRIPE_MOCK := $(BIN)/stripe-mock
+TEMPORAL_SERVER := $(BIN)/temporal-server
+TEMPORAL_SQL := $(BIN)/temporal-sql-tool
+TEMPORAL_UI := $(BIN)/temporal-ui
 CMDS := worker api starter sandbox
 
-.PHONY: run test build vet fmt-check workflowcheck clean help bench
+.PHONY: run test build vet fmt-check workflowcheck clean help bench cluster test-cluster
 
 help:
 	@echo "make run    - Temporal dev server + UI (:8233), sandbox (:8091), worker, API (:8080)"
 	@echo "make test   - every test, against a real Temporal dev server started by the tests"
 	@echo "make build  - build the binaries into $(BIN)/"
+	@echo "make cluster      - the same on a real Temporal cluster: PostgreSQL, 4 shards, two workers"
+	@echo "make test-cluster - system tests and a soak against that cluster with mTLS; one line out"
 	@echo "make bench  - measure cardflow against Temporal's floor; writes tools/bench/RESULTS.md (BENCH_FLAGS=-quick for a small run)"
 
 # The Temporal CLI (dev server and Web UI) is pinned in tools/temporal/go.mod and built
@@ -22,6 +27,20 @@ $(TEMPORAL): tools/temporal/go.mod tools/temporal/go.sum
 	@mkdir -p $(BIN)
 	@echo "building the Temporal CLI (pinned in tools/temporal/go.mod; first time takes a few minutes)..."
 	$(GO) -C tools/temporal build -o ../../$(TEMPORAL) github.com/temporalio/cli/cmd/temporal
+
+# The Temporal server and temporal-sql-tool, pinned in tools/temporal-server/go.mod
+# and built from source through the Go module proxy (the first build takes minutes).
+$(TEMPORAL_SERVER) $(TEMPORAL_SQL) &: tools/temporal-server/go.mod tools/temporal-server/go.sum
+	@mkdir -p $(BIN)
+	@echo "building the Temporal server and temporal-sql-tool (pinned in tools/temporal-server/go.mod; first time takes minutes)..."
+	$(GO) -C tools/temporal-server build -o ../../$(TEMPORAL_SERVER) go.temporal.io/server/cmd/server
+	$(GO) -C tools/temporal-server build -o ../../$(TEMPORAL_SQL) go.temporal.io/server/cmd/tools/sql
+
+# Temporal's Web UI server for the cluster (the dev server carries its own), pinned in
+# tools/temporal-ui/go.mod at the version the CLI embeds.
+$(TEMPORAL_UI): tools/temporal-ui/go.mod tools/temporal-ui/go.sum
+	@mkdir -p $(BIN)
+	$(GO) -C tools/temporal-ui build -o ../../$(TEMPORAL_UI) github.com/temporalio/ui-server/v2/cmd/server
 
 # Temporal's static analyzer for non-deterministic workflow code, pinned in its own module.
 $(WORKFLOWCHECK): tools/workflowcheck/go.mod tools/workflowcheck/go.sum
@@ -47,6 +66,20 @@ build: $(TEMPORAL)
 
 run: build
 	@scripts/run.sh
+
+# make run on a real cluster (tools/cluster): PostgreSQL, the schemas, the Temporal
+# server on deploy/temporal/cluster.yaml, Temporal's UI, sandbox, two workers, API;
+# Ctrl-C stops all.
+cluster: build $(TEMPORAL_SERVER) $(TEMPORAL_SQL) $(TEMPORAL_UI)
+	$(GO) build -o $(BIN)/cluster ./tools/cluster/cmd/cluster
+	@CARDFLOW_SERVER=cluster scripts/run.sh
+
+# The cluster with mTLS (certificates generated for the run): the system tests and
+# TestFrontendRefusesClientWithoutCertificate against it, then the soak on a cluster
+# of its own (-server cluster: worker SIGKILLs, a server restart). One line out.
+test-cluster: build $(TEMPORAL_SERVER) $(TEMPORAL_SQL) $(TEMPORAL_UI)
+	$(GO) build -o $(BIN)/cluster ./tools/cluster/cmd/cluster
+	@scripts/test-cluster.sh
 
 vet:
 	$(GO) vet ./...

@@ -43,11 +43,21 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	// HTTPS with CARDFLOW_TLS_CERT/KEY; plain HTTP is refused off loopback.
+	if srv.TLSConfig, err = app.APITLS(cfg); err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	log.Info("api listening", zap.String("addr", cfg.APIAddr), zap.String("temporal", cfg.TemporalAddress))
+	go func() {
+		if srv.TLSConfig != nil {
+			errc <- srv.ListenAndServeTLS("", "")
+			return
+		}
+		errc <- srv.ListenAndServe()
+	}()
+	log.Info("api listening", zap.String("addr", cfg.APIAddr), zap.Bool("tls", srv.TLSConfig != nil), zap.String("temporal", cfg.TemporalAddress))
 	select {
 	case err := <-errc:
 		return fmt.Errorf("listen on %s: %w", cfg.APIAddr, err)

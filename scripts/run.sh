@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Runs cardflow on loopback in the foreground: Temporal dev server (with UI), sandbox
 # processor, one worker and the shop API. Ctrl-C stops them all cleanly (SIGTERM,
-# so the worker and the API finish what is in flight).
+# so the worker and the API finish what is in flight). A worker that dies (kill it:
+# the classic Temporal demo) is started again, and the terminal says so.
+#
+# CARDFLOW_SERVER=cluster (make cluster) runs the real cluster of tools/cluster
+# instead of the dev server — PostgreSQL, the Temporal server on
+# deploy/temporal/cluster.yaml — and two workers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,11 +23,16 @@ export CARDFLOW_SANDBOX_SECRET_KEY=${CARDFLOW_SANDBOX_SECRET_KEY:-sk_sandbox_loc
 export CARDFLOW_DIR=$STATE
 # The UI (its own origin) calls the API's codec server from the browser.
 export CARDFLOW_CODEC_ORIGINS=${CARDFLOW_CODEC_ORIGINS:-http://localhost:$UI_PORT,http://127.0.0.1:$UI_PORT}
+SERVER=${CARDFLOW_SERVER:-dev}
+WORKERS=${CARDFLOW_WORKERS:-$([ "$SERVER" = cluster ] && echo 2 || echo 1)}
 mkdir -p "$STATE/logs"
+rm -f "$STATE/stopping"
+SANDBOX_DIR=$STATE
 
 pids=()
 stop() {
 	trap - INT TERM EXIT
+	touch "$STATE/stopping" # the worker supervisors restart nothing from here on
 	echo
 	echo "stopping cardflow..."
 	# API and worker first (they drain in-flight work), then sandbox, then Temporal.
@@ -44,28 +54,73 @@ wait_for() { # name, command...
 	exit 1
 }
 
-# The dynamic config values are internal/config.DevServerDynamicConfig (why: there).
-"$BIN/temporal" server start-dev \
-	--db-filename "$STATE/temporal.db" \
-	--ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$UI_PORT" \
-	--search-attribute CardflowKind=Keyword \
-	--search-attribute CardflowStatus=Keyword \
-	--search-attribute CardflowCustomerId=Keyword \
-	--search-attribute CardflowAttention=Keyword \
-	--dynamic-config-value history.transferProcessorMaxPollRPS=1000 \
-	--dynamic-config-value history.visibilityProcessorMaxPollRPS=1000 \
-	--dynamic-config-value system.enableActivityEagerExecution=true \
-	--ui-codec-endpoint "http://localhost:${CARDFLOW_API_ADDR##*:}/codec" \
-	--log-level warn >"$STATE/logs/temporal.log" 2>&1 &
-pids+=($!)
-wait_for "Temporal" "$BIN/temporal" operator cluster health --address "$TEMPORAL_ADDRESS"
+if [ "$SERVER" = cluster ]; then
+	# PostgreSQL, the schemas, the server, the namespace and search attributes;
+	# it writes the client's TEMPORAL_* variables to client.env once ready.
+	# The cluster's databases live only as long as it runs, so the sandbox's
+	# ledger and vault live beside them: `starter reconcile` compares the two.
+	rm -rf "$STATE/cluster"
+	mkdir -p "$STATE/cluster"
+	SANDBOX_DIR=$STATE/cluster
+	"$BIN/cluster" -bin "$BIN" -port "$TEMPORAL_PORT" -dir "$STATE/cluster" -env-file "$STATE/cluster/client.env" \
+		>"$STATE/logs/cluster.log" 2>&1 &
+	pids+=($!)
+	echo "starting the Temporal cluster (PostgreSQL, schemas, server; log: $STATE/logs/cluster.log)..."
+	wait_for "Temporal cluster" test -f "$STATE/cluster/client.env"
+	set -a
+	. "$STATE/cluster/client.env"
+	set +a
+	UI="none: a cluster has no UI of its own (README, Cluster)"
+	if [ -x "$BIN/temporal-ui" ]; then
+		TEMPORAL_UI_PORT=$UI_PORT TEMPORAL_UI_ORIGIN="http://localhost:$UI_PORT" \
+			TEMPORAL_CODEC_ENDPOINT="http://localhost:${CARDFLOW_API_ADDR##*:}/codec" \
+			"$BIN/temporal-ui" --root "$PWD" --config deploy/temporal/ui --env cluster start >"$STATE/logs/temporal-ui.log" 2>&1 &
+		pids+=($!)
+		UI="http://localhost:$UI_PORT"
+	fi
+else
+	# The dynamic config values are internal/config.DevServerDynamicConfig (why: there).
+	"$BIN/temporal" server start-dev \
+		--db-filename "$STATE/temporal.db" \
+		--ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$UI_PORT" \
+		--search-attribute CardflowKind=Keyword \
+		--search-attribute CardflowStatus=Keyword \
+		--search-attribute CardflowCustomerId=Keyword \
+		--search-attribute CardflowAttention=Keyword \
+		--dynamic-config-value history.transferProcessorMaxPollRPS=1000 \
+		--dynamic-config-value history.visibilityProcessorMaxPollRPS=1000 \
+		--dynamic-config-value system.enableActivityEagerExecution=true \
+		--ui-codec-endpoint "http://localhost:${CARDFLOW_API_ADDR##*:}/codec" \
+		--log-level warn >"$STATE/logs/temporal.log" 2>&1 &
+	pids+=($!)
+	wait_for "Temporal" "$BIN/temporal" operator cluster health --address "$TEMPORAL_ADDRESS"
+	UI="http://localhost:$UI_PORT"
+fi
 
-"$BIN/sandbox" -dir "$STATE" >"$STATE/logs/sandbox.log" 2>&1 &
+# supervise runs worker n and starts it again whenever it exits while cardflow
+# is up: the workflows it ran carry on, on the other worker or on the new one.
+supervise() { # n
+	local n=$1 pid status
+	trap 'kill -TERM "$pid" 2>/dev/null; wait "$pid"; exit 0' TERM
+	while true; do
+		"$BIN/worker" >>"$STATE/logs/worker-$n.log" 2>&1 &
+		pid=$!
+		status=0
+		wait "$pid" 2>/dev/null || status=$? # its own message below, not bash's "Killed"
+		sleep 1 # a Ctrl-C reaches the worker too; let stop() say so first
+		[ -e "$STATE/stopping" ] && exit 0
+		echo "worker $n (pid $pid) exited with status $status; starting it again (its workflows carry on; log: $STATE/logs/worker-$n.log)" >&2
+	done
+}
+
+"$BIN/sandbox" -dir "$SANDBOX_DIR" >"$STATE/logs/sandbox.log" 2>&1 &
 pids+=($!)
 wait_for "sandbox" curl -sf "$CARDFLOW_PROCESSOR_URL/healthz"
 
-"$BIN/worker" >"$STATE/logs/worker.log" 2>&1 &
-pids+=($!)
+for n in $(seq 1 "$WORKERS"); do
+	supervise "$n" &
+	pids+=($!)
+done
 
 "$BIN/api" >"$STATE/logs/api.log" 2>&1 &
 pids+=($!)
@@ -76,8 +131,9 @@ cat <<MSG
 
 cardflow is running (Ctrl-C stops everything):
   shop API         http://$CARDFLOW_API_ADDR        (Authorization: Bearer $key)
-  Temporal UI      http://localhost:$UI_PORT
-  Temporal gRPC    $TEMPORAL_ADDRESS
+  Temporal UI      $UI
+  Temporal gRPC    $TEMPORAL_ADDRESS ($SERVER server)
+  workers          $WORKERS (kill one: it is started again)
   sandbox          $CARDFLOW_PROCESSOR_URL     (Authorization: Bearer $CARDFLOW_SANDBOX_SECRET_KEY; ledger: /v1/sandbox/ledger)
   logs             $STATE/logs/
 

@@ -41,7 +41,7 @@ func newHarness(t *testing.T) *cliHarness {
 		t:   t,
 		env: env,
 		global: []string{
-			"-temporal-address", testenv.DevServer(t).FrontendHostPort(),
+			"-temporal-address", testenv.Address(t),
 			"-task-queue", env.TaskQueue,
 			"-processor-url", env.Sandbox,
 			"-dir", t.TempDir(),

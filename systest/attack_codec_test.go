@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -18,7 +17,6 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
-	tlog "go.temporal.io/sdk/log"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/cardflow/cardflow/api/shop"
@@ -316,10 +314,7 @@ func acDial(t *testing.T, addr string) net.Conn {
 // a script with Temporal access and no payload key is.
 func acRawClient(t *testing.T) client.Client {
 	t.Helper()
-	c, err := client.Dial(client.Options{
-		HostPort: testenv.DevServer(t).FrontendHostPort(),
-		Logger:   tlog.NewStructuredLogger(slog.New(slog.DiscardHandler)),
-	})
+	c, err := client.Dial(testenv.ClientOptions(t))
 	if err != nil {
 		t.Fatal(err)
 	}

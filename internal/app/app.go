@@ -33,21 +33,20 @@ func Keys(cfg config.Config) (*codec.Keyring, error) {
 
 // Dial connects to Temporal with cardflow's logger and payload encryption: every
 // payload and failure message this client (and a worker on it) writes is encrypted.
-// Each of tune adjusts the options before dialling (telemetry.Telemetry.Client
+// TLS, mTLS and an API key come from the environment (TemporalOptions); each
+// of tune adjusts the options before dialling (telemetry.Telemetry.Client
 // adds metrics and tracing).
 func Dial(cfg config.Config, log *zap.Logger, keys *codec.Keyring, tune ...func(*client.Options)) (client.Client, error) {
-	dc, fc := codec.Converters(keys)
-	var gz client.GrpcCompression = &client.GrpcCompressionNone{}
-	if cfg.TemporalGzip {
-		gz = &client.GrpcCompressionGzip{}
+	opts, err := TemporalOptions(os.LookupEnv)
+	if err != nil {
+		return nil, err
 	}
-	opts := client.Options{
-		HostPort:          cfg.TemporalAddress,
-		Namespace:         cfg.TemporalNamespace,
-		Logger:            logging.Temporal(log),
-		DataConverter:     dc,
-		FailureConverter:  fc,
-		ConnectionOptions: client.ConnectionOptions{GrpcCompression: gz},
+	opts.HostPort, opts.Namespace = cfg.TemporalAddress, cfg.TemporalNamespace
+	opts.Logger = logging.Temporal(log)
+	opts.DataConverter, opts.FailureConverter = codec.Converters(keys)
+	opts.ConnectionOptions.GrpcCompression = &client.GrpcCompressionNone{}
+	if cfg.TemporalGzip {
+		opts.ConnectionOptions.GrpcCompression = &client.GrpcCompressionGzip{}
 	}
 	for _, t := range tune {
 		t(&opts)

@@ -3,9 +3,11 @@ package compose
 import (
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/cardflow/cardflow/flow"
 	"github.com/cardflow/cardflow/internal/config"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -18,9 +20,22 @@ type service struct {
 	Command     any               `yaml:"command"`
 	Environment map[string]string `yaml:"environment"`
 	Ports       []string          `yaml:"ports"`
+	Volumes     []string          `yaml:"volumes"`
+	Profiles    []string          `yaml:"profiles"`
 	DependsOn   map[string]struct {
 		Condition string `yaml:"condition"`
+		Required  *bool  `yaml:"required"`
 	} `yaml:"depends_on"`
+}
+
+// target is the Dockerfile stage a service builds ("" when it pulls an image
+// or builds the default stage).
+func (s service) target() string {
+	if b, ok := s.Build.(map[string]any); ok {
+		t, _ := b["target"].(string)
+		return t
+	}
+	return ""
 }
 
 func load(t *testing.T) map[string]service {
@@ -43,10 +58,12 @@ func load(t *testing.T) map[string]service {
 			require.NoError(t, yaml.Unmarshal(b, &s))
 			s.DependsOn = map[string]struct {
 				Condition string `yaml:"condition"`
+				Required  *bool  `yaml:"required"`
 			}{}
 			for _, d := range deps {
 				s.DependsOn[d.(string)] = struct {
 					Condition string `yaml:"condition"`
+					Required  *bool  `yaml:"required"`
 				}{}
 			}
 		} else {
@@ -59,37 +76,86 @@ func load(t *testing.T) map[string]service {
 
 func TestComposeTopology(t *testing.T) {
 	svc := load(t)
-	for _, name := range []string{"postgresql", "temporal", "temporal-setup", "temporal-ui", "sandbox", "worker", "api"} {
+	for _, name := range []string{"postgresql", "temporal-schema", "temporal", "temporal-setup", "temporal-ui", "sandbox", "worker", "api", "prometheus", "grafana"} {
 		require.Contains(t, svc, name, "service %s", name)
-	}
-	// Temporal persists in PostgreSQL and sets its schema up itself.
-	tmp := svc["temporal"]
-	assert.Contains(t, tmp.Image, "temporalio/auto-setup")
-	assert.Equal(t, "postgresql", tmp.Environment["POSTGRES_SEEDS"])
-	assert.Equal(t, "service_healthy", tmp.DependsOn["postgresql"].Condition)
-	// The contract's search attributes are registered.
-	setup := strings.Join(flatten(svc["temporal-setup"].Command), " ")
-	for _, sa := range []string{"CardflowKind", "CardflowStatus", "CardflowCustomerId", "CardflowAttention"} {
-		assert.Contains(t, setup, "--name "+sa+" --type Keyword")
 	}
 	// The UI talks to Temporal and decodes payloads through the API's codec server.
 	ui := svc["temporal-ui"]
 	assert.Equal(t, "temporal:7233", ui.Environment["TEMPORAL_ADDRESS"])
-	assert.Equal(t, "http://localhost:8080/codec", ui.Environment["TEMPORAL_CODEC_ENDPOINT"])
-	assert.Contains(t, ui.Ports, "8233:8080")
-	// cardflow's processes reach Temporal and the processor by service name.
+	assert.Equal(t, "https://localhost:8080/codec", ui.Environment["TEMPORAL_CODEC_ENDPOINT"])
+	assert.Contains(t, ui.Ports, "127.0.0.1:8233:8080")
+	// cardflow's processes reach Temporal with a client certificate (API.md's
+	// names), and the processor by service name.
 	for _, name := range []string{"worker", "api"} {
 		s := svc[name]
-		assert.NotNil(t, s.Build, "%s is built from the Dockerfile", name)
+		assert.Equal(t, "cardflow", s.target(), "%s is built from the Dockerfile's cardflow stage", name)
 		assert.Equal(t, "temporal:7233", s.Environment["TEMPORAL_ADDRESS"], name)
-		assert.Equal(t, "http://sandbox:8091", s.Environment["CARDFLOW_PROCESSOR_URL"], name)
+		for _, v := range []string{"TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY", "TEMPORAL_TLS_CA"} {
+			assert.NotEmpty(t, s.Environment[v], "%s's %s", name, v)
+		}
+		assert.Contains(t, s.Environment["CARDFLOW_PROCESSOR_URL"], "http://sandbox:8091", name)
 		assert.Equal(t, "service_completed_successfully", s.DependsOn["temporal-setup"].Condition, name)
+		// The sandbox is there only under the dev profile.
+		if req := s.DependsOn["sandbox"].Required; assert.NotNil(t, req, name) {
+			assert.False(t, *req, "%s needs no sandbox outside the dev profile", name)
+		}
 		// Worker and API must encrypt and decrypt payloads with one shared key.
 		assert.Contains(t, s.Environment["CARDFLOW_CODEC_KEY"], "${CARDFLOW_CODEC_KEY:?", name)
 	}
-	assert.Equal(t, "0.0.0.0:8080", svc["api"].Environment["CARDFLOW_API_ADDR"])
-	assert.Contains(t, svc["api"].Ports, "8080:8080")
-	assert.Contains(t, svc["sandbox"].Ports, "8091:8091")
+	api := svc["api"]
+	assert.Equal(t, "0.0.0.0:8080", api.Environment["CARDFLOW_API_ADDR"])
+	assert.NotEmpty(t, api.Environment["CARDFLOW_TLS_CERT"], "off loopback the API serves TLS")
+	assert.NotEmpty(t, api.Environment["CARDFLOW_TLS_KEY"])
+	assert.Contains(t, api.Ports, "8080:8080")
+	assert.Equal(t, []string{"dev"}, svc["sandbox"].Profiles, "the sandbox is a development service")
+	assert.Empty(t, svc["sandbox"].Ports)
+	// Prometheus and Grafana with the dashboard provisioned (deploy/prometheus, deploy/grafana).
+	assert.Contains(t, svc["prometheus"].Volumes, "./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro")
+	assert.Contains(t, svc["grafana"].Volumes, "./deploy/grafana/provisioning:/etc/grafana/provisioning:ro")
+	assert.Contains(t, svc["grafana"].Volumes, "./deploy/grafana/dashboards:/var/lib/grafana/dashboards:ro")
+}
+
+// The Temporal of the compose file is the one `make test-cluster` runs
+// (tools/cluster): the same server configuration file, the same schema
+// script, 4 history shards, PostgreSQL visibility, mTLS on the frontend, the
+// contract's search attributes; and its gRPC port is published nowhere.
+func TestComposeRunsTheClusterTestsConfiguration(t *testing.T) {
+	svc := load(t)
+	tmp := svc["temporal"]
+	assert.Equal(t, "temporal", tmp.target(), "the server is built from the tool module by the Dockerfile")
+	assert.Empty(t, tmp.Image, "no prebuilt (auto-setup) image")
+	cmd := strings.Join(flatten(tmp.Command), " ")
+	assert.Contains(t, cmd, "--config "+config.ClusterConfigDir+" --env "+config.ClusterConfigEnv+" ")
+	assert.Equal(t, "postgresql", tmp.Environment["POSTGRES_HOST"])
+	assert.Equal(t, "service_completed_successfully", tmp.DependsOn["temporal-schema"].Condition)
+	for _, v := range []string{"TEMPORAL_TLS_FRONTEND_CERT", "TEMPORAL_TLS_FRONTEND_KEY", "TEMPORAL_TLS_CLIENT_CA"} {
+		assert.NotEmpty(t, tmp.Environment[v], "mTLS on the frontend: %s", v)
+	}
+
+	schema := svc["temporal-schema"]
+	assert.Equal(t, "temporal", schema.target())
+	assert.Equal(t, []string{"sh", config.ClusterSchemaScript}, flatten(schema.Command), "the schema job runs tools/cluster's script")
+	assert.Equal(t, "service_healthy", schema.DependsOn["postgresql"].Condition)
+
+	// The file both run: shards, SQL visibility on PostgreSQL, client certificates required.
+	raw, err := os.ReadFile("../../" + config.ClusterConfigDir + "/" + config.ClusterConfigEnv + ".yaml")
+	require.NoError(t, err)
+	file := string(raw)
+	assert.Regexp(t, regexp.MustCompile(`(?m)^\s+numHistoryShards: `+strconv.Itoa(config.ClusterHistoryShards)+`$`), file)
+	assert.Regexp(t, regexp.MustCompile(`(?m)^\s+visibilityStore: postgres-visibility$`), file)
+	assert.Equal(t, 2, strings.Count(file, "pluginName: postgres12"), "persistence and visibility on PostgreSQL")
+	assert.Contains(t, file, "requireClientAuth: true")
+
+	setup := strings.Join(flatten(svc["temporal-setup"].Command), " ")
+	for _, sa := range flow.SearchAttributeNames {
+		assert.Contains(t, setup, "--name "+sa+" --type Keyword")
+	}
+	for name, s := range svc {
+		for _, p := range s.Ports {
+			assert.NotRegexp(t, `(^|:)7233(:|$)`, p, "%s publishes Temporal's gRPC port", name)
+		}
+	}
+	assert.Empty(t, tmp.Ports, "Temporal publishes no port")
 }
 
 // Every binary a service runs is built by the Dockerfile.
@@ -99,6 +165,14 @@ func TestDockerfileBuildsEveryCommand(t *testing.T) {
 	df := string(raw)
 	for name, s := range load(t) {
 		if s.Build == nil {
+			continue
+		}
+		if s.target() == "temporal" {
+			// The Temporal image: the server and temporal-sql-tool from the tool
+			// module, the configuration from the repository.
+			for _, want := range []string{"tools/temporal-server/go.mod", "go.temporal.io/server/cmd/server", "go.temporal.io/server/cmd/tools/sql", "COPY " + config.ClusterConfigDir + " " + config.ClusterConfigDir, "AS temporal\n"} {
+				assert.Contains(t, df, want, name)
+			}
 			continue
 		}
 		cmd := flatten(s.Command)
@@ -134,12 +208,12 @@ func flatten(v any) []string {
 func TestComposeShipsNoDevelopmentSecret(t *testing.T) {
 	raw, err := os.ReadFile("../../docker-compose.yml")
 	require.NoError(t, err)
-	for _, dev := range []string{config.DevAPIKey, config.DevWebhookSecret, "sk_sandbox_local"} {
+	for _, dev := range []string{config.DevAPIKey, config.DevWebhookSecret, "sk_sandbox_local", "POSTGRES_PASSWORD: temporal"} {
 		assert.NotContains(t, string(raw), dev)
 	}
 	required := regexp.MustCompile(`^"?\$\{[A-Z_]+:\?[^}]+\}"?$`)
 	for name, s := range load(t) {
-		for _, v := range []string{"CARDFLOW_API_KEYS", "CARDFLOW_WEBHOOK_SECRET", "CARDFLOW_CODEC_KEY", "CARDFLOW_CODEC_AUTH"} {
+		for _, v := range []string{"CARDFLOW_API_KEYS", "CARDFLOW_WEBHOOK_SECRET", "CARDFLOW_CODEC_KEY", "CARDFLOW_CODEC_AUTH", "POSTGRES_PASSWORD", "GF_SECURITY_ADMIN_PASSWORD"} {
 			if val, ok := s.Environment[v]; ok {
 				assert.Regexp(t, required, val, "%s's %s must be required", name, v)
 			}

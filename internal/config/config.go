@@ -57,6 +57,10 @@ type Config struct {
 	// MetricsAddr is where a worker serves /metrics (CARDFLOW_METRICS_ADDR;
 	// empty: nowhere). The API serves it on its own listener instead.
 	MetricsAddr string
+	// TLSCert and TLSKey are the API's certificate and key, PEM files
+	// (CARDFLOW_TLS_CERT, CARDFLOW_TLS_KEY): set, the API serves HTTPS; off
+	// loopback it refuses to start without them (app.APITLS).
+	TLSCert, TLSKey string
 }
 
 // Default is the configuration of a local `make run`.
@@ -93,6 +97,8 @@ func Load(name string, args []string) (Config, error) {
 	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", c.TemporalNamespace, "Temporal namespace (TEMPORAL_NAMESPACE)")
 	fs.StringVar(&c.TaskQueue, "task-queue", c.TaskQueue, "task queue (CARDFLOW_TASK_QUEUE)")
 	fs.StringVar(&c.APIAddr, "addr", c.APIAddr, "shop API listen address (CARDFLOW_API_ADDR)")
+	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "the API's TLS certificate, PEM (CARDFLOW_TLS_CERT)")
+	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "the API's TLS key, PEM (CARDFLOW_TLS_KEY)")
 	fs.StringVar(&keys, "api-keys", keys, "accepted API keys, comma-separated (CARDFLOW_API_KEYS)")
 	fs.StringVar(&c.ProcessorURL, "processor-url", c.ProcessorURL, "processor base URL (CARDFLOW_PROCESSOR_URL)")
 	fs.DurationVar(&c.ProcessorTimeout, "processor-timeout", c.ProcessorTimeout, "timeout of one processor call (CARDFLOW_PROCESSOR_TIMEOUT)")
@@ -191,6 +197,8 @@ func (c *Config) fromEnv(lookup func(string) (string, bool)) error {
 	str(&c.TemporalNamespace, "TEMPORAL_NAMESPACE")
 	str(&c.TaskQueue, "CARDFLOW_TASK_QUEUE")
 	str(&c.APIAddr, "CARDFLOW_API_ADDR")
+	str(&c.TLSCert, "CARDFLOW_TLS_CERT")
+	str(&c.TLSKey, "CARDFLOW_TLS_KEY")
 	str(&c.ProcessorURL, "CARDFLOW_PROCESSOR_URL")
 	str(&c.WebhookURL, "CARDFLOW_WEBHOOK_URL")
 	str(&c.WebhookSecret, "CARDFLOW_WEBHOOK_SECRET")

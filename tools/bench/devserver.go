@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cardflow/cardflow/internal/config"
+	tcluster "github.com/cardflow/cardflow/tools/cluster"
 
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
@@ -21,8 +23,68 @@ import (
 // and SQLite file in the bench's temp dir: each phase gets a fresh one, so no
 // phase runs on the history and visibility rows another left behind.
 type devServer struct {
-	*proc
-	addr string
+	*proc // the dev server; nil on a cluster
+	addr  string
+	// cluster, with -server cluster, is tools/cluster's instead: the Temporal
+	// server on PostgreSQL, 4 shards (no mTLS: the bench measures the engine).
+	cluster *tcluster.Cluster
+}
+
+// startCluster is startDevServer's counterpart for -server cluster.
+func startCluster(bin, dir, name string) (*devServer, error) {
+	c, err := tcluster.Start(context.Background(), tcluster.Options{Dir: filepath.Join(dir, name+"-cluster"), Bin: bin})
+	if err != nil {
+		return nil, err
+	}
+	return &devServer{addr: c.Address, cluster: c}, nil
+}
+
+// cpu is the server's CPU time; on a cluster the Temporal server's and
+// PostgreSQL's (its postmaster, its live connections, and those that closed).
+func (d *devServer) cpu() time.Duration {
+	if d.cluster == nil {
+		return d.proc.cpu()
+	}
+	t := cpuOf(d.cluster.Server.Pid(), false)
+	pg := d.cluster.PostgresPid()
+	t += cpuOf(pg, true)
+	for _, child := range childrenOf(pg) {
+		t += cpuOf(child, false)
+	}
+	return t
+}
+
+// mem is the Temporal server's memory (on a cluster without PostgreSQL's).
+func (d *devServer) mem() (rss, hwm float64) {
+	if d.cluster == nil {
+		return d.proc.mem()
+	}
+	return memOf(d.cluster.Server.Pid())
+}
+
+func (d *devServer) stop(grace time.Duration) {
+	if d.cluster != nil {
+		d.cluster.Stop()
+		return
+	}
+	d.proc.stop(grace)
+}
+
+// childrenOf lists the live processes whose parent is pid.
+func childrenOf(pid int) []int {
+	entries, _ := os.ReadDir("/proc")
+	var out []int
+	for _, e := range entries {
+		n, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		// After ')': state, then ppid.
+		if f := statFields(n); len(f) > 1 && f[1] == strconv.Itoa(pid) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func startDevServer(cli, dir, name string, inMemory bool, dynamic []string) (*devServer, error) {

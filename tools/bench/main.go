@@ -45,6 +45,7 @@ type options struct {
 	subsLead           time.Duration
 	subsTimeout        time.Duration
 	cli                string
+	server, serverBin  string // -server dev|cluster; the cluster's server binaries
 	dbFile             bool
 	dynamic            listFlag // the dev servers' --dynamic-config-value key=value
 	profile            string   // directory for the workers' and APIs' CPU profiles
@@ -68,6 +69,8 @@ func parseOptions(args []string) (options, error) {
 	fs.DurationVar(&o.subsLead, "subs-lead", 0, "time from the first subscription start to the common tick (0: from a calibration of the start rate)")
 	fs.DurationVar(&o.subsTimeout, "subs-timeout", 10*time.Minute, "give up billing after this long past the tick")
 	fs.StringVar(&o.cli, "temporal-cli", envOr("CARDFLOW_TEMPORAL_CLI", ".cardflow/bin/temporal"), "the pinned Temporal CLI (make bench builds it)")
+	fs.StringVar(&o.server, "server", "dev", "each phase's Temporal: dev (the CLI's dev server) or cluster (tools/cluster: PostgreSQL, 4 shards; -server-bin)")
+	fs.StringVar(&o.serverBin, "server-bin", ".cardflow/bin", "where temporal-server and temporal-sql-tool are, for -server cluster")
 	fs.BoolVar(&o.dbFile, "db-file", false, "dev servers keep state in a SQLite file (as make run) instead of memory")
 	fs.StringVar(&o.profile, "cpuprofile", "", "write each phase's worker and API CPU profiles to this directory (<phase>-<role>.pprof; go tool pprof)")
 	fs.Var(&o.dynamic, "server-config", "a dev server dynamic config value key=value, repeatable; replaces internal/config.DevServerDynamicConfig's value of the same key")
@@ -89,6 +92,9 @@ func parseOptions(args []string) (options, error) {
 		def("concurrency", &o.conc, 5)
 		def("orders", &o.orders, 60)
 		def("subs", &o.subs, 300)
+	}
+	if o.server != "dev" && o.server != "cluster" {
+		return o, fmt.Errorf("-server %q: want dev or cluster", o.server)
 	}
 	if o.conc < 1 || o.orders < 0 || o.subs < 0 || o.subsConc < 1 {
 		return o, fmt.Errorf("concurrency must be at least 1, orders and subs at least 0")

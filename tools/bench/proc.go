@@ -73,29 +73,49 @@ func (p *proc) exited() bool {
 const clockTick = 100
 
 // cpu is the child's user+system CPU time so far.
-func (p *proc) cpu() time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
-	if err != nil {
+func (p *proc) cpu() time.Duration { return cpuOf(p.cmd.Process.Pid, false) }
+
+// cpuOf is process pid's user+system CPU time so far; withChildren adds that
+// of its children that have exited and been waited for (PostgreSQL's
+// connections, a process each).
+func cpuOf(pid int, withChildren bool) time.Duration {
+	f := statFields(pid)
+	// After ')': state is field 3, so utime (14) and stime (15) are f[11], f[12],
+	// cutime (16) and cstime (17) f[13], f[14].
+	if len(f) < 15 {
 		return 0
+	}
+	n := int64(0)
+	fields := f[11:13]
+	if withChildren {
+		fields = f[11:15]
+	}
+	for _, v := range fields {
+		t, _ := strconv.ParseInt(v, 10, 64)
+		n += t
+	}
+	return time.Duration(n) * time.Second / clockTick
+}
+
+// statFields are the fields of /proc/<pid>/stat after the command name.
+func statFields(pid int) []string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil
 	}
 	// The command name (field 2) may hold spaces; the fields after its ')' are fixed.
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 {
-		return 0
+		return nil
 	}
-	f := strings.Fields(string(b[i+1:]))
-	// After ')': state is field 3, so utime (14) and stime (15) are f[11], f[12].
-	if len(f) < 13 {
-		return 0
-	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * time.Second / clockTick
+	return strings.Fields(string(b[i+1:]))
 }
 
 // mem answers VmRSS and VmHWM in MiB.
-func (p *proc) mem() (rss, hwm float64) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+func (p *proc) mem() (rss, hwm float64) { return memOf(p.cmd.Process.Pid) }
+
+func memOf(pid int) (rss, hwm float64) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, 0
 	}

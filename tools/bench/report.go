@@ -91,7 +91,11 @@ func (r *report) figures(b *strings.Builder, chart, dir string) {
 	if r.opts.dbFile {
 		db = "SQLite file in a temp dir, as `make run`"
 	}
-	p("- per phase a fresh Temporal dev server (pinned CLI, %s), one worker process and, for orders, one API process; sandbox processor (no latency, no faults) and a webhook receiver (answers 204) inside the bench process", db)
+	server := "Temporal dev server (pinned CLI, " + db + ")"
+	if r.opts.server == "cluster" {
+		server = "Temporal cluster (tools/cluster, -server cluster: the pinned server on PostgreSQL, 4 history shards, PostgreSQL visibility, no TLS; server CPU is the Temporal server's and PostgreSQL's)"
+	}
+	p("- per phase a fresh %s, one worker process and, for orders, one API process; sandbox processor (no latency, no faults) and a webhook receiver (answers 204) inside the bench process", server)
 	p("- dev server dynamic config: %s (internal/config.DevServerDynamicConfig, as make run and the tests)%s", strings.Join(config.DevServerDynamicConfig, ", "), extraDynamic(r.opts.dynamic))
 	p("- concurrency %d closed-loop shoppers (each: place → capture → ship, then the next order), %d lifecycles per run, return window %s", r.opts.conc, r.opts.orders, r.opts.window)
 	p("- worker options: the production worker's (internal/workers.WorkerOptions), with %s", r.opts.tune)

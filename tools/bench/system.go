@@ -38,7 +38,13 @@ func (b *bench) startSystem(name, kind string, withAPI bool) (*system, error) {
 	// Numbered, so that repeating a point never reuses a phase's ids.
 	b.phases++
 	name = fmt.Sprintf("%s-p%d", name, b.phases)
-	dev, err := startDevServer(b.opts.cli, b.dir, name, !b.opts.dbFile, b.opts.dynamic)
+	var dev *devServer
+	var err error
+	if b.opts.server == "cluster" {
+		dev, err = startCluster(b.opts.serverBin, b.dir, name)
+	} else {
+		dev, err = startDevServer(b.opts.cli, b.dir, name, !b.opts.dbFile, b.opts.dynamic)
+	}
 	if err != nil {
 		return nil, err
 	}

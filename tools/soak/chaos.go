@@ -40,13 +40,13 @@ func chaos(ctx context.Context, c *cluster, opts Options, start time.Time, logf 
 		case <-time.After(time.Until(start.Add(e.at))):
 		}
 		if e.restart {
-			logf("restarting the Temporal dev server (same SQLite file)")
+			logf("restarting the Temporal server (same database)")
 			if err := c.restartServer(ctx); err != nil {
-				t.err = fmt.Errorf("restart the Temporal dev server: %w", err)
+				t.err = fmt.Errorf("restart the Temporal server: %w", err)
 				return t
 			}
 			t.serverRestarts++
-			logf("Temporal dev server is back")
+			logf("Temporal server is back")
 			continue
 		}
 		name, err := c.killWorker()

@@ -20,6 +20,8 @@ import (
 	"github.com/cardflow/cardflow/flow"
 	"github.com/cardflow/cardflow/internal/app"
 	"github.com/cardflow/cardflow/internal/config"
+	tcluster "github.com/cardflow/cardflow/tools/cluster"
+	"github.com/cardflow/cardflow/tools/proc"
 )
 
 // apiKey is the shop API key of the soak's own API; sandboxKey the secret key
@@ -30,7 +32,7 @@ const (
 )
 
 // cluster is the soak's own cardflow on loopback: a Temporal dev server with its
-// SQLite file in dir, the sandbox processor with faults, the API and the workers,
+// SQLite file in dir (or, with -server cluster, the Temporal cluster on PostgreSQL), the sandbox processor with faults, the API and the workers,
 // each a child process of the built binaries.
 type cluster struct {
 	opts Options
@@ -41,16 +43,17 @@ type cluster struct {
 	apiURL       string
 	sandboxURL   string
 
-	server  *proc
-	sandbox *proc
-	api     *proc
+	server  *proc.Proc
+	sandbox *proc.Proc
+	api     *proc.Proc
 
 	mu       sync.Mutex // guards workers and started (chaos changes them while the drive runs)
-	workers  []*proc
+	workers  []*proc.Proc
 	started  int // workers started so far, for their log names
 	client   client.Client
 	keySpec  string
-	serverUp []string // the dev server's arguments, for the restart
+	serverUp []string          // the dev server's arguments, for the restart
+	tc       *tcluster.Cluster // with -server cluster, instead of the dev server
 }
 
 // startCluster brings everything up in dependency order and waits until each
@@ -62,7 +65,7 @@ func startCluster(ctx context.Context, opts Options, dir string) (*cluster, erro
 	}
 	ports := make([]int, 4)
 	for i := range ports {
-		p, err := freePort()
+		p, err := proc.FreePort()
 		if err != nil {
 			return nil, err
 		}
@@ -75,30 +78,36 @@ func startCluster(ctx context.Context, opts Options, dir string) (*cluster, erro
 	_, _ = rand.Read(secret)
 	c.keySpec = "soak:" + hex.EncodeToString(secret)
 
-	c.serverUp = []string{"server", "start-dev",
-		"--db-filename", filepath.Join(dir, "temporal.db"),
-		"--ip", "127.0.0.1", "--port", strconv.Itoa(ports[0]), "--http-port", strconv.Itoa(ports[1]),
-		"--headless", "--log-level", "warn",
-	}
-	// As make run's dev server (internal/config/devserver.go).
-	c.serverUp = append(c.serverUp, config.DevServerArgs()...)
-	// Every search attribute the workflows may set: one missing fails the
-	// workflow task that sets it.
-	for _, name := range flow.SearchAttributeNames {
-		c.serverUp = append(c.serverUp, "--search-attribute", name+"=Keyword")
-	}
-	c.server = &proc{name: "temporal", path: opts.TemporalCLI, args: c.serverUp, env: os.Environ(), log: c.logFile("temporal")}
-	if err := c.startServer(ctx); err != nil {
-		return c, err
+	if opts.Server == ServerCluster {
+		if err := c.startTemporalCluster(ctx); err != nil {
+			return c, err
+		}
+	} else {
+		c.serverUp = []string{"server", "start-dev",
+			"--db-filename", filepath.Join(dir, "temporal.db"),
+			"--ip", "127.0.0.1", "--port", strconv.Itoa(ports[0]), "--http-port", strconv.Itoa(ports[1]),
+			"--headless", "--log-level", "warn",
+		}
+		// As make run's dev server (internal/config/devserver.go).
+		c.serverUp = append(c.serverUp, config.DevServerArgs()...)
+		// Every search attribute the workflows may set: one missing fails the
+		// workflow task that sets it.
+		for _, name := range flow.SearchAttributeNames {
+			c.serverUp = append(c.serverUp, "--search-attribute", name+"=Keyword")
+		}
+		c.server = &proc.Proc{Name: "temporal", Path: opts.TemporalCLI, Args: c.serverUp, Env: os.Environ(), Log: c.logFile("temporal")}
+		if err := c.startServer(ctx); err != nil {
+			return c, err
+		}
 	}
 
-	c.sandbox = &proc{name: "sandbox", path: filepath.Join(opts.BinDir, "sandbox"), log: c.logFile("sandbox"), env: append(os.Environ(), "CARDFLOW_SANDBOX_SECRET_KEY="+sandboxKey),
-		args: []string{"-addr", "127.0.0.1:" + strconv.Itoa(ports[2]), "-dir", filepath.Join(dir, "sandbox"),
+	c.sandbox = &proc.Proc{Name: "sandbox", Path: filepath.Join(opts.BinDir, "sandbox"), Log: c.logFile("sandbox"), Env: append(os.Environ(), "CARDFLOW_SANDBOX_SECRET_KEY="+sandboxKey),
+		Args: []string{"-addr", "127.0.0.1:" + strconv.Itoa(ports[2]), "-dir", filepath.Join(dir, "sandbox"),
 			"-faults", opts.Faults, "-timeout-delay", opts.TimeoutDelay.String()}}
-	if err := c.sandbox.start(); err != nil {
+	if err := c.sandbox.Start(); err != nil {
 		return c, err
 	}
-	if err := waitUntil(ctx, "sandbox up", 30*time.Second, c.sandbox, httpOK(c.sandboxURL+"/healthz")); err != nil {
+	if err := proc.WaitUntil(ctx, "sandbox up", 30*time.Second, c.sandbox, proc.HTTPOK(c.sandboxURL+"/healthz")); err != nil {
 		return c, err
 	}
 
@@ -121,11 +130,11 @@ func startCluster(ctx context.Context, opts Options, dir string) (*cluster, erro
 			return c, err
 		}
 	}
-	c.api = &proc{name: "api", path: filepath.Join(opts.BinDir, "api"), env: c.env, log: c.logFile("api")}
-	if err := c.api.start(); err != nil {
+	c.api = &proc.Proc{Name: "api", Path: filepath.Join(opts.BinDir, "api"), Env: c.env, Log: c.logFile("api")}
+	if err := c.api.Start(); err != nil {
 		return c, err
 	}
-	if err := waitUntil(ctx, "API up", 60*time.Second, c.api, httpOK(c.apiURL+"/healthz")); err != nil {
+	if err := proc.WaitUntil(ctx, "API up", 60*time.Second, c.api, proc.HTTPOK(c.apiURL+"/healthz")); err != nil {
 		return c, err
 	}
 	return c, nil
@@ -133,13 +142,38 @@ func startCluster(ctx context.Context, opts Options, dir string) (*cluster, erro
 
 func (c *cluster) logFile(name string) string { return filepath.Join(c.dir, "logs", name+".log") }
 
-// startServer starts the dev server on its SQLite file and connects the soak's
-// own client (which reconciles at the end) once it answers.
-func (c *cluster) startServer(ctx context.Context) error {
-	if err := c.server.start(); err != nil {
+// startTemporalCluster runs the cluster of `make cluster` (package
+// tools/cluster: PostgreSQL, the Temporal server, mTLS on its frontend) instead
+// of the dev server. The client certificate reaches the workers, the API and
+// the soak's own client through the environment, under API.md's names
+// (TEMPORAL_TLS_CERT, _KEY, _CA), which app.Dial reads beside Temporal's.
+func (c *cluster) startTemporalCluster(ctx context.Context) error {
+	tc, err := tcluster.Start(ctx, tcluster.Options{Dir: filepath.Join(c.dir, "cluster"), Bin: c.opts.BinDir, MTLS: true, Log: c.opts.Log})
+	c.tc = tc
+	if err != nil {
 		return err
 	}
-	return waitUntil(ctx, "Temporal dev server up", 60*time.Second, c.server, func(ctx context.Context) error {
+	for k, v := range map[string]string{"TEMPORAL_TLS_CERT": tc.Certs.ClientCert, "TEMPORAL_TLS_KEY": tc.Certs.ClientKey, "TEMPORAL_TLS_CA": tc.Certs.CA} {
+		if err := os.Setenv(k, v); err != nil {
+			return err
+		}
+	}
+	c.temporalAddr, c.server = tc.Address, tc.Server
+	return c.waitServer(ctx)
+}
+
+// startServer starts the dev server on its SQLite file, then waitServer.
+func (c *cluster) startServer(ctx context.Context) error {
+	if err := c.server.Start(); err != nil {
+		return err
+	}
+	return c.waitServer(ctx)
+}
+
+// waitServer connects the soak's own client (which reconciles at the end)
+// once the server answers.
+func (c *cluster) waitServer(ctx context.Context) error {
+	return proc.WaitUntil(ctx, "Temporal server up", 60*time.Second, c.server, func(ctx context.Context) error {
 		if c.client == nil {
 			cl, err := c.dial()
 			if err != nil {
@@ -162,10 +196,17 @@ func (c *cluster) dial() (client.Client, error) {
 	return app.Dial(cfg, zap.NewNop(), keys)
 }
 
-// restartServer stops the dev server cleanly and starts it again on the same
-// SQLite file and ports: every workflow must carry on where it stood.
+// restartServer stops the server cleanly and starts it again on the same
+// SQLite file (or PostgreSQL) and ports: every workflow must carry on where it
+// stood.
 func (c *cluster) restartServer(ctx context.Context) error {
-	c.server.stop(30 * time.Second)
+	if c.tc != nil {
+		if err := c.tc.Restart(ctx); err != nil {
+			return err
+		}
+		return c.waitServer(ctx)
+	}
+	c.server.Stop(30 * time.Second)
 	return c.startServer(ctx)
 }
 
@@ -174,9 +215,9 @@ func (c *cluster) startWorker() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.started++
-	w := &proc{name: fmt.Sprintf("worker-%d", c.started), path: filepath.Join(c.opts.BinDir, "worker"), env: c.env,
-		log: c.logFile(fmt.Sprintf("worker-%d", c.started))}
-	if err := w.start(); err != nil {
+	w := &proc.Proc{Name: fmt.Sprintf("worker-%d", c.started), Path: filepath.Join(c.opts.BinDir, "worker"), Env: c.env,
+		Log: c.logFile(fmt.Sprintf("worker-%d", c.started))}
+	if err := w.Start(); err != nil {
 		return err
 	}
 	c.workers = append(c.workers, w)
@@ -187,9 +228,9 @@ func (c *cluster) startWorker() error {
 // its name.
 func (c *cluster) killWorker() (string, error) {
 	c.mu.Lock()
-	var victim *proc
+	var victim *proc.Proc
 	for _, w := range c.workers {
-		if w.running() {
+		if w.Running() {
 			victim = w
 			break
 		}
@@ -198,7 +239,7 @@ func (c *cluster) killWorker() (string, error) {
 	if victim == nil {
 		return "", fmt.Errorf("kill a worker: none is running")
 	}
-	return fmt.Sprintf("%s (pid %d)", victim.name, victim.pid()), victim.kill()
+	return fmt.Sprintf("%s (pid %d)", victim.Name, victim.Pid()), victim.Kill()
 }
 
 // runningWorkers counts the workers alive.
@@ -207,7 +248,7 @@ func (c *cluster) runningWorkers() int {
 	defer c.mu.Unlock()
 	n := 0
 	for _, w := range c.workers {
-		if w.running() {
+		if w.Running() {
 			n++
 		}
 	}
@@ -221,30 +262,32 @@ func (c *cluster) stop() {
 		c.client.Close()
 	}
 	if c.api != nil {
-		c.api.stop(10 * time.Second)
+		c.api.Stop(10 * time.Second)
 	}
 	c.mu.Lock()
 	workers := c.workers
 	c.mu.Unlock()
 	var wg sync.WaitGroup
 	for _, w := range workers {
-		wg.Go(func() { w.stop(10 * time.Second) })
+		wg.Go(func() { w.Stop(10 * time.Second) })
 	}
 	wg.Wait()
 	if c.sandbox != nil {
-		c.sandbox.stop(5 * time.Second)
+		c.sandbox.Stop(5 * time.Second)
 	}
-	if c.server != nil {
-		c.server.stop(30 * time.Second)
+	if c.tc != nil {
+		c.tc.Stop()
+	} else if c.server != nil {
+		c.server.Stop(30 * time.Second)
 	}
 }
 
 // alive says which part died on its own, if any: a soak whose API or sandbox
 // crashed proves nothing.
 func (c *cluster) alive() error {
-	for _, p := range []*proc{c.server, c.sandbox, c.api} {
-		if !p.running() {
-			return fmt.Errorf("%s exited during the soak (%v); see %s", p.name, p.err, p.log)
+	for _, p := range []*proc.Proc{c.server, c.sandbox, c.api} {
+		if !p.Running() {
+			return fmt.Errorf("%s exited during the soak (%v); see %s", p.Name, p.Err(), p.Log)
 		}
 	}
 	if c.runningWorkers() == 0 {

@@ -4,7 +4,8 @@
 //
 //	go run ./soak -bin .cardflow/bin -temporal .cardflow/bin/temporal
 //
-// It starts its own Temporal dev server (SQLite file in a temp directory), the
+// It starts its own Temporal dev server (SQLite file in a temp directory; with
+// -server cluster the Temporal cluster of `make cluster` instead), the
 // sandbox processor with faults, the API and two workers from the built
 // binaries, all on loopback ports of their own; drives orders and second-long
 // subscriptions through mixed lifecycles over the HTTP API while it SIGKILLs
@@ -60,6 +61,7 @@ func soakMain(args []string, stdout, stderr io.Writer) int {
 // defaultOptions is the full-size soak of `make soak`.
 func defaultOptions() Options {
 	return Options{
+		Server:           ServerDev,
 		Orders:           500,
 		Subscriptions:    100,
 		Duration:         3 * time.Minute,
@@ -84,6 +86,7 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 	fs.DurationVar(&o.Settle, "settle", o.Settle, "how long everything may take to settle after the drive")
 	fs.StringVar(&o.BinDir, "bin", ".cardflow/bin", "directory of the built worker, api and sandbox binaries")
 	fs.StringVar(&o.TemporalCLI, "temporal", "", "the Temporal CLI (default $CARDFLOW_TEMPORAL_CLI, else <bin>/temporal)")
+	fs.StringVar(&o.Server, "server", ServerDev, "the Temporal to run: dev (the CLI's dev server) or cluster (PostgreSQL, mTLS: make test-cluster)")
 	fs.StringVar(&o.Faults, "faults", o.Faults, "sandbox fault injection")
 	fs.DurationVar(&o.ProcessorTimeout, "processor-timeout", o.ProcessorTimeout, "the workers' timeout of one processor call")
 	fs.DurationVar(&o.TimeoutDelay, "timeout-delay", o.TimeoutDelay, "how late the sandbox answers an injected timeout (longer than -processor-timeout)")
@@ -112,7 +115,18 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 	case o.TimeoutDelay <= o.ProcessorTimeout:
 		err = fmt.Errorf("-timeout-delay %s must be longer than -processor-timeout %s, or an injected timeout is no timeout", o.TimeoutDelay, o.ProcessorTimeout)
 	}
-	for _, p := range []string{o.TemporalCLI, filepath.Join(o.BinDir, "worker"), filepath.Join(o.BinDir, "api"), filepath.Join(o.BinDir, "sandbox")} {
+	need := []string{filepath.Join(o.BinDir, "worker"), filepath.Join(o.BinDir, "api"), filepath.Join(o.BinDir, "sandbox")}
+	switch o.Server {
+	case ServerDev:
+		need = append(need, o.TemporalCLI)
+	case ServerCluster:
+		need = append(need, filepath.Join(o.BinDir, "temporal-server"), filepath.Join(o.BinDir, "temporal-sql-tool"))
+	default:
+		if err == nil {
+			err = fmt.Errorf("-server %q: want dev or cluster", o.Server)
+		}
+	}
+	for _, p := range need {
 		if _, serr := os.Stat(p); serr != nil && err == nil {
 			err = fmt.Errorf("%s is missing: `make build` builds it", p)
 		}

@@ -26,6 +26,10 @@ type Options struct {
 	Settle      time.Duration // how long everything may take to settle after the drive
 	BinDir      string        // the built worker, api and sandbox binaries
 	TemporalCLI string        // the pinned Temporal CLI
+	// Server is which Temporal the soak runs: ServerDev (the CLI's dev server,
+	// SQLite) or ServerCluster (tools/cluster: PostgreSQL, 4 shards, mTLS; the
+	// server and temporal-sql-tool from BinDir).
+	Server string
 	// Sandbox fault injection. TimeoutDelay must be longer than
 	// ProcessorTimeout, so that an injected timeout is one for the client.
 	Faults           string
@@ -34,6 +38,12 @@ type Options struct {
 	Keep             bool      // keep the state directory (it is kept anyway when the soak fails)
 	Log              io.Writer // progress; the result line is the caller's to print
 }
+
+// The servers of Options.Server.
+const (
+	ServerDev     = "dev"
+	ServerCluster = "cluster"
+)
 
 // Result is what the soak found.
 type Result struct {
@@ -151,7 +161,7 @@ func run(ctx context.Context, opts Options) (res Result, err error) {
 	if !starterAgrees(ctx, c, logf) {
 		res.Mismatches++
 	}
-	if res.Faults, err = countFaults(c.sandbox.log); err != nil {
+	if res.Faults, err = countFaults(c.sandbox.Log); err != nil {
 		return res, err
 	}
 	return res, nil

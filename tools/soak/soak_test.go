@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cardflow/cardflow/tools/proc"
 )
 
 // TestSoakShort is the soak at about a minute's size, run by `make test`: the
@@ -22,7 +24,7 @@ func TestSoakShort(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root, err := moduleRoot(wd)
+	root, err := proc.ModuleRoot(wd)
 	if err != nil {
 		t.Fatal(err)
 	}

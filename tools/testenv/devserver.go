@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/cardflow/cardflow/internal/app"
 	"github.com/cardflow/cardflow/internal/config"
 
 	"go.temporal.io/sdk/client"
@@ -31,6 +32,30 @@ func Main(m *testing.M) {
 		_ = dev.Stop()
 	}
 	os.Exit(code)
+}
+
+// Address is the Temporal frontend the tests use: TEMPORAL_ADDRESS when set
+// (`make test-cluster` points the system tests at its cluster that way, with
+// the TEMPORAL_TLS_* variables app.Dial reads), else the shared dev server.
+func Address(t testing.TB) string {
+	t.Helper()
+	if a := os.Getenv("TEMPORAL_ADDRESS"); a != "" {
+		return a
+	}
+	return DevServer(t).FrontendHostPort()
+}
+
+// ClientOptions reach Address as cardflow's processes do (TLS and API key
+// from the environment), without cardflow's codec or logs: a raw client.
+func ClientOptions(t testing.TB) client.Options {
+	t.Helper()
+	opts, err := app.TemporalOptions(os.LookupEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.HostPort = Address(t)
+	opts.Logger = log.NewStructuredLogger(slog.New(slog.DiscardHandler))
+	return opts
 }
 
 // DevServer starts (once per test binary) and returns the shared Temporal dev server.

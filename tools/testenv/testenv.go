@@ -98,7 +98,7 @@ func New(t *testing.T, opts Options) *Env {
 		t.Fatalf("codec key: %v", err)
 	}
 	cfg := config.Default()
-	cfg.TemporalAddress = DevServer(t).FrontendHostPort()
+	cfg.TemporalAddress = Address(t)
 	e := &Env{
 		TaskQueue: fmt.Sprintf("cardflow-test-%d-%d", time.Now().UnixNano(), queues.Add(1)),
 		Hooks:     newHooks(WebhookSecret),
