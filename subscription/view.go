@@ -115,6 +115,9 @@ type View struct {
 	// (flow.Sender), since RevGuarded; only in update answers, which the API
 	// compares with its own request's and drops before it answers.
 	RequestDigest string `json:"request_digest,omitempty"`
+	// PaymentPage is the payment page of a subscription started for it
+	// (RevPaymentPage), while it is incomplete: the API fills URL.
+	PaymentPage *flow.PageView `json:"payment_page,omitempty"`
 }
 
 // EchoedDigest is the digest of the request the answer is for (flow.Echoed).
@@ -149,6 +152,11 @@ func (w *subscription) view() View {
 		v.RetryAt = optionalTime(st.RetryAt)
 	case payment.SubscriptionSuspended:
 		v.RetryAt = optionalTime(st.RetryAt) // nothing is charged, only notices go out
+	}
+	if st.Status == payment.SubscriptionIncomplete {
+		p := w.in.PaymentPage
+		v.PaymentPage = &flow.PageView{ExpiresAt: w.incompleteUntil(), ReturnURL: p.ReturnURL, CancelURL: p.CancelURL}
+		return v
 	}
 	if w.in.Plan.Cycles > 0 && !st.Status.Terminal() {
 		v.EndsAt = optionalTime(w.billingDate(w.in.Plan.Cycles + 1))
