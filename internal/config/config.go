@@ -54,6 +54,33 @@ type Config struct {
 	StripeSecretKey     string
 	StripeAPIBase       string
 	StripeWebhookSecret string
+	// PublicURL is the API's address as a customer's browser reaches it
+	// (CARDFLOW_PUBLIC_URL), the base of the payment page's links; empty:
+	// http://<CARDFLOW_API_ADDR>.
+	PublicURL string
+	// CardFieldsURL is the processor's address as a browser reaches it
+	// (CARDFLOW_CARD_FIELDS_URL), where the payment page frames the card
+	// fields from; empty: CARDFLOW_PROCESSOR_URL. SandboxPublishableKey
+	// (CARDFLOW_SANDBOX_PUBLISHABLE_KEY, as the sandbox reads it) is the key
+	// the card fields tokenize with.
+	CardFieldsURL         string
+	SandboxPublishableKey string
+}
+
+// PagePublicURL is PublicURL or, unset, the API's listen address over http.
+func (c Config) PagePublicURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	return "http://" + c.APIAddr
+}
+
+// CardFieldsBase is CardFieldsURL or, unset, ProcessorURL.
+func (c Config) CardFieldsBase() string {
+	if c.CardFieldsURL != "" {
+		return strings.TrimRight(c.CardFieldsURL, "/")
+	}
+	return strings.TrimRight(c.ProcessorURL, "/")
 }
 
 // Default is the configuration of a local `make run`.
@@ -72,6 +99,8 @@ func Default() Config {
 		WorkflowCache:     2000,
 		SandboxSecretKey:  DevSandboxSecretKey,
 		Processor:         ProcessorSandbox,
+
+		SandboxPublishableKey: DevSandboxPublishableKey,
 	}
 }
 
@@ -195,6 +224,9 @@ func (c *Config) fromEnv(lookup func(string) (string, bool)) error {
 	str(&c.StripeSecretKey, "STRIPE_SECRET_KEY")
 	str(&c.StripeAPIBase, "STRIPE_API_BASE")
 	str(&c.StripeWebhookSecret, "STRIPE_WEBHOOK_SECRET")
+	str(&c.PublicURL, "CARDFLOW_PUBLIC_URL")
+	str(&c.CardFieldsURL, "CARDFLOW_CARD_FIELDS_URL")
+	str(&c.SandboxPublishableKey, "CARDFLOW_SANDBOX_PUBLISHABLE_KEY")
 	if v, ok := lookup("CARDFLOW_API_KEYS"); ok {
 		c.APIKeys = splitList(v)
 	}
