@@ -116,7 +116,8 @@ type View struct {
 	// compares with its own request's and drops before it answers.
 	RequestDigest string `json:"request_digest,omitempty"`
 	// PaymentPage is the payment page of a subscription started for it
-	// (RevPaymentPage), while it is incomplete: the API fills URL.
+	// (RevPaymentPage): the API fills URL. Its link lasts until ExpiresAt,
+	// when an incomplete subscription expires; used later, it changes the card.
 	PaymentPage *flow.PageView `json:"payment_page,omitempty"`
 }
 
@@ -153,9 +154,10 @@ func (w *subscription) view() View {
 	case payment.SubscriptionSuspended:
 		v.RetryAt = optionalTime(st.RetryAt) // nothing is charged, only notices go out
 	}
-	if st.Status == payment.SubscriptionIncomplete {
-		p := w.in.PaymentPage
+	if p := w.in.PaymentPage; p != nil {
 		v.PaymentPage = &flow.PageView{ExpiresAt: w.incompleteUntil(), ReturnURL: p.ReturnURL, CancelURL: p.CancelURL}
+	}
+	if st.Status == payment.SubscriptionIncomplete {
 		return v
 	}
 	if w.in.Plan.Cycles > 0 && !st.Status.Terminal() {
