@@ -387,4 +387,3 @@ func TestPaymentPageInABrowser(t *testing.T) {
 	f.scan(t)
 	t.Logf("the browser sent %d requests to cardflow's origin %s", len(sent), env.PageOrigin)
 }
-

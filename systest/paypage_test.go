@@ -211,11 +211,11 @@ func TestPaymentPageContract(t *testing.T) {
 		keys, _ := codec.ParseKeys(testenv.CodecKey)
 		links := paylink.New(env.API, keys.Derive(paylink.Label))
 		for name, u := range map[string]string{
-			"expired":        links.URL(paylink.Session{Kind: paylink.Order, ID: id, Expires: time.Now().Add(-time.Second)}),
-			"another key":    paylink.New(env.API, [][]byte{[]byte("guess")}).URL(paylink.Session{Kind: paylink.Order, ID: id, Expires: time.Now().Add(time.Hour)}),
-			"made up":        env.API + "/pay/" + strings.Repeat("A", 40),
-			"tampered":       strings.Replace(v.PaymentPage.URL, env.PageOrigin, env.API, 1) + "x",
-			"another order":  env.API + "/pay/" + strings.Split(links.Token(paylink.Session{Kind: paylink.Order, ID: "o-other", Expires: time.Now().Add(time.Hour)}), ".")[0] + "." + strings.Split(strings.TrimPrefix(v.PaymentPage.URL, env.PageOrigin+"/pay/"), ".")[1],
+			"expired":       links.URL(paylink.Session{Kind: paylink.Order, ID: id, Expires: time.Now().Add(-time.Second)}),
+			"another key":   paylink.New(env.API, [][]byte{[]byte("guess")}).URL(paylink.Session{Kind: paylink.Order, ID: id, Expires: time.Now().Add(time.Hour)}),
+			"made up":       env.API + "/pay/" + strings.Repeat("A", 40),
+			"tampered":      strings.Replace(v.PaymentPage.URL, env.PageOrigin, env.API, 1) + "x",
+			"another order": env.API + "/pay/" + strings.Split(links.Token(paylink.Session{Kind: paylink.Order, ID: "o-other", Expires: time.Now().Add(time.Hour)}), ".")[0] + "." + strings.Split(strings.TrimPrefix(v.PaymentPage.URL, env.PageOrigin+"/pay/"), ".")[1],
 		} {
 			code, _, body := page(t, "GET", u, "")
 			if code != http.StatusNotFound || !strings.Contains(body, "Payment page not found") {
