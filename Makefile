@@ -131,3 +131,13 @@ fuzz:
 .PHONY: e2e-ui
 e2e-ui: build
 	@scripts/e2e-ui.sh
+
+# The payment page in a real browser: headless Chromium (Debian's, installed if
+# missing) driven by chromedp pays, declines and retries, cancels, starts a
+# subscription and replaces a card in dunning through the sandbox's card
+# fields, then scans histories, logs, webhooks and the browser's requests for
+# card data; screenshots under $(STATE)/e2e-pay/.
+.PHONY: e2e-pay
+e2e-pay: $(TEMPORAL)
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	CARDFLOW_TEMPORAL_CLI=$(abspath $(TEMPORAL)) CARDFLOW_CHROMIUM=$$(command -v chromium) $(GO) test -count=1 -tags e2epay -run '^TestPaymentPageInABrowser$$' -v ./systest/

@@ -45,6 +45,7 @@ type Key struct {
 type Keyring struct {
 	ids  []string // primary first
 	aead map[string]cipher.AEAD
+	base map[string][]byte // per key, the root of Derive's keys (never the key itself)
 }
 
 // NewKeyring builds a keyring from keys, the first being the primary.
@@ -52,7 +53,7 @@ func NewKeyring(keys ...Key) (*Keyring, error) {
 	if len(keys) == 0 {
 		return nil, errors.New("codec: keyring needs at least one key")
 	}
-	k := &Keyring{aead: make(map[string]cipher.AEAD, len(keys))}
+	k := &Keyring{aead: make(map[string]cipher.AEAD, len(keys)), base: make(map[string][]byte, len(keys))}
 	for _, key := range keys {
 		if err := checkID(key.ID); err != nil {
 			return nil, err
@@ -73,6 +74,7 @@ func NewKeyring(keys ...Key) (*Keyring, error) {
 		}
 		k.ids = append(k.ids, key.ID)
 		k.aead[key.ID] = gcm
+		k.base[key.ID] = hmacSHA256(key.Secret, "cardflow codec: derived keys")
 	}
 	return k, nil
 }

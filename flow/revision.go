@@ -43,8 +43,16 @@ const (
 	// (idempotency_key_reused), and a subscription keeps the digest with each
 	// applied key across continue-as-new.
 	RevGuarded Revision = 3
+	// RevPaymentPage: issue 13's payment page. An order may start without a
+	// card, in awaiting_payment, whose first attempt is the page's retry and
+	// which is cancelled when left for Settings.AbandonAfter; a subscription
+	// may start without a card, incomplete, until the page's payment-method
+	// starts its trial or first bill (or it expires after its
+	// Settings.IncompleteAfter). Runs with a card take the same steps as
+	// before.
+	RevPaymentPage Revision = 4
 
-	revLatest = RevGuarded
+	revLatest = RevPaymentPage
 )
 
 // ReadRevision is the run's revision; call it once, at the start of the run.
@@ -61,3 +69,7 @@ func (r Revision) Lean() bool { return r >= RevLean }
 // Guarded reports the defences of RevGuarded: actors, attempt limits,
 // card-testing rules, checked totals and request digests.
 func (r Revision) Guarded() bool { return r >= RevGuarded }
+
+// PaymentPage reports the payment page's starts without a card of
+// RevPaymentPage.
+func (r Revision) PaymentPage() bool { return r >= RevPaymentPage }

@@ -59,7 +59,11 @@ func Exists(orderID string) error {
 // StartOptions starts the order's workflow (flow.StartOptions), with its
 // summary and details for the Temporal UI.
 func StartOptions(in Input, taskQueue string) client.StartWorkflowOptions {
-	opts := flow.StartOptions(WorkflowID(in.OrderID), taskQueue, "order", string(payment.OrderProcessing), in.Customer.ID)
+	status := payment.OrderProcessing
+	if in.PaymentPage != nil {
+		status = payment.OrderAwaitingPayment
+	}
+	opts := flow.StartOptions(WorkflowID(in.OrderID), taskQueue, "order", string(status), in.Customer.ID)
 	opts.StaticSummary = Summary(in)
 	opts.StaticDetails = Details(in)
 	return opts
@@ -72,7 +76,11 @@ func Summary(in Input) string {
 	for _, it := range in.Items {
 		total += it.Quantity * it.UnitAmount
 	}
-	return fmt.Sprintf("Order %s · %s · %s ••%s", in.OrderID, payment.Money{Amount: total, Currency: in.Currency}, in.Card.Brand, in.Card.Last4)
+	card := fmt.Sprintf("%s ••%s", in.Card.Brand, in.Card.Last4)
+	if in.PaymentPage != nil {
+		card = "payment page"
+	}
+	return fmt.Sprintf("Order %s · %s · %s", in.OrderID, payment.Money{Amount: total, Currency: in.Currency}, card)
 }
 
 // Details is what the Temporal UI shows under the summary.

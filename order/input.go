@@ -90,7 +90,14 @@ type Input struct {
 	// Actor names who placed the order in the first attempt's audit events
 	// (flow.Sender's Actor; "operator" when empty), since RevGuarded.
 	Actor string `json:"actor,omitempty"`
+	// PaymentPage, set instead of Card, places the order for the payment
+	// page (since RevPaymentPage): it waits in awaiting_payment for the
+	// customer's first attempt from the page.
+	PaymentPage *PaymentPage `json:"payment_page,omitempty"`
 }
+
+// PaymentPage is where the payment page sends the customer back.
+type PaymentPage = flow.PaymentPage
 
 // Item is one line of the order as the shop sent it.
 type Item struct {
@@ -136,12 +143,13 @@ func (in Input) CheckRequest() error {
 	return nil
 }
 
-// Check is CheckRequest plus the card: the workflow needs a token to charge.
+// Check is CheckRequest plus the card: the workflow needs a token to charge,
+// unless the order waits for the payment page, which brings the card later.
 func (in Input) Check() error {
 	if err := in.CheckRequest(); err != nil {
 		return err
 	}
-	return flow.CheckToken(in.Card)
+	return flow.CheckCardOrPage(in.Card, in.PaymentPage)
 }
 
 func checkCustomer(c payment.Customer) error {

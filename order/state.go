@@ -54,7 +54,12 @@ type order struct {
 	lock    workflow.Mutex // held by a command or a timer moving money: the next waits its turn
 	running int            // commands accepted and not finished
 	started bool           // the first attempt has a result: the place update may answer
-	placed  int            // place updates answered
+	// awaiting: placed for the payment page (RevPaymentPage); the first
+	// attempt is the page's. pageExpires is when its link expires: when the
+	// order, still awaiting payment, is cancelled.
+	awaiting    bool
+	pageExpires time.Time
+	placed      int // place updates answered
 }
 
 // authorization is one payment at the processor (an authorization, or a sale)
@@ -83,10 +88,15 @@ func newOrder(ctx workflow.Context, in Input) *order {
 		seq:      map[string]int{},
 		invalid:  in.Check(),
 		rev:      rev,
+		awaiting: in.PaymentPage != nil && rev.PaymentPage(),
 		lock:     workflow.NewMutex(ctx),
 		now:      func() time.Time { return workflow.Now(ctx) },
 	}
 	o.calls = flow.NewCalls(rev, log.With(workflow.GetLogger(ctx), "order_id", in.OrderID), o.recordAttention)
+	if o.awaiting {
+		o.status = payment.OrderAwaitingPayment
+		o.pageExpires = o.since.Add(o.settings.AbandonAfter)
+	}
 	for _, it := range in.Items {
 		o.lines = append(o.lines, Line{SKU: it.SKU, Quantity: it.Quantity, UnitAmount: it.UnitAmount})
 	}

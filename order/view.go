@@ -42,7 +42,14 @@ type View struct {
 	// (flow.Sender), since RevGuarded; only in update answers, which the API
 	// compares with its own request's and drops before it answers.
 	RequestDigest string `json:"request_digest,omitempty"`
+	// PaymentPage is the payment page of an order placed for it
+	// (RevPaymentPage; API.md "The payment page"): the API fills URL, the
+	// link, which the workflow cannot make (it is signed with the API's key).
+	PaymentPage *PageView `json:"payment_page,omitempty"`
 }
+
+// PageView is an order's payment page (flow.PageView).
+type PageView = flow.PageView
 
 // EchoedDigest is the digest of the request the answer is for (flow.Echoed).
 func (v View) EchoedDigest() string { return v.RequestDigest }
@@ -102,7 +109,8 @@ const (
 	EventReauthorized     = "reauthorized"
 	EventReauthDeclined   = "reauthorization_declined"
 	EventAbandoned        = "abandoned"
-	EventTimedOut         = "timed_out" // auto-cancelled after Settings.AbandonAfter
+	EventAwaitingPayment  = "awaiting_payment" // placed for the payment page
+	EventTimedOut         = "timed_out"        // auto-cancelled after Settings.AbandonAfter
 	EventCancelled        = "cancelled"
 	EventCompleted        = "completed"
 	EventProcessorError   = "processor_error" // a call failed for good; Code: the error type
@@ -143,6 +151,9 @@ func (o *order) view() View {
 	}
 	if v.Events == nil {
 		v.Events = []Event{}
+	}
+	if o.awaiting {
+		v.PaymentPage = &PageView{ExpiresAt: o.pageExpires, ReturnURL: o.in.PaymentPage.ReturnURL, CancelURL: o.in.PaymentPage.CancelURL}
 	}
 	if until := o.declines.Until(o.settings.AttemptLimits); until.After(o.now()) {
 		v.RetryBlockedUntil = &until

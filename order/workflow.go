@@ -29,6 +29,12 @@ func Workflow(ctx workflow.Context, in Input) (View, error) {
 	o.upsertSearchAttributes(ctx)
 	if err := o.exclusive(ctx, func(ctx workflow.Context) error {
 		return o.as(flow.ActorOf(flow.Sender{Actor: in.Actor}), func() error {
+			if o.awaiting {
+				// The first attempt is the payment page's (retry).
+				o.event(ctx, EventAwaitingPayment, 0, "")
+				o.message = msgAwaiting
+				return nil
+			}
 			o.attempt(ctx, in.Card)
 			return nil
 		})
@@ -76,7 +82,7 @@ func (o *order) wait(ctx workflow.Context) error {
 func (o *order) deadline() (at time.Time, summary string, act func(workflow.Context)) {
 	s := o.settings
 	switch o.status {
-	case payment.OrderPaymentFailed, payment.OrderPendingSubmission:
+	case payment.OrderPaymentFailed, payment.OrderPendingSubmission, payment.OrderAwaitingPayment:
 		return o.since.Add(s.AbandonAfter), "auto-cancel if still " + string(o.status), o.timeOut
 	case payment.OrderAuthorized:
 		return o.reauthorizeAt(), "re-authorize before the authorization expires", o.reauthorize
@@ -123,6 +129,7 @@ const (
 	msgFailed     = "Your payment could not be completed. Please try again or use another card."
 	msgFraud      = "We could not accept this payment. Please use another card or contact the shop."
 	msgUnchecked  = "We could not check your card just now. Please try again."
+	msgAwaiting   = "Please enter your card details to pay."
 )
 
 // Failure codes cardflow itself sets.
@@ -265,8 +272,8 @@ func (o *order) decline(ctx workflow.Context, f *payment.Failure, eventType stri
 
 const msgReauthDeclined = "We could not renew the reservation on your card. Please pay with another card."
 
-// timeOut cancels an order left in payment_failed or pending_submission for
-// Settings.AbandonAfter. Nothing is authorized in those statuses.
+// timeOut cancels an order left in payment_failed, pending_submission or
+// awaiting_payment for Settings.AbandonAfter. Nothing is authorized in those statuses.
 func (o *order) timeOut(ctx workflow.Context) {
 	o.event(ctx, EventTimedOut, 0, "")
 	o.message = msgCancelled

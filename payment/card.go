@@ -34,12 +34,22 @@ const (
 // (on its way to the processor's vault) and in the sandbox. Its String, Format,
 // GoString, MarshalJSON and LogValue methods (redact.go) mask the number and drop
 // the CVC, so that a stray log line cannot leak them.
+//
+// Token, instead of all the rest, names a card the customer's browser
+// tokenized in the processor's card fields (API.md "Card tokens"): the API
+// then reads the card from the vault.
 type CardData struct {
 	Number   string `json:"number"`
 	ExpMonth int    `json:"exp_month"`
 	ExpYear  int    `json:"exp_year"`
 	CVC      string `json:"cvc"`
 	Holder   string `json:"holder"`
+	Token    string `json:"token,omitempty"`
+}
+
+// Raw reports whether c holds any card data beside a token.
+func (c CardData) Raw() bool {
+	return c.Number != "" || c.CVC != "" || c.ExpMonth != 0 || c.ExpYear != 0 || c.Holder != ""
 }
 
 // Class says whether a decline may be retried.

@@ -62,6 +62,7 @@ var OrderLifecycle = &Lifecycle[OrderStatus, OrderTrigger]{
 	noun: "order",
 	statuses: []Meaning[OrderStatus]{
 		{OrderProcessing, "a payment attempt is running"},
+		{OrderAwaitingPayment, "placed for the payment page; the customer has not paid yet"},
 		{OrderPendingSubmission, "checked and held until the merchant submits it"},
 		{OrderAuthorized, "the amount is reserved on the card, not yet captured"},
 		{OrderPaymentFailed, "the last payment attempt failed; the customer may retry"},
@@ -78,6 +79,14 @@ var OrderLifecycle = &Lifecycle[OrderStatus, OrderTrigger]{
 		{OrderProcessing, OrderApproved, OrderAuthorized, MoneyAuthorize},
 		{OrderProcessing, OrderCharged, OrderCaptured, MoneySale},
 		{OrderProcessing, OrderDeclined, OrderPaymentFailed, MoneyNone},
+
+		// Placed for the payment page: the customer's first attempt comes from
+		// it (retry: the same command as another card after a decline). Nothing
+		// is authorized yet; left, it is cancelled like a failed payment.
+		{OrderAwaitingPayment, OrderRetry, OrderProcessing, MoneyNone},
+		{OrderAwaitingPayment, OrderAbandon, OrderCancelled, MoneyNone},
+		{OrderAwaitingPayment, OrderCancel, OrderCancelled, MoneyNone},
+		{OrderAwaitingPayment, OrderTimedOut, OrderCancelled, MoneyNone},
 
 		// Waiting for the merchant to submit. Nothing is authorized yet.
 		{OrderPendingSubmission, OrderSubmit, OrderProcessing, MoneyNone},
@@ -126,6 +135,7 @@ var OrderLifecycle = &Lifecycle[OrderStatus, OrderTrigger]{
 var SubscriptionLifecycle = &Lifecycle[SubscriptionStatus, SubscriptionCommand]{
 	noun: "subscription",
 	statuses: []Meaning[SubscriptionStatus]{
+		{SubscriptionIncomplete, "started for the payment page: waits for the customer's card"},
 		{SubscriptionTrialing, "in the free trial; the first bill is at its end"},
 		{SubscriptionActive, "paid up; the next cycle is billed on its date"},
 		{SubscriptionPastDue, "a bill failed soft and is retried on the schedule"},
@@ -135,6 +145,16 @@ var SubscriptionLifecycle = &Lifecycle[SubscriptionStatus, SubscriptionCommand]{
 	},
 	commands: []SubscriptionCommand{SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionCatchUp, SubscriptionRefund},
 	rows: slices.Concat(
+		// Started for the payment page: the card the customer enters there
+		// (payment-method) starts the trial, or the first bill at once; left
+		// without one, it expires.
+		[]SubscriptionTransition{
+			{SubscriptionIncomplete, SubscriptionCancel, SubscriptionCancelled, MoneyNone},
+			{SubscriptionIncomplete, SubscriptionPaymentMethod, SubscriptionIncomplete, MoneyNone},
+			{SubscriptionIncomplete, SubscriptionTrialStarted, SubscriptionTrialing, MoneyNone},
+			{SubscriptionIncomplete, SubscriptionBillingStarted, SubscriptionActive, MoneyNone},
+			{SubscriptionIncomplete, SubscriptionEnded, SubscriptionExpired, MoneyNone},
+		},
 		live(SubscriptionTrialing, SubscriptionCancel, SubscriptionPaymentMethod),
 		live(SubscriptionActive, SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionRefund),
 		live(SubscriptionPastDue, SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionCatchUp, SubscriptionRefund),

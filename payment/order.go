@@ -8,7 +8,10 @@ const (
 	// which a payment attempt runs (validity check, fraud screen, processor call).
 	// POST /v1/orders and the submit and retry commands answer only after it has
 	// passed, so shops see it only by polling during an attempt.
-	OrderProcessing        OrderStatus = "processing"
+	OrderProcessing OrderStatus = "processing"
+	// OrderAwaitingPayment: placed for the payment page (no card yet); the
+	// customer's first attempt comes from the page (since workflow revision 4).
+	OrderAwaitingPayment   OrderStatus = "awaiting_payment"
 	OrderPendingSubmission OrderStatus = "pending_submission"
 	OrderAuthorized        OrderStatus = "authorized"
 	OrderPaymentFailed     OrderStatus = "payment_failed"

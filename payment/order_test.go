@@ -10,6 +10,7 @@ func TestOrderCommandsByStatus(t *testing.T) {
 	// API.md's command table, written out independently of the state machine.
 	want := map[OrderStatus][]OrderTrigger{
 		OrderProcessing:        nil,
+		OrderAwaitingPayment:   {OrderRetry, OrderAbandon, OrderCancel},
 		OrderPendingSubmission: {OrderSubmit, OrderAbandon, OrderCancel},
 		OrderAuthorized:        {OrderCancelItems, OrderCapture, OrderCancel},
 		OrderPaymentFailed:     {OrderRetry, OrderAbandon, OrderCancel},
@@ -140,10 +141,14 @@ func TestOrderTableIsSound(t *testing.T) {
 		}
 		return got
 	}
+	// An order starts with its first attempt, or waiting for the payment page's.
 	fromStart := reach(OrderProcessing)
+	for s := range reach(OrderAwaitingPayment) {
+		fromStart[s] = true
+	}
 	for _, s := range OrderStatuses() {
 		if !fromStart[s] {
-			t.Errorf("%s cannot be reached from %s", s, OrderProcessing)
+			t.Errorf("%s cannot be reached from %s or %s", s, OrderProcessing, OrderAwaitingPayment)
 		}
 		ends := false
 		for r := range reach(s) {

@@ -54,7 +54,8 @@ func (c CardData) MarshalJSON() ([]byte, error) {
 		Brand    Brand  `json:"brand,omitempty"`
 		ExpMonth int    `json:"exp_month"`
 		ExpYear  int    `json:"exp_year"`
-	}{maskedNumber(c.Number), b, c.ExpMonth, c.ExpYear})
+		Token    string `json:"token,omitempty"`
+	}{maskedNumber(c.Number), b, c.ExpMonth, c.ExpYear, c.Token})
 }
 
 // LogValue keeps slog from logging the fields.

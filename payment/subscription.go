@@ -4,12 +4,15 @@ package payment
 type SubscriptionStatus string
 
 const (
-	SubscriptionTrialing  SubscriptionStatus = "trialing"
-	SubscriptionActive    SubscriptionStatus = "active"
-	SubscriptionPastDue   SubscriptionStatus = "past_due"
-	SubscriptionSuspended SubscriptionStatus = "suspended"
-	SubscriptionCancelled SubscriptionStatus = "cancelled"
-	SubscriptionExpired   SubscriptionStatus = "expired"
+	// SubscriptionIncomplete: started for the payment page, without a card
+	// yet (since workflow revision 4).
+	SubscriptionIncomplete SubscriptionStatus = "incomplete"
+	SubscriptionTrialing   SubscriptionStatus = "trialing"
+	SubscriptionActive     SubscriptionStatus = "active"
+	SubscriptionPastDue    SubscriptionStatus = "past_due"
+	SubscriptionSuspended  SubscriptionStatus = "suspended"
+	SubscriptionCancelled  SubscriptionStatus = "cancelled"
+	SubscriptionExpired    SubscriptionStatus = "expired"
 )
 
 // SubscriptionCommand is a trigger of the subscription lifecycle: something the
@@ -31,6 +34,10 @@ const (
 	SubscriptionSoftFailed SubscriptionCommand = "soft-failed" // a bill failed soft: retried on the schedule
 	SubscriptionHardFailed SubscriptionCommand = "hard-failed" // a bill failed hard: nothing is charged until the card changes
 	SubscriptionEnded      SubscriptionCommand = "expired"     // the plan is done or the retry schedule used up
+	// The card an incomplete subscription waited for came: its trial starts,
+	// or (no trial) its first bill runs at once.
+	SubscriptionTrialStarted   SubscriptionCommand = "trial-started"
+	SubscriptionBillingStarted SubscriptionCommand = "billing-started"
 )
 
 // SubscriptionTransition is one row of the subscription lifecycle.

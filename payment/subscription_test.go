@@ -9,12 +9,13 @@ import (
 func TestSubscriptionCommandsByStatus(t *testing.T) {
 	// The contract's view of the lifecycle, written out independently of the table.
 	want := map[SubscriptionStatus][]SubscriptionCommand{
-		SubscriptionTrialing:  {SubscriptionCancel, SubscriptionPaymentMethod},
-		SubscriptionActive:    {SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionRefund},
-		SubscriptionPastDue:   {SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionCatchUp, SubscriptionRefund},
-		SubscriptionSuspended: {SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionRefund},
-		SubscriptionCancelled: {SubscriptionRefund},
-		SubscriptionExpired:   {SubscriptionRefund},
+		SubscriptionIncomplete: {SubscriptionCancel, SubscriptionPaymentMethod},
+		SubscriptionTrialing:   {SubscriptionCancel, SubscriptionPaymentMethod},
+		SubscriptionActive:     {SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionRefund},
+		SubscriptionPastDue:    {SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionCatchUp, SubscriptionRefund},
+		SubscriptionSuspended:  {SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionRefund},
+		SubscriptionCancelled:  {SubscriptionRefund},
+		SubscriptionExpired:    {SubscriptionRefund},
 	}
 	for _, s := range SubscriptionStatuses() {
 		for _, c := range SubscriptionCommands() {
@@ -41,6 +42,10 @@ func TestSubscriptionTransitions(t *testing.T) {
 		from, to SubscriptionStatus
 		ok       bool
 	}{
+		{SubscriptionIncomplete, SubscriptionTrialing, true},  // the page's card starts the trial
+		{SubscriptionIncomplete, SubscriptionActive, true},    // ... or the first bill
+		{SubscriptionIncomplete, SubscriptionExpired, true},   // left without a card
+		{SubscriptionIncomplete, SubscriptionPastDue, false},  // nothing billed yet
 		{SubscriptionTrialing, SubscriptionActive, true},      // first bill paid
 		{SubscriptionTrialing, SubscriptionPastDue, true},     // first bill soft-declined
 		{SubscriptionTrialing, SubscriptionSuspended, true},   // first bill hard-declined

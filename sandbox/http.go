@@ -24,6 +24,12 @@ func (s *Sandbox) Handler() http.Handler {
 	// needs the secret key, checked before a fault is drawn or a body is read.
 	mux.HandleFunc("POST /v1/tokens", s.tokenizer(s.handleTokenize))
 	mux.HandleFunc("OPTIONS /v1/tokens", s.preflight)
+	mux.HandleFunc("POST /v1/tokens/{token}/customer", s.secret(s.faulty(s.handleBind)))
+	// The card fields for a browser (hosted.go): public, as their script is.
+	mux.HandleFunc("GET /v1/hosted/card-fields", s.handleCardFields)
+	mux.HandleFunc("GET /v1/hosted/card-fields/config", s.handleCardFieldsConfig)
+	mux.HandleFunc("GET /v1/hosted/card-fields.js", handleHostedAsset("card-fields.js", "text/javascript; charset=utf-8"))
+	mux.HandleFunc("GET /v1/hosted/card-fields.css", handleHostedAsset("card-fields.css", "text/css; charset=utf-8"))
 	mux.HandleFunc("GET /v1/tokens/{token}", s.secret(s.faulty(s.handleToken)))
 	mux.HandleFunc("GET /v1/tokens/{token}/risk", s.secret(s.faulty(s.handleRisk)))
 	mux.HandleFunc("POST /v1/tokens/{token}/account-updater", s.secret(s.faulty(s.handleAccountUpdater)))
@@ -50,6 +56,9 @@ func (s *Sandbox) handleTokenize(w http.ResponseWriter, r *http.Request) {
 	var req tokenizeRequest
 	if !s.decode(w, r, &req) {
 		return
+	}
+	if req.CustomerID == "" && s.keyOf(r) == keyPublishable {
+		req.CustomerID = unbound // the merchant's server binds it (handleBind)
 	}
 	var c vaultCard
 	err := s.inTx(r.Context(), func(tx *sql.Tx) (err error) {

@@ -71,7 +71,9 @@ type tokenizeRequest struct {
 
 // tokenize checks the card and stores it in the vault under a new token.
 func (s *Sandbox) tokenize(tx *sql.Tx, req tokenizeRequest) (vaultCard, error) {
-	if strings.TrimSpace(req.CustomerID) == "" {
+	if req.CustomerID == unbound {
+		req.CustomerID = ""
+	} else if strings.TrimSpace(req.CustomerID) == "" {
 		return vaultCard{}, &apiError{Status: http.StatusUnprocessableEntity, Code: "invalid_request", Field: "customer_id", Message: "customer_id is required"}
 	}
 	now := s.now()

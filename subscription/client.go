@@ -43,7 +43,10 @@ const (
 // status it starts in, with its summary for the Temporal UI.
 func StartOptions(in Input, taskQueue string) client.StartWorkflowOptions {
 	status := payment.SubscriptionActive
-	if !in.Plan.Trial.IsZero() {
+	switch {
+	case in.PaymentPage != nil:
+		status = payment.SubscriptionIncomplete
+	case !in.Plan.Trial.IsZero():
 		status = payment.SubscriptionTrialing
 	}
 	opts := flow.StartOptions(WorkflowID(in.SubscriptionID), taskQueue, "subscription", string(status), in.Customer.ID)
@@ -58,8 +61,10 @@ func Summary(in Input) string {
 	if in.Plan.Name != "" {
 		parts = append(parts, in.Plan.Name)
 	}
-	parts = append(parts,
-		in.Plan.Money().String()+" / "+in.Plan.Interval.String(),
-		string(in.Card.Brand)+" ••"+in.Card.Last4)
+	card := string(in.Card.Brand) + " ••" + in.Card.Last4
+	if in.PaymentPage != nil {
+		card = "payment page"
+	}
+	parts = append(parts, in.Plan.Money().String()+" / "+in.Plan.Interval.String(), card)
 	return strings.Join(parts, " · ")
 }

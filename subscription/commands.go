@@ -271,12 +271,22 @@ func (w *subscription) paymentMethod() flow.Command[PaymentMethodRequest] {
 
 // doChangeCard replaces the card. Past due or suspended, the new card pays what is
 // outstanding at once instead of waiting for the schedule.
+// An incomplete subscription's first card starts it, as a start with a card
+// would have: its trial, or its first bill at once (the main loop bills it).
 func (w *subscription) doChangeCard(ctx workflow.Context, card payment.Card) error {
 	w.st.Card = card
 	w.event(ctx, Event{Type: EventPaymentMethodUpdated, Cycle: w.st.Cycle})
 	switch w.st.Status {
 	case payment.SubscriptionPastDue, payment.SubscriptionSuspended:
 		return w.bill(ctx, attemptCatchUp, workflow.Now(ctx).UTC())
+	case payment.SubscriptionIncomplete:
+		now := workflow.Now(ctx).UTC()
+		w.st.Anchor = now
+		on := payment.SubscriptionBillingStarted
+		if !w.in.Plan.Trial.IsZero() {
+			w.st.Anchor, on = w.in.Plan.Trial.AddTo(now), payment.SubscriptionTrialStarted
+		}
+		w.fire(ctx, on)
 	}
 	return nil
 }

@@ -38,6 +38,10 @@ type Settings struct {
 	// delivered (default 1m). What is left is carried to the next run and sent
 	// again under the same event id, so a dead receiver never stalls billing.
 	NotifyGrace time.Duration `json:"notify_grace,omitempty"`
+	// IncompleteAfter expires a subscription started for the payment page
+	// that got no card this long (default 24h, as an order's AbandonAfter);
+	// its page's link expires then too.
+	IncompleteAfter time.Duration `json:"incomplete_after,omitempty"`
 }
 
 func (s Settings) withDefaults() Settings {
@@ -55,6 +59,9 @@ func (s Settings) withDefaults() Settings {
 	}
 	if s.NotifyGrace <= 0 {
 		s.NotifyGrace = time.Minute
+	}
+	if s.IncompleteAfter <= 0 {
+		s.IncompleteAfter = 24 * time.Hour
 	}
 	s.Limits = s.Limits.WithDefaults()
 	s.AttemptLimits = s.AttemptLimits.WithDefaults()
@@ -106,6 +113,9 @@ type Input struct {
 	// Actor names who created the subscription in its created event
 	// (flow.Sender's Actor; "operator" when empty), since RevGuarded.
 	Actor string `json:"actor,omitempty"`
+	// PaymentPage, set instead of Card, starts the subscription incomplete
+	// (since RevPaymentPage) until the customer enters a card on the page.
+	PaymentPage *flow.PaymentPage `json:"payment_page,omitempty"`
 }
 
 // Limits of a subscription request.
@@ -158,5 +168,5 @@ func (in Input) Check() error {
 	if err := in.CheckRequest(); err != nil {
 		return err
 	}
-	return flow.CheckToken(in.Card)
+	return flow.CheckCardOrPage(in.Card, in.PaymentPage)
 }

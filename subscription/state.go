@@ -124,7 +124,11 @@ func (w *subscription) begin(ctx workflow.Context) error {
 	w.st.Card = w.in.Card
 	w.st.Anchor = now
 	w.st.Status = payment.SubscriptionActive // no trial: the first bill runs at once
-	if !w.in.Plan.Trial.IsZero() {
+	if w.in.PaymentPage != nil && w.rev.PaymentPage() {
+		// The card comes from the payment page (doChangeCard starts it).
+		w.st.Status = payment.SubscriptionIncomplete
+		w.started = true
+	} else if !w.in.Plan.Trial.IsZero() {
 		w.st.Anchor = w.in.Plan.Trial.AddTo(now)
 		w.st.Status = payment.SubscriptionTrialing
 		w.started = true

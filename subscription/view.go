@@ -115,6 +115,10 @@ type View struct {
 	// (flow.Sender), since RevGuarded; only in update answers, which the API
 	// compares with its own request's and drops before it answers.
 	RequestDigest string `json:"request_digest,omitempty"`
+	// PaymentPage is the payment page of a subscription started for it
+	// (RevPaymentPage): the API fills URL. Its link lasts until ExpiresAt,
+	// when an incomplete subscription expires; used later, it changes the card.
+	PaymentPage *flow.PageView `json:"payment_page,omitempty"`
 }
 
 // EchoedDigest is the digest of the request the answer is for (flow.Echoed).
@@ -149,6 +153,12 @@ func (w *subscription) view() View {
 		v.RetryAt = optionalTime(st.RetryAt)
 	case payment.SubscriptionSuspended:
 		v.RetryAt = optionalTime(st.RetryAt) // nothing is charged, only notices go out
+	}
+	if p := w.in.PaymentPage; p != nil {
+		v.PaymentPage = &flow.PageView{ExpiresAt: w.incompleteUntil(), ReturnURL: p.ReturnURL, CancelURL: p.CancelURL}
+	}
+	if st.Status == payment.SubscriptionIncomplete {
+		return v
 	}
 	if w.in.Plan.Cycles > 0 && !st.Status.Terminal() {
 		v.EndsAt = optionalTime(w.billingDate(w.in.Plan.Cycles + 1))

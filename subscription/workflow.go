@@ -150,14 +150,15 @@ func (w *subscription) close(ctx workflow.Context) error {
 type stepKind int
 
 const (
-	stepTrialEnding    stepKind = iota + 1 // subscription.trial_ending notice
-	stepPreBill                            // subscription.pre_bill notice
-	stepBill                               // bill the next cycle
-	stepRetry                              // retry the outstanding cycle (past_due)
-	stepHardFailNotice                     // hard-fail notice at a schedule date (suspended)
-	stepExpiring                           // subscription.expiring notice
-	stepExpire                             // the plan's cycles are done
-	stepClose                              // the refund window of an ended subscription is over
+	stepTrialEnding      stepKind = iota + 1 // subscription.trial_ending notice
+	stepPreBill                              // subscription.pre_bill notice
+	stepBill                                 // bill the next cycle
+	stepRetry                                // retry the outstanding cycle (past_due)
+	stepHardFailNotice                       // hard-fail notice at a schedule date (suspended)
+	stepExpiring                             // subscription.expiring notice
+	stepExpire                               // the plan's cycles are done
+	stepClose                                // the refund window of an ended subscription is over
+	stepIncompleteExpire                     // started for the payment page and never given a card
 )
 
 // step is the next thing due and when.
@@ -179,6 +180,8 @@ func (w *subscription) next() step {
 		return step{stepHardFailNotice, st.RetryAt, fmt.Sprintf("hard-fail notice %d of %d", st.Retries+1, len(w.in.Retry.Schedule))}
 	case payment.SubscriptionCancelled, payment.SubscriptionExpired:
 		return step{stepClose, st.EndedAt.Add(w.settings.RetainFor), "refund window ends"}
+	case payment.SubscriptionIncomplete:
+		return step{stepIncompleteExpire, w.incompleteUntil(), "expire if still without a card"}
 	}
 
 	if w.planDone() {
@@ -244,6 +247,8 @@ func (w *subscription) do(ctx workflow.Context, s step) error {
 		w.notify(ctx, NoticeExpiring, payment.RecipientCustomer, w.noticeData(st.Cycle, w.billingDate(w.in.Plan.Cycles+1)))
 	case stepExpire:
 		w.expire(ctx, "plan_completed")
+	case stepIncompleteExpire:
+		w.expire(ctx, "incomplete_expired")
 	case stepBill:
 		st.Cycle++
 		st.Attempt, st.Retries, st.RetryAt = 0, 0, time.Time{}
@@ -261,6 +266,12 @@ func (w *subscription) do(ctx workflow.Context, s step) error {
 		}
 	}
 	return nil
+}
+
+// incompleteUntil is when a subscription started for the payment page
+// expires without a card, and its page's link with it.
+func (w *subscription) incompleteUntil() time.Time {
+	return w.st.StartedAt.Add(w.settings.IncompleteAfter)
 }
 
 // scheduleNext plans the schedule's next date after the delay just used,

@@ -106,6 +106,9 @@ type ncFlows struct {
 	answers [][]byte
 	orders  []string
 	subs    []string
+	// minWorkflows is how many workflows the scan must see at least (0: the
+	// 14 of TestNoCardData); the payment page's browser run has fewer.
+	minWorkflows int
 }
 
 func (c ncCard) json() map[string]any {
@@ -531,7 +534,11 @@ func (f *ncFlows) scan(t *testing.T) {
 	}
 
 	// The scan saw what the flows made.
-	if len(ids) < 14 || runs <= len(ids) || events < 10*len(ids) || len(hooks) < 2*len(ids) || len(logs) == 0 {
+	least, hooksEach := 14, 2
+	if f.minWorkflows > 0 {
+		least, hooksEach = f.minWorkflows, 1 // the page's flows end early: fewer webhooks
+	}
+	if len(ids) < least || runs <= len(ids) || events < 10*len(ids) || len(hooks) < hooksEach*len(ids) || len(logs) == 0 {
 		t.Errorf("the scan saw too little: %d workflows, %d runs, %d events, %d webhooks, %d log bytes", len(ids), runs, events, len(hooks), len(logs))
 	}
 	t.Logf("scanned %d workflows (%d runs, %d events, %d history bytes, %d payloads decrypted, %d started events encrypted), "+

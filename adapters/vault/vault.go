@@ -55,3 +55,19 @@ func (v *Client) Card(ctx context.Context, token string) (payment.TokenInfo, err
 	}
 	return out, nil
 }
+
+// Bind gives a token made in the customer's browser (the card fields, with the
+// publishable key: it belongs to nobody yet) to customerID, the first customer
+// that uses it, and answers the card; a token already theirs answers as it
+// is. Another customer's token is a *payment.ProcessorError with Status 409
+// (token_of_another_customer), an unknown one 404 (token_not_found).
+func (v *Client) Bind(ctx context.Context, token, customerID string) (payment.Card, error) {
+	var out payment.TokenInfo
+	in := struct {
+		CustomerID string `json:"customer_id"`
+	}{customerID}
+	if err := v.c.Do(ctx, http.MethodPost, "/v1/tokens/"+url.PathEscape(token)+"/customer", "", in, &out); err != nil {
+		return payment.Card{}, sandboxhttp.Wrap(err, "bind token %s to customer %q", token, customerID)
+	}
+	return out.Card, nil
+}

@@ -38,7 +38,7 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, err := req.Input(s.Config.Orders)
-	if err == nil {
+	if err == nil && req.PaymentPage == nil {
 		err = shop.CheckCard(req.Card, s.Now())
 	}
 	if err != nil {
@@ -48,7 +48,8 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 	in.Actor = actor(r)
 	ctx, cancel := context.WithTimeout(r.Context(), s.Config.UpdateTimeout)
 	defer cancel()
-	placed, err := shop.CreateOrder(ctx, s.Temporal, s.Config.TaskQueue, in, s.tokenizer(req.Customer.ID, req.Card))
+	placed, err := shop.CreateOrder(ctx, s.Temporal, s.Config.TaskQueue, in, s.tokenizer(req.Customer.ID, req.Card, req.PaymentPage != nil))
+	s.orderLink(&placed.Order)
 	switch {
 	case err != nil:
 		s.writeShopError(w, err)
@@ -85,6 +86,7 @@ func (s *Server) answerOrder(w http.ResponseWriter) func(order.View, error) {
 			s.writeShopError(w, err)
 			return
 		}
+		s.orderLink(&v)
 		writeJSON(w, http.StatusOK, v)
 	}
 }

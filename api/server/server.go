@@ -16,6 +16,7 @@ import (
 	"github.com/cardflow/cardflow/codec"
 	"github.com/cardflow/cardflow/flow"
 	"github.com/cardflow/cardflow/internal/config"
+	"github.com/cardflow/cardflow/internal/paylink"
 	"github.com/cardflow/cardflow/order"
 	"github.com/cardflow/cardflow/subscription"
 )
@@ -55,6 +56,9 @@ type Server struct {
 	// StripeEvents, when set, serves Stripe's webhooks at POST
 	// /v1/stripe/webhooks (no API key: Stripe's signature is the credential).
 	StripeEvents StripeEvents
+	// Pages configures the payment page (page.go); without Links no link
+	// is made and every /pay/ link is the 404 page.
+	Pages Pages
 }
 
 // Handler returns the API's routes.
@@ -80,6 +84,10 @@ func (s *Server) Handler() http.Handler {
 		writeError(w, http.StatusNotFound, "not_found", "no such route: "+r.Method+" "+r.URL.Path, "")
 	})
 	mux.Handle("/v1/", s.auth(s.checkIdempotencyKey(v1)))
+	if s.Pages.LinkTTL == 0 {
+		s.Pages.LinkTTL = DefaultLinkTTL
+	}
+	s.pageRoutes(mux)
 	if s.Codec != nil {
 		mux.Handle("/codec/", http.StripPrefix("/codec", s.Codec))
 	}
@@ -200,6 +208,12 @@ func New(c client.Client, cfg config.Config, log *zap.Logger, keys *codec.Keyrin
 		Log:      log,
 		Config:   sc,
 		Codec:    codec.Handler(keys, co),
+		Pages: Pages{
+			Links:          paylink.New(cfg.PagePublicURL(), keys.Derive(paylink.Label)),
+			CardFields:     cfg.CardFieldsBase(),
+			PublishableKey: cfg.SandboxPublishableKey,
+			Origin:         originOf(cfg.PagePublicURL()),
+		},
 	}
 	if cfg.Processor == config.ProcessorStripe {
 		sv := stripevault.New(stripevault.Config{Key: cfg.StripeSecretKey, BaseURL: cfg.StripeAPIBase,

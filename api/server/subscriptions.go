@@ -17,6 +17,7 @@ func (s *Server) subscriptionRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("PUT /v1/subscriptions/{id}/payment-method", id(s.changeSubscriptionCard))
 	mux.HandleFunc("POST /v1/subscriptions/{id}/catch-up", id(s.catchUpSubscription))
 	mux.HandleFunc("POST /v1/subscriptions/{id}/refunds", id(s.refundSubscription))
+	mux.HandleFunc("POST /v1/subscriptions/{id}/payment-page", id(s.subscriptionPaymentPage))
 }
 
 // createSubscription checks the plan and the card data (422, nothing
@@ -31,7 +32,7 @@ func (s *Server) createSubscription(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, err := req.Input(s.Config.Subscriptions)
-	if err == nil {
+	if err == nil && req.PaymentPage == nil {
 		err = shop.CheckCard(req.Card, s.Now())
 	}
 	if err != nil {
@@ -41,7 +42,8 @@ func (s *Server) createSubscription(w http.ResponseWriter, r *http.Request) {
 	in.Actor = actor(r)
 	ctx, cancel := context.WithTimeout(r.Context(), s.Config.UpdateTimeout)
 	defer cancel()
-	opened, err := shop.CreateSubscription(ctx, s.Temporal, s.Config.TaskQueue, in, s.tokenizer(in.Customer.ID, req.Card))
+	opened, err := shop.CreateSubscription(ctx, s.Temporal, s.Config.TaskQueue, in, s.tokenizer(in.Customer.ID, req.Card, req.PaymentPage != nil))
+	s.subscriptionLink(&opened.Subscription)
 	switch {
 	case err != nil:
 		s.writeShopError(w, err)
@@ -65,6 +67,7 @@ func (s *Server) answerSubscription(w http.ResponseWriter) func(subscription.Vie
 			s.writeShopError(w, err)
 			return
 		}
+		s.subscriptionLink(&v)
 		writeJSON(w, http.StatusOK, v)
 	}
 }

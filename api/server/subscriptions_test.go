@@ -16,6 +16,10 @@ import (
 // store a card.
 type subVault struct{ calls int }
 
+func (v *subVault) Bind(_ context.Context, token, _ string) (payment.Card, error) {
+	return payment.Card{Token: token}, nil
+}
+
 func (v *subVault) Tokenize(_ context.Context, _ string, c payment.CardData) (payment.Card, error) {
 	v.calls++
 	return payment.Card{Token: "tok_1", Brand: payment.Visa, Last4: c.Number[len(c.Number)-4:], ExpMonth: c.ExpMonth, ExpYear: c.ExpYear}, nil

@@ -47,7 +47,8 @@ func CardDigest(card payment.CardData) string {
 		ExpMonth int    `json:"exp_month"`
 		ExpYear  int    `json:"exp_year"`
 		Holder   string `json:"holder"`
-	}{payment.Last4(card.Number), card.ExpMonth, card.ExpYear, card.Holder})
+		Token    string `json:"token,omitempty"` // absent before tokens: the same digests as then
+	}{payment.Last4(card.Number), card.ExpMonth, card.ExpYear, card.Holder, card.Token})
 }
 
 // StatusTooManyRequests answers too_many_attempts.

@@ -88,6 +88,11 @@ type vault struct {
 	calls int
 }
 
+func (v *vault) Bind(context.Context, string, string) (payment.Card, error) {
+	v.calls++
+	return payment.Card{Token: "tok_1"}, v.err
+}
+
 func (v *vault) Tokenize(context.Context, string, payment.CardData) (payment.Card, error) {
 	v.calls++
 	return payment.Card{Token: "tok_1"}, v.err

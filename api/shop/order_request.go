@@ -19,6 +19,9 @@ type OrderRequest struct {
 	Capture     string           `json:"capture"`
 	Submit      string           `json:"submit"`
 	FraudScreen *bool            `json:"fraud_screen"`
+	// PaymentPage, instead of card, places the order for the payment page
+	// (awaiting_payment).
+	PaymentPage *order.PaymentPage `json:"payment_page,omitempty"`
 }
 
 // WithDefaults fills what the contract lets the shop leave out.
@@ -53,6 +56,7 @@ func (req OrderRequest) Input(settings order.Settings) (order.Input, error) {
 		FraudScreen: *req.FraudScreen,
 		Digest:      req.Digest(),
 		Settings:    settings,
+		PaymentPage: req.PaymentPage,
 	}
 	err := checkOrderIDs(req)
 	if err == nil {
@@ -60,6 +64,9 @@ func (req OrderRequest) Input(settings order.Settings) (order.Input, error) {
 	}
 	if err == nil {
 		err = checkOrderAmounts(in.Items)
+	}
+	if err == nil {
+		err = checkCardOrPage(req.Card, req.PaymentPage)
 	}
 	if err != nil {
 		return in, Rejected(err)
@@ -85,8 +92,11 @@ func (req OrderRequest) Digest() string {
 		Capture     string           `json:"capture"`
 		Submit      string           `json:"submit"`
 		FraudScreen bool             `json:"fraud_screen"`
+		// Absent in requests without them: their digests are as before.
+		Token       string             `json:"token,omitempty"`
+		PaymentPage *order.PaymentPage `json:"payment_page,omitempty"`
 	}{req.OrderID, req.Currency, req.Customer, req.Items, req.Card.ExpMonth, req.Card.ExpYear, req.Card.Holder,
-		req.Capture, req.Submit, *req.FraudScreen}
+		req.Capture, req.Submit, *req.FraudScreen, req.Card.Token, req.PaymentPage}
 	b, _ := json.Marshal(canonical) // plain structs of strings and numbers: cannot fail
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])

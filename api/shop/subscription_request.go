@@ -21,6 +21,9 @@ type SubscriptionRequest struct {
 	Notice         NoticesRequest   `json:"notice"`
 	Retry          RetryRequest     `json:"retry"`
 	AccountUpdater bool             `json:"account_updater"`
+	// PaymentPage, instead of card, starts the subscription incomplete until
+	// the customer enters a card on the payment page.
+	PaymentPage *flow.PaymentPage `json:"payment_page,omitempty"`
 }
 
 // PlanRequest is a subscription request's plan.
@@ -62,6 +65,9 @@ func (req SubscriptionRequest) Input(settings subscription.Settings) (subscripti
 	if err == nil {
 		err = in.CheckRequest()
 	}
+	if err == nil {
+		err = checkCardOrPage(req.Card, req.PaymentPage)
+	}
 	if err == nil && in.Plan.Amount > MaxAmount {
 		err = flow.InvalidRequest("plan.amount", fmt.Sprintf("plan.amount must be at most %d (minor units)", MaxAmount))
 	}
@@ -84,6 +90,7 @@ func (req SubscriptionRequest) parse(settings subscription.Settings) (subscripti
 		},
 		AccountUpdater: req.AccountUpdater,
 		Settings:       settings,
+		PaymentPage:    req.PaymentPage,
 	}
 	type durationField struct {
 		field    string
@@ -130,7 +137,7 @@ func (req SubscriptionRequest) Digest(in subscription.Input) string {
 	if len(num) > 4 {
 		num = num[len(num)-4:]
 	}
-	in.Card = payment.Card{Last4: num, ExpMonth: req.Card.ExpMonth, ExpYear: req.Card.ExpYear}
+	in.Card = payment.Card{Token: req.Card.Token, Last4: num, ExpMonth: req.Card.ExpMonth, ExpYear: req.Card.ExpYear}
 	in.Settings = subscription.Settings{} // the server's, not the request's
 	in.Digest, in.State = "", nil         // what the input carries, not what it is
 	b, _ := json.Marshal(struct {

@@ -61,25 +61,53 @@ type Config struct {
 	// (CARDFLOW_TLS_CERT, CARDFLOW_TLS_KEY): set, the API serves HTTPS; off
 	// loopback it refuses to start without them (app.APITLS).
 	TLSCert, TLSKey string
+	// PublicURL is the API's address as a customer's browser reaches it
+	// (CARDFLOW_PUBLIC_URL), the base of the payment page's links; empty:
+	// http://<CARDFLOW_API_ADDR>.
+	PublicURL string
+	// CardFieldsURL is the processor's address as a browser reaches it
+	// (CARDFLOW_CARD_FIELDS_URL), where the payment page frames the card
+	// fields from; empty: CARDFLOW_PROCESSOR_URL. SandboxPublishableKey
+	// (CARDFLOW_SANDBOX_PUBLISHABLE_KEY, as the sandbox reads it) is the key
+	// the card fields tokenize with.
+	CardFieldsURL         string
+	SandboxPublishableKey string
+}
+
+// PagePublicURL is PublicURL or, unset, the API's listen address over http.
+func (c Config) PagePublicURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	return "http://" + c.APIAddr
+}
+
+// CardFieldsBase is CardFieldsURL or, unset, ProcessorURL.
+func (c Config) CardFieldsBase() string {
+	if c.CardFieldsURL != "" {
+		return strings.TrimRight(c.CardFieldsURL, "/")
+	}
+	return strings.TrimRight(c.ProcessorURL, "/")
 }
 
 // Default is the configuration of a local `make run`.
 func Default() Config {
 	return Config{
-		TemporalAddress:   "localhost:7233",
-		TemporalNamespace: "default",
-		TaskQueue:         "cardflow",
-		APIAddr:           "127.0.0.1:8080",
-		APIKeys:           []string{DevAPIKey},
-		ProcessorURL:      "http://127.0.0.1:8091",
-		ProcessorTimeout:  10 * time.Second,
-		WebhookSecret:     DevWebhookSecret,
-		Dir:               ".cardflow",
-		LogLevel:          "info",
-		WorkflowCache:     2000,
-		SandboxSecretKey:  DevSandboxSecretKey,
-		Processor:         ProcessorSandbox,
-		MetricsAddr:       "127.0.0.1:9090",
+		TemporalAddress:       "localhost:7233",
+		TemporalNamespace:     "default",
+		TaskQueue:             "cardflow",
+		APIAddr:               "127.0.0.1:8080",
+		APIKeys:               []string{DevAPIKey},
+		ProcessorURL:          "http://127.0.0.1:8091",
+		ProcessorTimeout:      10 * time.Second,
+		WebhookSecret:         DevWebhookSecret,
+		Dir:                   ".cardflow",
+		LogLevel:              "info",
+		WorkflowCache:         2000,
+		SandboxSecretKey:      DevSandboxSecretKey,
+		Processor:             ProcessorSandbox,
+		MetricsAddr:           "127.0.0.1:9090",
+		SandboxPublishableKey: DevSandboxPublishableKey,
 	}
 }
 
@@ -208,6 +236,9 @@ func (c *Config) fromEnv(lookup func(string) (string, bool)) error {
 	str(&c.StripeSecretKey, "STRIPE_SECRET_KEY")
 	str(&c.StripeAPIBase, "STRIPE_API_BASE")
 	str(&c.StripeWebhookSecret, "STRIPE_WEBHOOK_SECRET")
+	str(&c.PublicURL, "CARDFLOW_PUBLIC_URL")
+	str(&c.CardFieldsURL, "CARDFLOW_CARD_FIELDS_URL")
+	str(&c.SandboxPublishableKey, "CARDFLOW_SANDBOX_PUBLISHABLE_KEY")
 	if v, ok := lookup("CARDFLOW_API_KEYS"); ok {
 		c.APIKeys = splitList(v)
 	}

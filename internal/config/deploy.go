@@ -26,6 +26,10 @@ const (
 // DevSandboxSecretKey is the sandbox's development secret key (sandbox.DevSecretKey).
 const DevSandboxSecretKey = "sk_sandbox_local"
 
+// DevSandboxPublishableKey is the sandbox's development publishable key
+// (sandbox.DevPublishableKey): public by design, it only tokenizes.
+const DevSandboxPublishableKey = "pk_test_sandbox"
+
 // OnLoopback reports whether every address the configuration names — where the
 // API listens, Temporal, the processor, the webhook receiver — is a loopback
 // address: the process then runs on a developer's machine, as `make run` and

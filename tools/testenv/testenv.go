@@ -85,7 +85,9 @@ type Env struct {
 	// production); its spans land in Spans.
 	Telemetry *telemetry.Telemetry
 	Spans     *tracetest.InMemoryExporter
-	logs      *syncBuffer
+	// PageOrigin is the payment page's origin: the API's, as its links name it.
+	PageOrigin string
+	logs       *syncBuffer
 }
 
 var queues atomic.Int64
@@ -123,6 +125,11 @@ func New(t *testing.T, opts Options) *Env {
 	if opts.ProcessorTimeout == 0 {
 		opts.ProcessorTimeout = 2 * time.Second
 	}
+	// The API listens first: its origin is the payment page's, which the
+	// sandbox lets frame the card fields and tokenize.
+	ln := listenAPI(t, opts.APIAddr)
+	cfg.APIAddr = ln.Addr().String()
+	e.PageOrigin = "http://" + cfg.APIAddr
 	sb, err = sandbox.Open(sandbox.Config{
 		DBPath:       filepath.Join(t.TempDir(), "sandbox.db"),
 		Key:          key,
@@ -133,7 +140,7 @@ func New(t *testing.T, opts Options) *Env {
 
 		SecretKey:      SandboxKey,
 		PublishableKey: SandboxPublishableKey,
-		AllowedOrigins: []string{SandboxOrigin},
+		AllowedOrigins: []string{SandboxOrigin, e.PageOrigin},
 	})
 	if err != nil {
 		t.Fatalf("open sandbox: %v", err)
@@ -159,8 +166,7 @@ func New(t *testing.T, opts Options) *Env {
 	if err := w.Start(); err != nil {
 		t.Fatalf("start worker: %v", err)
 	}
-	ln := listenAPI(t, opts.APIAddr)
-	cfg.APIAddr = ln.Addr().String()
+	cfg.SandboxPublishableKey = SandboxPublishableKey
 	apiSrv, apiURL := serveAPI(t, ln, cfg, opts, app.Observed(server.New(c, cfg, log, keys, func(sc *server.Config) {
 		sc.Orders = opts.Orders
 		sc.Subscriptions = opts.Subscriptions

@@ -3,6 +3,7 @@ package stripe
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 
 	stripe "github.com/stripe/stripe-go/v85"
@@ -105,4 +106,30 @@ func (v *Vault) customer(ctx context.Context, customerID string) (string, error)
 // quote escapes a value for Stripe's search query language.
 func quote(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s)
+}
+
+// Bind gives a payment method made by Stripe's card fields (not attached to
+// anyone yet) to customerID's Stripe customer, the first customer that uses
+// it; one of another customer is a *payment.ProcessorError with Status 409.
+func (v *Vault) Bind(ctx context.Context, token, customerID string) (payment.Card, error) {
+	pm, err := stripeapi.Lookup(ctx, v.sc, token)
+	if err != nil {
+		return payment.Card{}, err
+	}
+	switch info := stripeapi.TokenInfo(pm); {
+	case info.CustomerID == customerID:
+		return info.Card, nil
+	case pm.Customer != nil:
+		return payment.Card{}, &payment.ProcessorError{Status: http.StatusConflict, Code: "token_of_another_customer",
+			Message: "payment method " + token + " belongs to another customer", Field: "customer_id"}
+	}
+	cus, err := v.customer(ctx, customerID)
+	if err != nil {
+		return payment.Card{}, err
+	}
+	pm, err = v.sc.V1PaymentMethods.Attach(ctx, pm.ID, &stripe.PaymentMethodAttachParams{Customer: stripe.String(cus)})
+	if err := stripeapi.Err(err, fmt.Sprintf("attach payment method to customer %q (%s)", customerID, cus)); err != nil {
+		return payment.Card{}, err
+	}
+	return stripeapi.CardOf(pm), nil
 }

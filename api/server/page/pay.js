@@ -1,0 +1,48 @@
+// The payment page. The card fields are the processor's iframe; this page
+// hears only their token (postMessage, from the processor's origin alone),
+// asks cardflow to pay with it and shows the customer payment message.
+"use strict";
+(function () {
+  var main = document.getElementById("pay");
+  var frame = document.getElementById("card-fields");
+  if (!frame) { return; }
+  var processor = main.dataset.processorOrigin;
+  var message = document.getElementById("message");
+
+  function show(text, kind) {
+    message.className = "message " + (kind || "");
+    message.textContent = text;
+  }
+
+  function post(url, body) {
+    return fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body || {}) })
+      .then(function (r) { return r.json(); });
+  }
+
+  // answer shows the outcome; a decline asks the card fields for another card.
+  function answer(res) {
+    show(res.message || main.dataset.error, res.outcome);
+    if (res.redirect) {
+      setTimeout(function () { window.location.assign(res.redirect); }, 1500);
+      return;
+    }
+    if (res.pending) {
+      setTimeout(function () { post(main.dataset.attempt.replace(/\/attempt$/, "/status")).then(answer); }, 700);
+      return;
+    }
+    frame.contentWindow.postMessage({ type: "cardflow:another-card" }, processor);
+  }
+
+  window.addEventListener("message", function (ev) {
+    if (ev.origin !== processor || !ev.data || ev.data.type !== "cardflow:token") { return; }
+    show(main.dataset.paying, "");
+    post(main.dataset.attempt, { token: ev.data.token }).then(answer, function () { answer({}); });
+  });
+
+  document.getElementById("cancel").addEventListener("click", function () {
+    post(main.dataset.cancel).then(function (res) {
+      if (res.redirect) { window.location.assign(res.redirect); return; }
+      show(res.message || main.dataset.error, res.outcome);
+    });
+  });
+})();

@@ -1,0 +1,96 @@
+package systest
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+
+	"github.com/cardflow/cardflow/order"
+	"github.com/cardflow/cardflow/tools/testenv"
+)
+
+// TestRecordHistoriesPaymentPage plays the payment page's flows of revision 4
+// (flow.RevPaymentPage) whose histories order/ and subscription/ replay; with
+// CARDFLOW_RECORD_HISTORY=1 it writes them (testenv.Record never overwrites).
+func TestRecordHistoriesPaymentPage(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t, testenv.Options{Orders: order.Settings{ReturnWindow: time.Second}})
+	attempt := func(url, number string) string {
+		_, _, ans := page(t, "POST", url+"/attempt", `{"token":"`+browserToken(t, env, number)+`"}`, "Content-Type", "application/json")
+		return ans
+	}
+
+	// Awaiting payment, a decline, another card, capture, ship, completed.
+	id := orderID("rec-page")
+	_, b := env.Do(t, "POST", "/v1/orders", pageOrderRequest(id, "c-rec-page"))
+	var v pageOrder
+	pageJSON(t, b, &v)
+	if a := attempt(v.PaymentPage.URL, "4000000000000002"); !strings.Contains(a, "failed") {
+		t.Fatalf("decline: %s", a)
+	}
+	if a := attempt(v.PaymentPage.URL, "4242424242424242"); !strings.Contains(a, "paid") {
+		t.Fatalf("pay: %s", a)
+	}
+	orderCommand(t, env, id, "capture", nil, http.StatusOK)
+	orderCommand(t, env, id, "ship", nil, http.StatusOK)
+	orderWaitStatus(t, env, id, "completed")
+	orderWaitClosed(t, env, id)
+	env.Record(t, "order/"+id, "", "order_payment_page.rev4.json")
+
+	// Awaiting payment, cancelled on the page.
+	id = orderID("rec-page-cancel")
+	_, b = env.Do(t, "POST", "/v1/orders", pageOrderRequest(id, "c-rec-page-2"))
+	pageJSON(t, b, &v)
+	page(t, "POST", v.PaymentPage.URL+"/cancel", "")
+	orderWaitStatus(t, env, id, "cancelled")
+	orderWaitClosed(t, env, id)
+	env.Record(t, "order/"+id, "", "order_payment_page_cancel.rev4.json")
+
+	// Incomplete, the page's card, trialing, the first bill, continue-as-new.
+	sid := subID("rec-page-sub")
+	status, b := env.Do(t, "POST", "/v1/subscriptions", map[string]any{
+		"subscription_id": sid, "customer": map[string]any{"id": "c-rec-page-sub", "country": "US"},
+		"plan":         map[string]any{"name": "rec", "amount": 500, "currency": "EUR", "interval": "PT1H", "trial": "PT1S"},
+		"payment_page": map[string]any{"return_url": "https://shop.example/thanks", "cancel_url": "https://shop.example/cart"},
+	})
+	if status != http.StatusCreated {
+		t.Fatalf("create: %d %s", status, b)
+	}
+	var s struct {
+		PaymentPage struct{ URL string } `json:"payment_page"`
+	}
+	pageJSON(t, b, &s)
+	if a := attempt(s.PaymentPage.URL, "4242424242424242"); !strings.Contains(a, "paid") {
+		t.Fatalf("subscription's card: %s", a)
+	}
+	wid := "subscription/" + sid
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var first string
+	for first == "" {
+		d, err := env.Client.DescribeWorkflowExecution(ctx, wid, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := d.GetWorkflowExecutionInfo().GetFirstRunId(); f != d.GetWorkflowExecutionInfo().GetExecution().GetRunId() {
+			first = f
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s never continued as new", wid)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	events := env.Record(t, wid, first, "subscription_payment_page.rev4.json")
+	if last := events[len(events)-1].GetEventType(); last != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW {
+		t.Fatalf("the first run ended with %s, want continue-as-new", last)
+	}
+	if v := subGet(t, env, sid); v.Status != "active" || v.Cycle != 1 {
+		t.Errorf("after the first bill: %+v", v)
+	}
+}
