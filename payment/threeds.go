@@ -151,3 +151,13 @@ func WorkflowOfKey(key string) (string, bool) {
 	}
 	return parts[0] + "/" + parts[1], true
 }
+
+// ReturnPath is cardflow's return endpoint on the API: the browser comes
+// back there from a challenge (no API key; the signed state routes it).
+const ReturnPath = "/v1/three-ds/return"
+
+// ReturnURL is the return URL of an authentication: the API's base URL,
+// ReturnPath and the signed state of the authentication's key.
+func ReturnURL(base string, secret []byte, key string) string {
+	return strings.TrimRight(base, "/") + ReturnPath + "?state=" + ReturnState(secret, key)
+}
