@@ -42,6 +42,12 @@ type View struct {
 	// (flow.Sender), since RevGuarded; only in update answers, which the API
 	// compares with its own request's and drops before it answers.
 	RequestDigest string `json:"request_digest,omitempty"`
+	// ThreeDS is the 3-D Secure mode asked for (an addition); Authentication
+	// the attempt's authentication (null before one, and with three_ds
+	// never); NextAction what the customer must do while requires_action.
+	ThreeDS        string              `json:"three_ds,omitempty"`
+	Authentication *AuthenticationView `json:"authentication"`
+	NextAction     *payment.NextAction `json:"next_action,omitempty"`
 }
 
 // EchoedDigest is the digest of the request the answer is for (flow.Echoed).
@@ -130,6 +136,13 @@ func (o *order) view() View {
 		Capture:    o.in.Capture,
 		Submit:     o.in.Submit,
 		Attention:  o.calls.View(),
+	}
+	v.Authentication, v.NextAction = o.authenticationView()
+	if o.rev.ThreeDS() {
+		v.ThreeDS = o.in.ThreeDS
+		if v.ThreeDS == "" {
+			v.ThreeDS = payment.ThreeDSAutomatic
+		}
 	}
 	v.Amounts.Total = o.total()
 	if o.fraud != nil {

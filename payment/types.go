@@ -118,6 +118,10 @@ type FraudRequest struct {
 	// At is when the attempt runs (the workflow's clock), for the per-customer
 	// window; zero: the screener's clock.
 	At time.Time `json:"at,omitzero"`
+	// AuthenticationFailures counts the 3-D Secure authentications the
+	// cardholder failed (or abandoned) on this order before (RevThreeDS): a
+	// stolen card's holder cannot pass them.
+	AuthenticationFailures int `json:"authentication_failures,omitempty"`
 }
 
 // Fraud decisions.
