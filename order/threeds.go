@@ -34,11 +34,7 @@ const (
 
 // AuthenticationView is the order's authentication (API.md: authentication),
 // null before an attempt authenticated (or with three_ds never).
-type AuthenticationView struct {
-	Status         string `json:"status"` // not_required, frictionless, challenged, failed, attempted, unavailable
-	ECI            string `json:"eci,omitempty"`
-	LiabilityShift bool   `json:"liability_shift"`
-}
+type AuthenticationView = payment.AuthenticationView
 
 // AuthenticateRequest is the payload of authenticate: the customer is back
 // from the challenge. AuthenticationID, when sent, must be the pending one;
@@ -169,5 +165,5 @@ func (o *order) authenticationView() (*AuthenticationView, *payment.NextAction) 
 	if a == nil || a.Status == payment.AuthChallengeRequired {
 		return nil, next // none yet, or not over
 	}
-	return &AuthenticationView{Status: a.Status, ECI: a.ECI, LiabilityShift: a.LiabilityShift}, next
+	return a.View(), next
 }

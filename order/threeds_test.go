@@ -244,7 +244,7 @@ func TestThreeDSUnavailable(t *testing.T) {
 	assert.Equal(t, payment.OrderAuthorized, v.Status)
 	assert.Equal(t, &AuthenticationView{Status: payment.AuthUnavailable}, v.Authentication, "no liability shift")
 	c, _ := ot.proc.Charge("order/o-3ds-unavailable/authorize/1")
-	assert.Nil(t, c.Authentication, "nothing to carry")
+	assert.Equal(t, &payment.AuthenticationData{ID: "auth_u"}, c.Authentication, "the id alone")
 	assert.Contains(t, orderEventTypes(end), EventAuthenticationSkipped)
 }
 

@@ -79,12 +79,27 @@ func (a Authentication) Authenticated() bool {
 }
 
 // Data is what the authorization carries of the authentication; nil when
-// there is nothing to carry (not required, unavailable).
+// there was none. Not required and unavailable carry the id alone: a
+// processor that authorizes as it authenticates (Stripe's PaymentIntent)
+// finds its authorization by it; the sandbox asks nothing more of it.
 func (a Authentication) Data() *AuthenticationData {
-	if a.ID == "" || a.Status == AuthNotRequired || a.Status == AuthUnavailable {
+	if a.ID == "" {
 		return nil
 	}
 	return &AuthenticationData{ID: a.ID, ECI: a.ECI, Value: a.Value, DSTransID: a.DSTransID}
+}
+
+// AuthenticationView is an authentication as the API shows it (API.md:
+// authentication): never the authentication value.
+type AuthenticationView struct {
+	Status         string `json:"status"` // not_required, frictionless, challenged, failed, attempted, unavailable
+	ECI            string `json:"eci,omitempty"`
+	LiabilityShift bool   `json:"liability_shift"`
+}
+
+// View is the authentication as the API shows it.
+func (a Authentication) View() *AuthenticationView {
+	return &AuthenticationView{Status: a.Status, ECI: a.ECI, LiabilityShift: a.LiabilityShift}
 }
 
 // AuthenticationData goes with an authorization that followed an authentication.

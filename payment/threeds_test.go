@@ -37,15 +37,18 @@ func TestAuthenticationData(t *testing.T) {
 		authenticated bool
 		data          bool
 	}{
-		{AuthNotRequired, true, false},
+		{AuthNotRequired, true, true},
 		{AuthFrictionless, true, true},
 		{AuthChallenged, true, true},
 		{AuthAttempted, true, true},
-		{AuthUnavailable, true, false},
+		{AuthUnavailable, true, true},
 		{AuthChallengeRequired, false, true},
 		{AuthFailed, false, true},
 	} {
 		a := Authentication{ID: "auth_1", Status: tt.status, ECI: "05"}
+		if (Authentication{Status: tt.status}).Data() != nil {
+			t.Errorf("%s without an id carries data", tt.status)
+		}
 		if a.Authenticated() != tt.authenticated || (a.Data() != nil) != tt.data {
 			t.Errorf("%s: authenticated %v, data %v; want %v, %v", tt.status, a.Authenticated(), a.Data() != nil, tt.authenticated, tt.data)
 		}

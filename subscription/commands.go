@@ -52,6 +52,7 @@ func (w *subscription) register(ctx workflow.Context) error {
 		flow.Handle(ctx, w.cmds, w.paymentMethod()),
 		flow.Handle(ctx, w.cmds, w.catchUp()),
 		flow.Handle(ctx, w.cmds, w.refund()),
+		flow.Handle(ctx, w.cmds, w.authenticateCmd()),
 	} {
 		if err != nil {
 			return err
@@ -271,12 +272,21 @@ func (w *subscription) paymentMethod() flow.Command[PaymentMethodRequest] {
 
 // doChangeCard replaces the card. Past due or suspended, the new card pays what is
 // outstanding at once instead of waiting for the schedule.
+// Since RevThreeDS the customer is there: what it bills is customer-initiated
+// (authenticated), and with nothing outstanding the new card is verified, so
+// that the bills after it go without the customer.
 func (w *subscription) doChangeCard(ctx workflow.Context, card payment.Card) error {
 	w.st.Card = card
 	w.event(ctx, Event{Type: EventPaymentMethodUpdated, Cycle: w.st.Cycle})
+	w.changingCard = w.rev.ThreeDS()
+	defer func() { w.changingCard = false }()
 	switch w.st.Status {
 	case payment.SubscriptionPastDue, payment.SubscriptionSuspended:
 		return w.bill(ctx, attemptCatchUp, workflow.Now(ctx).UTC())
+	}
+	if w.changingCard && w.st.Challenge == nil {
+		w.st.NetworkTxnID = "" // the old card's: it does not follow the new one
+		return w.verify(ctx)
 	}
 	return nil
 }

@@ -38,6 +38,9 @@ type Settings struct {
 	// delivered (default 1m). What is left is carried to the next run and sent
 	// again under the same event id, so a dead receiver never stalls billing.
 	NotifyGrace time.Duration `json:"notify_grace,omitempty"`
+	// AuthenticationTimeout is how long a 3-D Secure challenge waits for the
+	// customer (default 15 minutes, since RevThreeDS).
+	AuthenticationTimeout time.Duration `json:"authentication_timeout,omitempty"`
 }
 
 func (s Settings) withDefaults() Settings {
@@ -55,6 +58,9 @@ func (s Settings) withDefaults() Settings {
 	}
 	if s.NotifyGrace <= 0 {
 		s.NotifyGrace = time.Minute
+	}
+	if s.AuthenticationTimeout <= 0 {
+		s.AuthenticationTimeout = 15 * time.Minute
 	}
 	s.Limits = s.Limits.WithDefaults()
 	s.AttemptLimits = s.AttemptLimits.WithDefaults()

@@ -21,6 +21,8 @@ type Attempt struct {
 const (
 	PaymentSucceeded = "succeeded"
 	PaymentFailed    = "failed"
+	// PaymentRequiresAction: the attempt waits for the customer's 3-D Secure challenge.
+	PaymentRequiresAction = "requires_action"
 )
 
 // Payment is one billed cycle.
@@ -115,6 +117,10 @@ type View struct {
 	// (flow.Sender), since RevGuarded; only in update answers, which the API
 	// compares with its own request's and drops before it answers.
 	RequestDigest string `json:"request_digest,omitempty"`
+	// Since RevThreeDS: the last authentication (null before one), and what
+	// the customer must do while a challenge waits (additions).
+	Authentication *payment.AuthenticationView `json:"authentication,omitempty"`
+	NextAction     *payment.NextAction         `json:"next_action,omitempty"`
 }
 
 // EchoedDigest is the digest of the request the answer is for (flow.Echoed).
@@ -138,6 +144,8 @@ func (w *subscription) view() View {
 		EndedAt:        optionalTime(st.EndedAt),
 		Totals:         st.Totals,
 		Attention:      w.calls.View(),
+		Authentication: st.Authentication,
+		NextAction:     w.nextAction(),
 	}
 	switch st.Status {
 	case payment.SubscriptionTrialing, payment.SubscriptionActive:

@@ -19,6 +19,7 @@ type OrderRequest struct {
 	Capture     string           `json:"capture"`
 	Submit      string           `json:"submit"`
 	FraudScreen *bool            `json:"fraud_screen"`
+	ThreeDS     string           `json:"three_ds"`
 }
 
 // WithDefaults fills what the contract lets the shop leave out.
@@ -51,6 +52,7 @@ func (req OrderRequest) Input(settings order.Settings) (order.Input, error) {
 		Capture:     req.Capture,
 		Submit:      req.Submit,
 		FraudScreen: *req.FraudScreen,
+		ThreeDS:     req.ThreeDS,
 		Digest:      req.Digest(),
 		Settings:    settings,
 	}
@@ -85,8 +87,11 @@ func (req OrderRequest) Digest() string {
 		Capture     string           `json:"capture"`
 		Submit      string           `json:"submit"`
 		FraudScreen bool             `json:"fraud_screen"`
+		// Only when not the default: the digests of requests from before
+		// three_ds stay what they were.
+		ThreeDS string `json:"three_ds,omitempty"`
 	}{req.OrderID, req.Currency, req.Customer, req.Items, req.Card.ExpMonth, req.Card.ExpYear, req.Card.Holder,
-		req.Capture, req.Submit, *req.FraudScreen}
+		req.Capture, req.Submit, *req.FraudScreen, threeDSDigest(req.ThreeDS)}
 	b, _ := json.Marshal(canonical) // plain structs of strings and numbers: cannot fail
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
@@ -102,4 +107,13 @@ type CardRequest struct {
 // ItemsRequest is the body of POST /v1/orders/{id}/items/cancel and .../returns.
 type ItemsRequest struct {
 	Items []order.ItemQuantity `json:"items"`
+}
+
+// threeDSDigest is the three_ds mode as the digest counts it: automatic,
+// the default, as if absent.
+func threeDSDigest(mode string) string {
+	if mode == payment.ThreeDSAutomatic {
+		return ""
+	}
+	return mode
 }

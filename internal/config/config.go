@@ -54,6 +54,12 @@ type Config struct {
 	StripeSecretKey     string
 	StripeAPIBase       string
 	StripeWebhookSecret string
+	// PublicURL is where browsers reach the API (CARDFLOW_PUBLIC_URL): a
+	// 3-D Secure challenge sends the customer back to its return endpoint.
+	// ReturnSecret (CARDFLOW_RETURN_SECRET; the worker and the API share it)
+	// signs the state of that return URL (payment.ReturnState).
+	PublicURL    string
+	ReturnSecret string
 }
 
 // Default is the configuration of a local `make run`.
@@ -72,6 +78,8 @@ func Default() Config {
 		WorkflowCache:     2000,
 		SandboxSecretKey:  DevSandboxSecretKey,
 		Processor:         ProcessorSandbox,
+		PublicURL:         "http://127.0.0.1:8080",
+		ReturnSecret:      DevReturnSecret,
 	}
 }
 
@@ -195,6 +203,8 @@ func (c *Config) fromEnv(lookup func(string) (string, bool)) error {
 	str(&c.StripeSecretKey, "STRIPE_SECRET_KEY")
 	str(&c.StripeAPIBase, "STRIPE_API_BASE")
 	str(&c.StripeWebhookSecret, "STRIPE_WEBHOOK_SECRET")
+	str(&c.PublicURL, "CARDFLOW_PUBLIC_URL")
+	str(&c.ReturnSecret, "CARDFLOW_RETURN_SECRET")
 	if v, ok := lookup("CARDFLOW_API_KEYS"); ok {
 		c.APIKeys = splitList(v)
 	}
