@@ -168,7 +168,9 @@ func (f *subFake) issuer(c payment.Charge) string {
 
 // authenticated reports a charge with an authentication value (an id alone
 // is no authentication).
-func authenticated(c payment.Charge) bool { return c.Authentication != nil && c.Authentication.Value != "" }
+func authenticated(c payment.Charge) bool {
+	return c.Authentication != nil && c.Authentication.Value != ""
+}
 
 func (f *subFake) authenticate(_ context.Context, r payment.AuthenticationRequest) (payment.Authentication, error) {
 	f.mu.Lock()

@@ -34,7 +34,9 @@ func TestThreeDSFirstPaymentChallengedThenTwelveCycles(t *testing.T) {
 	f.authn["tok_1"] = subChallenge("auth_1")
 	d := newSubDriver(t, f)
 	var open, back flowtest.Update
-	d.at(start, func(env *testsuite.TestWorkflowEnvironment) { open.Send(env, UpdateOpen, OpenRequest{Digest: "digest-1"}) })
+	d.at(start, func(env *testsuite.TestWorkflowEnvironment) {
+		open.Send(env, UpdateOpen, OpenRequest{Digest: "digest-1"})
+	})
 	d.at(start.Add(5*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
 		f.results["auth_1"] = subPassed("auth_1")
 		back.Send(env, UpdateAuthenticate, AuthenticateRequest{AuthenticationID: "auth_1"})
@@ -131,7 +133,9 @@ func TestThreeDSTrialVerification(t *testing.T) {
 	f.authn["tok_1"] = payment.Authentication{ID: "auth_v", Status: payment.AuthFrictionless, ECI: "05", Value: "v", LiabilityShift: true}
 	d := newSubDriver(t, f)
 	var open flowtest.Update
-	d.at(start, func(env *testsuite.TestWorkflowEnvironment) { open.Send(env, UpdateOpen, OpenRequest{Digest: "digest-1"}) })
+	d.at(start, func(env *testsuite.TestWorkflowEnvironment) {
+		open.Send(env, UpdateOpen, OpenRequest{Digest: "digest-1"})
+	})
 	require.NoError(t, d.run(in, start, 5))
 
 	v := flowtest.Answer[Opened](t, &open).Subscription
