@@ -257,11 +257,14 @@ func (w *subscription) challengeFailed(ctx workflow.Context, p Challenge, code s
 	return w.settle(ctx, p.Kind, p.Cycle, p.Attempt, payment.DeclineFor(code).Failure(payment.StageProcessor), "")
 }
 
-// challengeStep is the authentication timeout of a waiting challenge, when
-// it comes before s.
+// challengeStep is the authentication timeout of a waiting challenge. A
+// bill's challenge holds the schedule (no other bill or retry runs while its
+// cycle waits for the customer, at most the timeout); a verification's lets
+// an earlier step (a trial's notice) go first.
 func (w *subscription) challengeStep(s step) step {
-	if c := w.st.Challenge; c != nil && c.Deadline.Before(s.at) {
-		return step{stepChallengeTimeout, c.Deadline, "3-D Secure challenge: authentication timeout"}
+	c := w.st.Challenge
+	if c == nil || c.Verify && !c.Deadline.Before(s.at) {
+		return s
 	}
-	return s
+	return step{stepChallengeTimeout, c.Deadline, "3-D Secure challenge: authentication timeout"}
 }

@@ -142,12 +142,14 @@ func New(t *testing.T, opts Options) *Env {
 	cfg.WebhookSecret = WebhookSecret
 	cfg.APIKeys = []string{APIKey}
 
+	// The API listens first: the worker's 3-D Secure return URLs name it.
+	ln := listenAPI(t, opts.APIAddr)
+	cfg.APIAddr = ln.Addr().String()
+	cfg.PublicURL = "http://" + cfg.APIAddr
 	w := workers.New(c, e.TaskQueue, workers.Activities(cfg, log), worker.Options{})
 	if err := w.Start(); err != nil {
 		t.Fatalf("start worker: %v", err)
 	}
-	ln := listenAPI(t, opts.APIAddr)
-	cfg.APIAddr = ln.Addr().String()
 	apiSrv, apiURL := serveAPI(t, ln, cfg, opts, server.New(c, cfg, log, keys, func(sc *server.Config) {
 		sc.Orders = opts.Orders
 		sc.Subscriptions = opts.Subscriptions
