@@ -38,17 +38,17 @@ func (s *Server) threeDSReturn(w http.ResponseWriter, r *http.Request) {
 	if len(authID) > 128 || strings.ContainsAny(authID, "/ \t\r\n") {
 		authID = "" // the workflow asks about its own pending authentication anyway
 	}
-	// The authentication id makes a reloaded page the same update: it runs once.
-	idem := ""
-	if authID != "" {
-		idem = "return-" + authID
-	}
+	// No idempotency key: a return whose answer was "not over yet" (a browser
+	// back early, or a forged one) must not stand for the real one that follows.
 	by := flow.Sender{Actor: ActorCustomer, Digest: shop.CommandDigest(authID)}
 	ctx, cancel := context.WithTimeout(r.Context(), s.Config.UpdateTimeout)
 	defer cancel()
-	id, _ := strings.CutPrefix(wid, "order/")
-	if strings.HasPrefix(wid, "order/") {
-		v, err := shop.OrderCommand(ctx, s.Temporal, id, order.UpdateAuthenticate, idem, order.AuthenticateRequest{Sender: by, AuthenticationID: authID})
+	if id, ok := strings.CutPrefix(wid, "order/"); ok {
+		v, err := shop.OrderCommand(ctx, s.Temporal, id, order.UpdateAuthenticate, "", order.AuthenticateRequest{Sender: by, AuthenticationID: authID})
+		if isInvalidState(err) {
+			// Reloaded after it went on: show where it stands.
+			v, err = shop.QueryOrder(ctx, s.Temporal, id)
+		}
 		if err != nil {
 			s.returnFailed(w, wid, err)
 			return
@@ -56,13 +56,21 @@ func (s *Server) threeDSReturn(w http.ResponseWriter, r *http.Request) {
 		returnPage(w, http.StatusOK, v.Message, string(v.Status))
 		return
 	}
-	id, _ = strings.CutPrefix(wid, "subscription/")
-	v, err := shop.SubscriptionCommand(ctx, s.Temporal, id, subscription.UpdateAuthenticate, idem, subscription.AuthenticateRequest{Sender: by, AuthenticationID: authID})
+	id, _ := strings.CutPrefix(wid, "subscription/")
+	v, err := shop.SubscriptionCommand(ctx, s.Temporal, id, subscription.UpdateAuthenticate, "", subscription.AuthenticateRequest{Sender: by, AuthenticationID: authID})
+	if isInvalidState(err) {
+		v, err = shop.QuerySubscription(ctx, s.Temporal, id)
+	}
 	if err != nil {
 		s.returnFailed(w, wid, err)
 		return
 	}
 	returnPage(w, http.StatusOK, subscriptionMessage(v), string(v.Status))
+}
+
+func isInvalidState(err error) bool {
+	var se *shop.Error
+	return errors.As(err, &se) && se.Status == http.StatusConflict
 }
 
 // subscriptionMessage is the customer's message after a return.
