@@ -75,7 +75,8 @@ CREATE TABLE IF NOT EXISTS scripted_outcomes (
 -- 3-D Secure (threeds.go): authentications and the network transaction
 -- ids of authorizations, which exempt later merchant-initiated charges.
 CREATE TABLE IF NOT EXISTS authentications (
-	id            TEXT PRIMARY KEY,
+	id              TEXT PRIMARY KEY,
+	idempotency_key TEXT NOT NULL,
 	token         TEXT NOT NULL,
 	amount        INTEGER NOT NULL,
 	currency      TEXT NOT NULL,

@@ -60,6 +60,7 @@ type authenticationRec struct {
 	DSTransID string    `json:"ds_transaction_id,omitempty"`
 	Liability bool      `json:"liability_shift"`
 	ReturnURL string    `json:"-"`
+	Key       string    `json:"-"` // the authentication call's idempotency key: its ledger entries carry it
 	Used      bool      `json:"-"` // an authorization took it: an authentication value is good once
 	CreatedAt time.Time `json:"created_at"`
 }
@@ -82,7 +83,7 @@ func (s *Sandbox) authenticate(tx *sql.Tx, key string, req authenticationRequest
 	if err != nil {
 		return authenticationRec{}, err
 	}
-	a := authenticationRec{ID: newID("auth"), Token: c.Token, Amount: req.Amount, Currency: req.Currency, ReturnURL: req.ReturnURL, CreatedAt: s.now()}
+	a := authenticationRec{ID: newID("auth"), Token: c.Token, Amount: req.Amount, Currency: req.Currency, ReturnURL: req.ReturnURL, Key: key, CreatedAt: s.now()}
 	tc, listed := threeDSCards[c.Number]
 	switch {
 	case tc.unavailable:
@@ -102,7 +103,7 @@ func (s *Sandbox) authenticate(tx *sql.Tx, key string, req authenticationRequest
 		return authenticationRec{}, err
 	}
 	if a.Status != payment.AuthNotRequired && a.Status != payment.AuthChallengeRequired {
-		if err := s.ledgerAuthentication(tx, key, a); err != nil {
+		if err := s.ledgerAuthentication(tx, a); err != nil {
 			return authenticationRec{}, err
 		}
 	}
@@ -145,7 +146,7 @@ func (s *Sandbox) challengeResult(tx *sql.Tx, id string, pass bool) (authenticat
 	if err := updateAuthentication(tx, a); err != nil {
 		return a, err
 	}
-	if err := s.ledgerAuthentication(tx, "challenge/"+a.ID, a); err != nil {
+	if err := s.ledgerAuthentication(tx, a); err != nil {
 		return a, err
 	}
 	s.log.Info("challenge", logAuthentication(a)...)
@@ -154,9 +155,10 @@ func (s *Sandbox) challengeResult(tx *sql.Tx, id string, pass bool) (authenticat
 
 // ledgerAuthentication enters an authentication's final answer in the
 // ledger: approved when the issuer authenticated, declined otherwise; the
-// code is the authentication's status and the processor code its ECI.
-func (s *Sandbox) ledgerAuthentication(tx *sql.Tx, key string, a authenticationRec) error {
-	e := Entry{ID: newID("op"), IdempotencyKey: key, Type: opAuthenticate, Token: a.Token, PaymentID: a.ID,
+// code is the authentication's status and the processor code its ECI; the
+// key is the authentication call's, so the books name whose it was.
+func (s *Sandbox) ledgerAuthentication(tx *sql.Tx, a authenticationRec) error {
+	e := Entry{ID: newID("op"), IdempotencyKey: a.Key, Type: opAuthenticate, Token: a.Token, PaymentID: a.ID,
 		Amount: a.Amount, Currency: a.Currency, Status: statusApproved, Code: a.Status, ProcessorCode: a.ECI, At: s.now()}
 	if a.Status == payment.AuthFailed || a.Status == payment.AuthUnavailable {
 		e.Status = statusDeclined
@@ -233,9 +235,9 @@ func networkTransaction(tx *sql.Tx, token, paymentID string, authenticated bool)
 }
 
 func insertAuthentication(tx *sql.Tx, a authenticationRec) error {
-	_, err := tx.Exec(`INSERT INTO authentications(id, token, amount, currency, status, challenge_url, eci, value, ds_trans_id, liability, return_url, used, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
-		a.ID, a.Token, a.Amount, a.Currency, a.Status, a.URL, a.ECI, a.Value, a.DSTransID, a.Liability, a.ReturnURL, fmtTime(a.CreatedAt))
+	_, err := tx.Exec(`INSERT INTO authentications(id, idempotency_key, token, amount, currency, status, challenge_url, eci, value, ds_trans_id, liability, return_url, used, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+		a.ID, a.Key, a.Token, a.Amount, a.Currency, a.Status, a.URL, a.ECI, a.Value, a.DSTransID, a.Liability, a.ReturnURL, fmtTime(a.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("sandbox: store authentication %s: %w", a.ID, err)
 	}
@@ -256,9 +258,9 @@ func loadAuthentication(q querier, id string) (authenticationRec, error) {
 		a       authenticationRec
 		created string
 	)
-	err := q.QueryRow(`SELECT id, token, amount, currency, status, challenge_url, eci, value, ds_trans_id, liability, return_url, used, created_at
+	err := q.QueryRow(`SELECT id, idempotency_key, token, amount, currency, status, challenge_url, eci, value, ds_trans_id, liability, return_url, used, created_at
 		FROM authentications WHERE id = ?`, id).
-		Scan(&a.ID, &a.Token, &a.Amount, &a.Currency, &a.Status, &a.URL, &a.ECI, &a.Value, &a.DSTransID, &a.Liability, &a.ReturnURL, &a.Used, &created)
+		Scan(&a.ID, &a.Key, &a.Token, &a.Amount, &a.Currency, &a.Status, &a.URL, &a.ECI, &a.Value, &a.DSTransID, &a.Liability, &a.ReturnURL, &a.Used, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, &apiError{Status: http.StatusNotFound, Code: "authentication_not_found", Message: "no such authentication: " + id}
 	}

@@ -141,6 +141,7 @@ func TestThreeDSChallengeFailed(t *testing.T) {
 	assert.Equal(t, "authenticate", ledger[0].Type)
 	assert.Equal(t, "declined", ledger[0].Status)
 	assert.Equal(t, payment.AuthFailed, ledger[0].Code)
+	assert.Equal(t, "auth/1", ledger[0].IdempotencyKey, "the challenge's entry carries the authentication's key")
 }
 
 // An authentication value is good for one authorization, of the token it was for.
