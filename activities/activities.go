@@ -42,10 +42,14 @@ type Notifier interface {
 // Activities holds the adapters. Register a *Activities with the worker; each
 // method is one activity type named after the method.
 type Activities struct {
-	Processor Processor
-	Validator Validator
-	Fraud     Screener
-	Notifier  Notifier
+	Processor     Processor
+	Authenticator Authenticator
+	Validator     Validator
+	Fraud         Screener
+	Notifier      Notifier
+	// ReturnURL is where a challenge sends the browser back for the
+	// authentication of an idempotency key (payment.ReturnURL).
+	ReturnURL func(key string) string
 }
 
 // Validate runs the validity check. A nil failure means the charge may go ahead.

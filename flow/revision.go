@@ -52,7 +52,20 @@ const (
 	// before.
 	RevPaymentPage Revision = 4
 
-	revLatest = RevPaymentPage
+	// RevThreeDS: 3-D Secure (issue 14). An order's attempt asks the
+	// processor to authenticate the cardholder (three_ds automatic or
+	// always) and authorizes with the authentication data; a challenge
+	// leaves it requires_action until the customer is back (the authenticate
+	// command, whose result is asked of the processor) or the authentication
+	// timeout passes; a re-authorization is merchant-initiated with the
+	// network transaction id of the authorization it replaces. A
+	// subscription's customer-initiated payments (the first bill, the
+	// zero-amount verification at the start of a trial, the catch-up of a
+	// card change) authenticate likewise; every other bill is
+	// merchant-initiated with the stored network transaction id.
+	RevThreeDS Revision = 5
+
+	revLatest = RevThreeDS
 )
 
 // ReadRevision is the run's revision; call it once, at the start of the run.
@@ -73,3 +86,6 @@ func (r Revision) Guarded() bool { return r >= RevGuarded }
 // PaymentPage reports the payment page's starts without a card of
 // RevPaymentPage.
 func (r Revision) PaymentPage() bool { return r >= RevPaymentPage }
+
+// ThreeDS reports the 3-D Secure flows of RevThreeDS.
+func (r Revision) ThreeDS() bool { return r >= RevThreeDS }

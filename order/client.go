@@ -44,6 +44,9 @@ const (
 	UpdateShip        = string(payment.OrderShip)        // NoInput
 	UpdateCancel      = string(payment.OrderCancel)      // NoInput
 	UpdateReturn      = string(payment.OrderReturn)      // ItemsRequest
+	// UpdateAuthenticate is sent by the API's 3-D Secure return endpoint
+	// (AuthenticateRequest), since RevThreeDS.
+	UpdateAuthenticate = string(payment.OrderAuthenticate)
 )
 
 // ErrTypeExists rejects a place update whose request differs from the one the

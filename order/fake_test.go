@@ -132,7 +132,8 @@ func (p *orderProcessor) charge(typ string, c payment.Charge) (payment.Outcome, 
 		outcome, p.script[c.Token] = s[0], s[1:]
 	}
 	p.next++
-	out := payment.Outcome{PaymentID: fmt.Sprintf("pay_%d", p.next), OperationID: fmt.Sprintf("op_%d", p.next), Amount: c.Amount}
+	out := payment.Outcome{PaymentID: fmt.Sprintf("pay_%d", p.next), OperationID: fmt.Sprintf("op_%d", p.next), Amount: c.Amount,
+		NetworkTransactionID: fmt.Sprintf("ntx_%d", p.next)}
 	if outcome == "approve" {
 		pay := &orderPayment{authorized: c.Amount.Amount}
 		if typ == "sale" {
@@ -240,4 +241,12 @@ func (p *orderProcessor) Errors() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]string(nil), p.errors...)
+}
+
+// Charge is the request a charge's key was answered for.
+func (p *orderProcessor) Charge(key string) (payment.Charge, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c, ok := p.byKey[key].req.(payment.Charge)
+	return c, ok
 }

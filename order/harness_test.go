@@ -35,6 +35,13 @@ type orderTest struct {
 	fraud          map[string]payment.FraudResult // token → screen result (default: pass)
 	authorizeDelay time.Duration                  // how long the processor takes to authorize
 	screens        []payment.FraudRequest         // every screen asked
+
+	// 3-D Secure: token → what the authentication answers (default
+	// not_required), authentication id → its result when asked; every
+	// authentication asked.
+	authn   map[string]payment.Authentication
+	results map[string]payment.Authentication
+	asked   []payment.AuthenticationRequest
 }
 
 func testOrderInput(id string) Input {
@@ -59,7 +66,8 @@ func newOrderTest(t *testing.T, in Input) *orderTest {
 	env := flowtest.NewEnv(orderT0)
 	env.SetTestTimeout(30 * time.Second)
 	env.RegisterWorkflowWithOptions(Workflow, workflow.RegisterOptions{Name: WorkflowType})
-	ot := &orderTest{t: t, env: env, in: in, proc: newOrderProcessor(env.Now)}
+	ot := &orderTest{t: t, env: env, in: in, proc: newOrderProcessor(env.Now),
+		authn: map[string]payment.Authentication{}, results: map[string]payment.Authentication{}}
 	on := func(activity, fn any) *testsuite.MockCallWrapper {
 		return env.OnActivity(activity, mock.Anything, mock.Anything).Return(fn).Maybe()
 	}
@@ -72,6 +80,16 @@ func newOrderTest(t *testing.T, in Input) *orderTest {
 			return f, nil
 		}
 		return payment.FraudResult{Score: 12, Threshold: 75, Decision: payment.FraudPass}, nil
+	})
+	on(acts.Authenticate, func(_ context.Context, r payment.AuthenticationRequest) (payment.Authentication, error) {
+		ot.asked = append(ot.asked, r)
+		if a, ok := ot.authn[r.Token]; ok {
+			return a, nil
+		}
+		return payment.Authentication{ID: "auth_" + r.Key, Status: payment.AuthNotRequired}, nil
+	})
+	on(acts.AuthenticationResult, func(_ context.Context, id string) (payment.Authentication, error) {
+		return ot.results[id], nil
 	})
 	on(acts.Authorize, ot.proc.Authorize).AfterFn(func() time.Duration { return ot.authorizeDelay })
 	on(acts.Sale, ot.proc.Sale)

@@ -40,6 +40,10 @@ type Settings struct {
 	// AttemptLimits bound the declined attempts (default 10 per hour, since
 	// RevGuarded): a retry after them answers too_many_attempts (429).
 	flow.AttemptLimits
+	// AuthenticationTimeout is how long an attempt waits in requires_action
+	// for the customer's 3-D Secure challenge (default 15 minutes, since
+	// RevThreeDS) before it fails authentication_timeout.
+	AuthenticationTimeout time.Duration `json:"authentication_timeout,omitempty"`
 }
 
 // Defaults of Settings.
@@ -48,6 +52,8 @@ const (
 	DefaultAuthValidity = 7 * 24 * time.Hour
 	DefaultReauthLead   = 24 * time.Hour
 	DefaultReturnWindow = 30 * 24 * time.Hour
+
+	DefaultAuthenticationTimeout = 15 * time.Minute
 )
 
 // WithDefaults fills the zero fields.
@@ -66,6 +72,9 @@ func (s Settings) WithDefaults() Settings {
 	if s.ReturnWindow <= 0 {
 		s.ReturnWindow = DefaultReturnWindow
 	}
+	if s.AuthenticationTimeout <= 0 {
+		s.AuthenticationTimeout = DefaultAuthenticationTimeout
+	}
 	s.Limits = s.Limits.WithDefaults()
 	s.AttemptLimits = s.AttemptLimits.WithDefaults()
 	return s
@@ -83,6 +92,9 @@ type Input struct {
 	Capture     string           `json:"capture"`      // CaptureManual or CaptureAutomatic
 	Submit      string           `json:"submit"`       // SubmitImmediate or SubmitHold
 	FraudScreen bool             `json:"fraud_screen"` // run the fraud screen
+	// ThreeDS is the 3-D Secure mode (payment.ThreeDS*; "" is automatic),
+	// followed since RevThreeDS.
+	ThreeDS string `json:"three_ds,omitempty"`
 	// Digest identifies the shop's request (without card number and CVC): the same
 	// order id with another digest is a conflict, with the same one a replay.
 	Digest   string   `json:"digest"`
@@ -139,6 +151,11 @@ func (in Input) CheckRequest() error {
 	}
 	if in.Submit != SubmitImmediate && in.Submit != SubmitHold {
 		return flow.InvalidRequest("submit", "submit must be immediate or hold")
+	}
+	switch in.ThreeDS {
+	case "", payment.ThreeDSAutomatic, payment.ThreeDSAlways, payment.ThreeDSNever:
+	default:
+		return flow.InvalidRequest("three_ds", "three_ds must be automatic, always or never")
 	}
 	return nil
 }

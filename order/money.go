@@ -34,13 +34,23 @@ func (o *order) processorOptions(summary string) workflow.ActivityOptions {
 	return o.calls.Options(summary, 30*time.Second, o.settings.Limits)
 }
 
-// chargeCall authorizes (or sells) amount on the order's card.
-func (o *order) chargeCall(ctx workflow.Context, op payment.OrderMoney, amount int64) (payment.Outcome, error) {
+// chargeCall authorizes (or sells) amount on the order's card. Since
+// RevThreeDS it carries the attempt's authentication, or for a
+// re-authorization (reauth: the customer is not there) is merchant-initiated
+// with the network transaction id of the authorization it replaces.
+func (o *order) chargeCall(ctx workflow.Context, op payment.OrderMoney, amount int64, reauth bool) (payment.Outcome, error) {
 	fn := acts.Authorize
 	if op == payment.MoneySale {
 		fn = acts.Sale
 	}
 	c := payment.Charge{Key: o.key(string(op)), Token: o.card.Token, Amount: o.money(amount)}
+	switch {
+	case !o.rev.ThreeDS():
+	case reauth:
+		c.Initiator, c.NetworkTransactionID = payment.InitiatorMerchant, o.auth.NetworkTxnID
+	default:
+		c.Authentication = o.tds.data
+	}
 	summary := string(op) + " " + c.Amount.String() + " on " + string(o.card.Brand) + " ••" + o.card.Last4
 	var out payment.Outcome
 	a := flow.Attention{Operation: string(op), IdempotencyKey: c.Key, Amount: amount}
@@ -66,6 +76,16 @@ func (o *order) operate(ctx workflow.Context, op payment.OrderMoney, paymentID s
 	a := flow.Attention{Operation: string(op), IdempotencyKey: req.Key, Amount: amount}
 	err := o.calls.Do(ctx, o.processorOptions(string(op)+" "+req.Amount.String()), a, fn, req, &out)
 	return out, err
+}
+
+// firstOf is the first of ids that is not empty.
+func firstOf(ids ...string) string {
+	for _, id := range ids {
+		if id != "" {
+			return id
+		}
+	}
+	return ""
 }
 
 // approvedAmount is what the processor says it moved; the requested amount if it did

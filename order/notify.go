@@ -19,6 +19,8 @@ const (
 	NoticeVoided            = "order.voided"
 	NoticeCancelled         = "order.cancelled"
 	NoticeRefunded          = "order.refunded"
+	// NoticeActionRequired (threeds.go) is the merchant's: the shop sends the
+	// customer to next_action.
 )
 
 // noticeRecipients says who each notification is for. The seeds tell the customer
@@ -34,6 +36,7 @@ var noticeRecipients = map[string]string{
 	NoticeItemsCancelled:    payment.RecipientMerchant,
 	NoticeVoided:            payment.RecipientMerchant,
 	NoticeCancelled:         payment.RecipientMerchant,
+	NoticeActionRequired:    payment.RecipientMerchant,
 }
 
 // NoticeRecipient is the recipient of an order notification type.
@@ -46,6 +49,8 @@ type Notice struct {
 	Amount int64          `json:"amount"`
 	Items  []ItemQuantity `json:"items,omitempty"`
 	Order  View           `json:"order"`
+	// NextAction is the order's, for order.action_required.
+	NextAction *payment.NextAction `json:"next_action,omitempty"`
 }
 
 // notify sends a notification without waiting for it: delivery is retried until
@@ -58,10 +63,15 @@ func (o *order) notify(ctx workflow.Context, typ string, amount int64, items []I
 		Recipient: NoticeRecipient(typ),
 		CreatedAt: workflow.Now(ctx),
 		OrderID:   o.in.OrderID,
-		Data:      Notice{Amount: amount, Items: items, Order: o.view()},
+		Data:      o.notice(amount, items),
 	}
 	// A day of tries: long enough for a receiver's outage, short enough that
 	// an order whose receiver is gone for good still ends.
 	actx := workflow.WithActivityOptions(ctx, flow.NotifyOptions(typ+" to "+n.Recipient, 24*time.Hour, 10*time.Minute))
 	o.notices = append(o.notices, workflow.ExecuteActivity(actx, acts.Notify, n))
+}
+
+func (o *order) notice(amount int64, items []ItemQuantity) Notice {
+	v := o.view()
+	return Notice{Amount: amount, Items: items, Order: v, NextAction: v.NextAction}
 }

@@ -17,14 +17,15 @@ import (
 func orderChecks(o *order) map[payment.OrderTrigger]func() error {
 	valid := orderItemsOf("SHOE-1", 1)
 	return map[payment.OrderTrigger]func() error{
-		payment.OrderRetry:       func() error { return o.retry().Check(RetryRequest{Card: orderCard("tok_2", "4444")}) },
-		payment.OrderSubmit:      func() error { return o.submit().Check(NoInput{}) },
-		payment.OrderAbandon:     func() error { return o.abandon().Check(NoInput{}) },
-		payment.OrderCancelItems: func() error { return o.cancelItems().Check(valid) },
-		payment.OrderCapture:     func() error { return o.capture().Check(NoInput{}) },
-		payment.OrderShip:        func() error { return o.ship().Check(NoInput{}) },
-		payment.OrderCancel:      func() error { return o.cancel().Check(NoInput{}) },
-		payment.OrderReturn:      func() error { return o.returnItems().Check(valid) },
+		payment.OrderRetry:        func() error { return o.retry().Check(RetryRequest{Card: orderCard("tok_2", "4444")}) },
+		payment.OrderSubmit:       func() error { return o.submit().Check(NoInput{}) },
+		payment.OrderAbandon:      func() error { return o.abandon().Check(NoInput{}) },
+		payment.OrderCancelItems:  func() error { return o.cancelItems().Check(valid) },
+		payment.OrderCapture:      func() error { return o.capture().Check(NoInput{}) },
+		payment.OrderShip:         func() error { return o.ship().Check(NoInput{}) },
+		payment.OrderCancel:       func() error { return o.cancel().Check(NoInput{}) },
+		payment.OrderReturn:       func() error { return o.returnItems().Check(valid) },
+		payment.OrderAuthenticate: func() error { return o.authenticateCmd().Check(AuthenticateRequest{}) },
 	}
 }
 

@@ -22,5 +22,15 @@ func TestReplayRecordedHistories(t *testing.T) {
 		"order_hold_reauth.rev3.json",         //
 		"order_payment_page.rev4.json",        // revision 4 (flow.RevPaymentPage): awaiting payment, the page's decline and payment, capture, ship, completed
 		"order_payment_page_cancel.rev4.json", // awaiting payment, abandoned on the page
+		// revision 5 (flow.RevThreeDS): a 3-D Secure challenge, a return the
+		// processor says is not over (a forged "passed"), the real one, the
+		// authorization with the authentication data
+		"order_threeds_challenge.rev5.json",
 	})
+}
+
+// A run waiting for a challenge shows in the Temporal UI with a timer named
+// for what it waits for.
+func TestThreeDSTimerIsNamed(t *testing.T) {
+	flowtest.WantTimer(t, "testdata/order_threeds_challenge.rev5.json", "3-D Secure challenge: authentication timeout")
 }

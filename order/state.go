@@ -35,6 +35,7 @@ type order struct {
 
 	auth      *authorization // the live payment at the processor, nil before one is approved
 	shippedAt time.Time
+	tds       threeDS // the attempt's 3-D Secure authentication (threeds.go), since RevThreeDS
 
 	// Since RevGuarded: who runs the command under way (its events name
 	// them; "" for the order's own timers), the declined attempts that count
@@ -72,6 +73,9 @@ type authorization struct {
 	Refunded  int64
 	At        time.Time
 	ExpiresAt time.Time // the processor's, zero if it did not say
+	// NetworkTxnID is the network's id of the customer-initiated
+	// authorization a re-authorization follows (RevThreeDS).
+	NetworkTxnID string
 }
 
 // open is what may still be captured or voided.

@@ -46,6 +46,12 @@ type View struct {
 	// (RevPaymentPage; API.md "The payment page"): the API fills URL, the
 	// link, which the workflow cannot make (it is signed with the API's key).
 	PaymentPage *PageView `json:"payment_page,omitempty"`
+	// ThreeDS is the 3-D Secure mode asked for (an addition); Authentication
+	// the attempt's authentication (null before one, and with three_ds
+	// never); NextAction what the customer must do while requires_action.
+	ThreeDS        string              `json:"three_ds,omitempty"`
+	Authentication *AuthenticationView `json:"authentication"`
+	NextAction     *payment.NextAction `json:"next_action,omitempty"`
 }
 
 // PageView is an order's payment page (flow.PageView).
@@ -138,6 +144,13 @@ func (o *order) view() View {
 		Capture:    o.in.Capture,
 		Submit:     o.in.Submit,
 		Attention:  o.calls.View(),
+	}
+	v.Authentication, v.NextAction = o.authenticationView()
+	if o.rev.ThreeDS() {
+		v.ThreeDS = o.in.ThreeDS
+		if v.ThreeDS == "" {
+			v.ThreeDS = payment.ThreeDSAutomatic
+		}
 	}
 	v.Amounts.Total = o.total()
 	if o.fraud != nil {

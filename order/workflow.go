@@ -88,6 +88,8 @@ func (o *order) deadline() (at time.Time, summary string, act func(workflow.Cont
 		return o.reauthorizeAt(), "re-authorize before the authorization expires", o.reauthorize
 	case payment.OrderShipped:
 		return o.shippedAt.Add(s.ReturnWindow), "return window", o.closeReturnWindow
+	case payment.OrderRequiresAction:
+		return o.since.Add(s.AuthenticationTimeout), "3-D Secure challenge: authentication timeout", o.authenticationTimedOut
 	}
 	return time.Time{}, "", nil
 }
@@ -145,6 +147,7 @@ const (
 func (o *order) attempt(ctx workflow.Context, card payment.Card) {
 	o.attempts++
 	o.card, o.fraud, o.failure = card, nil, nil
+	o.tds.last, o.tds.pending, o.tds.data = nil, nil, nil
 	amount := o.money(o.due())
 
 	if f := o.validate(ctx, amount); f != nil {
@@ -195,6 +198,9 @@ func (o *order) screen(ctx workflow.Context, amount payment.Money) *payment.Fail
 	if o.rev.Guarded() {
 		req.Cards, req.At, req.CardTestingOnly = o.seeCard(o.card), workflow.Now(ctx), !o.in.FraudScreen
 	}
+	if o.rev.ThreeDS() {
+		req.AuthenticationFailures = o.tds.failures
+	}
 	lctx := workflow.WithLocalActivityOptions(ctx, flow.CheckOptions(fmt.Sprintf("fraud screen, attempt %d", o.attempts)))
 	var r payment.FraudResult
 	if err := workflow.ExecuteLocalActivity(lctx, acts.Screen, req).Get(ctx, &r); err != nil {
@@ -214,14 +220,24 @@ func (o *order) screen(ctx workflow.Context, amount payment.Money) *payment.Fail
 	return &payment.Failure{Stage: payment.StageFraud, Code: CodeFraudRejected, Class: payment.Hard, Message: msgFraud}
 }
 
-// charge calls the processor: authorize for capture manual, sale for automatic.
+// charge calls the processor: authorize for capture manual, sale for
+// automatic; since RevThreeDS after authenticating the cardholder, which may
+// leave the attempt waiting for a challenge (requires_action).
 func (o *order) charge(ctx workflow.Context) {
+	if o.rev.ThreeDS() && !o.authenticate(ctx, o.due()) {
+		return
+	}
+	o.authorize(ctx)
+}
+
+// authorize is the processor's part of charge.
+func (o *order) authorize(ctx workflow.Context) {
 	op := payment.MoneyAuthorize
 	if o.in.Capture == CaptureAutomatic {
 		op = payment.MoneySale
 	}
 	amount := o.due()
-	out, err := o.chargeCall(ctx, op, amount)
+	out, err := o.chargeCall(ctx, op, amount, false)
 	if err != nil {
 		o.decline(ctx, errorFailure(err), EventProcessorError)
 		return
@@ -232,7 +248,7 @@ func (o *order) charge(ctx workflow.Context) {
 	}
 	amount = approvedAmount(out, amount)
 	now := workflow.Now(ctx)
-	o.auth = &authorization{PaymentID: out.PaymentID, Amount: amount, At: now, ExpiresAt: out.ExpiresAt}
+	o.auth = &authorization{PaymentID: out.PaymentID, Amount: amount, At: now, ExpiresAt: out.ExpiresAt, NetworkTxnID: out.NetworkTransactionID}
 	o.add(&o.amounts.Authorized, amount)
 	o.event(ctx, EventAuthorized, amount, "")
 	if op == payment.MoneySale {
@@ -254,6 +270,12 @@ func (o *order) charge(ctx workflow.Context) {
 // RevGuarded it counts against Settings.AttemptLimits, unless cardflow's own
 // checks were out of reach (the card was not judged).
 func (o *order) decline(ctx workflow.Context, f *payment.Failure, eventType string) {
+	o.declineOn(ctx, f, eventType, payment.OrderDeclined)
+}
+
+// declineOn is decline by the lifecycle's trigger on: the attempt failed in
+// processing (declined) or while it waited for its challenge.
+func (o *order) declineOn(ctx workflow.Context, f *payment.Failure, eventType string, on payment.OrderTrigger) {
 	if o.rev.Guarded() && f.Code != CodeValidationUnavailable && f.Code != CodeFraudUnavailable {
 		o.declines = o.declines.Add(workflow.Now(ctx), o.settings.AttemptLimits)
 	}
@@ -263,7 +285,7 @@ func (o *order) decline(ctx workflow.Context, f *payment.Failure, eventType stri
 		o.message = msgFailed
 	}
 	o.event(ctx, eventType, 0, f.Code)
-	o.fire(ctx, payment.OrderDeclined)
+	o.fire(ctx, on)
 	o.notify(ctx, NoticePaymentFailed, 0, nil)
 }
 
@@ -295,7 +317,7 @@ func (o *order) reauthorize(ctx workflow.Context) {
 	if _, oerr := payment.AddAmount(o.amounts.Authorized, amount); oerr != nil && o.rev.Guarded() {
 		// The books could not hold another authorization: none is asked for.
 		f = &payment.Failure{Stage: payment.StageValidation, Code: payment.AmountOutOfRange, Class: payment.Hard, Message: msgReauthDeclined}
-	} else if out, err = o.chargeCall(ctx, payment.MoneyAuthorize, amount); err != nil {
+	} else if out, err = o.chargeCall(ctx, payment.MoneyAuthorize, amount, true); err != nil {
 		f = errorFailure(err)
 	} else if !out.Approved {
 		f = declineOf(out)
@@ -312,7 +334,8 @@ func (o *order) reauthorize(ctx workflow.Context) {
 		return
 	}
 	amount = approvedAmount(out, amount)
-	o.auth = &authorization{PaymentID: out.PaymentID, Amount: amount, At: workflow.Now(ctx), ExpiresAt: out.ExpiresAt}
+	o.auth = &authorization{PaymentID: out.PaymentID, Amount: amount, At: workflow.Now(ctx), ExpiresAt: out.ExpiresAt,
+		NetworkTxnID: firstOf(old.NetworkTxnID, out.NetworkTransactionID)}
 	o.add(&o.amounts.Authorized, amount)
 	o.event(ctx, EventReauthorized, amount, "")
 	if err := o.void(ctx, old); err != nil {

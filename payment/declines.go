@@ -22,6 +22,11 @@ const (
 	RestrictedCard         = "restricted_card"
 	TransactionNotAllowed  = "transaction_not_allowed"
 	AuthorizationExpired   = "authorization_expired"
+	// 3-D Secure: the issuer wants the cardholder authenticated (1A); the
+	// cardholder failed the challenge, or never came back from it.
+	AuthenticationRequired = "authentication_required"
+	AuthenticationFailed   = "authentication_failed"
+	AuthenticationTimeout  = "authentication_timeout"
 	// InvalidNumber (check.go) is a decline code too.
 
 	// GenericDecline stands for a decline that came without a code.
@@ -77,6 +82,13 @@ var declineCatalogue = []Decline{
 	// The processor's own verdict on a capture after the authorization lapsed: the
 	// issuer never sees it, so there is no ISO code. Capturing again cannot succeed.
 	{AuthorizationExpired, "", Hard, "The payment authorization has expired. Please pay again.", false},
+	// Strong customer authentication (PSD2). All soft: the same card succeeds
+	// once the cardholder authenticates. 1A is the issuer's "additional
+	// customer authentication required"; the other two are cardflow's own
+	// verdicts on a challenge, which no issuer sees, so they have no ISO code.
+	{AuthenticationRequired, "1A", Soft, "Your bank asks you to confirm this payment. Please try again and confirm it with your bank.", false},
+	{AuthenticationFailed, "", Soft, "Your bank could not confirm that it is you. Please try again or use another card.", false},
+	{AuthenticationTimeout, "", Soft, "The confirmation with your bank was not completed in time. Please try again.", false},
 }
 
 var declineIndex = func() map[string]Decline {

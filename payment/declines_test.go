@@ -29,6 +29,9 @@ func TestDeclineCatalogue(t *testing.T) {
 		{"restricted_card", "62", Hard, false},
 		{"transaction_not_allowed", "57", Hard, false},
 		{"authorization_expired", "", Hard, false},
+		{"authentication_required", "1A", Soft, false},
+		{"authentication_failed", "", Soft, false},
+		{"authentication_timeout", "", Soft, false},
 	}
 	if n := len(Declines()); n != len(tests) {
 		t.Errorf("catalogue has %d entries; the test knows %d", n, len(tests))

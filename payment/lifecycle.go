@@ -63,6 +63,7 @@ var OrderLifecycle = &Lifecycle[OrderStatus, OrderTrigger]{
 	statuses: []Meaning[OrderStatus]{
 		{OrderProcessing, "a payment attempt is running"},
 		{OrderAwaitingPayment, "placed for the payment page; the customer has not paid yet"},
+		{OrderRequiresAction, "the attempt waits for the customer's 3-D Secure challenge"},
 		{OrderPendingSubmission, "checked and held until the merchant submits it"},
 		{OrderAuthorized, "the amount is reserved on the card, not yet captured"},
 		{OrderPaymentFailed, "the last payment attempt failed; the customer may retry"},
@@ -72,13 +73,24 @@ var OrderLifecycle = &Lifecycle[OrderStatus, OrderTrigger]{
 		{OrderRefunded, "everything was returned and refunded"},
 		{OrderCompleted, "the return window has closed"},
 	},
-	commands: []OrderTrigger{OrderRetry, OrderSubmit, OrderAbandon, OrderCancelItems, OrderCapture, OrderShip, OrderCancel, OrderReturn},
+	commands: []OrderTrigger{OrderRetry, OrderSubmit, OrderAbandon, OrderCancelItems, OrderCapture, OrderShip, OrderCancel, OrderReturn, OrderAuthenticate},
 	rows: []OrderTransition{
 		// An attempt: validity check, fraud screen, then hold or the processor.
 		{OrderProcessing, OrderHeld, OrderPendingSubmission, MoneyNone},
 		{OrderProcessing, OrderApproved, OrderAuthorized, MoneyAuthorize},
 		{OrderProcessing, OrderCharged, OrderCaptured, MoneySale},
 		{OrderProcessing, OrderDeclined, OrderPaymentFailed, MoneyNone},
+		{OrderProcessing, OrderActionRequired, OrderRequiresAction, MoneyNone},
+
+		// Waiting for the 3-D Secure challenge (since RevThreeDS). Nothing is
+		// authorized yet. A passed challenge goes on to the processor with the
+		// authentication data (processing, then its rows); a result still
+		// pending (a browser back without having passed) is no row at all.
+		{OrderRequiresAction, OrderAuthenticate, OrderProcessing, MoneyNone},
+		{OrderRequiresAction, OrderAuthenticationFailed, OrderPaymentFailed, MoneyNone},
+		{OrderRequiresAction, OrderAuthenticationTimeout, OrderPaymentFailed, MoneyNone},
+		{OrderRequiresAction, OrderAbandon, OrderCancelled, MoneyNone},
+		{OrderRequiresAction, OrderCancel, OrderCancelled, MoneyNone},
 
 		// Placed for the payment page: the customer's first attempt comes from
 		// it (retry: the same command as another card after a decline). Nothing
@@ -130,6 +142,9 @@ var OrderLifecycle = &Lifecycle[OrderStatus, OrderTrigger]{
 //     end, because a customer who opts out may still be owed money.
 //   - active → active is the next cycle paid; past_due → past_due another soft
 //     fail; suspended → suspended a hard fail of a catch-up with the new card.
+//   - authenticate (the customer back from a 3-D Secure challenge, since
+//     RevThreeDS) is taken in every live status and leaves it as it is: the
+//     bill or verification it completes moves it by its result.
 //   - every live status may expire: a failed bill with an empty retry schedule
 //     ends the subscription at once, even the first bill after a trial.
 var SubscriptionLifecycle = &Lifecycle[SubscriptionStatus, SubscriptionCommand]{
@@ -143,7 +158,7 @@ var SubscriptionLifecycle = &Lifecycle[SubscriptionStatus, SubscriptionCommand]{
 		{SubscriptionCancelled, "the customer opted out: no further billing"},
 		{SubscriptionExpired, "the plan ended or the retry schedule was used up"},
 	},
-	commands: []SubscriptionCommand{SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionCatchUp, SubscriptionRefund},
+	commands: []SubscriptionCommand{SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionCatchUp, SubscriptionRefund, SubscriptionAuthenticate},
 	rows: slices.Concat(
 		// Started for the payment page: the card the customer enters there
 		// (payment-method) starts the trial, or the first bill at once; left
@@ -155,10 +170,10 @@ var SubscriptionLifecycle = &Lifecycle[SubscriptionStatus, SubscriptionCommand]{
 			{SubscriptionIncomplete, SubscriptionBillingStarted, SubscriptionActive, MoneyNone},
 			{SubscriptionIncomplete, SubscriptionEnded, SubscriptionExpired, MoneyNone},
 		},
-		live(SubscriptionTrialing, SubscriptionCancel, SubscriptionPaymentMethod),
-		live(SubscriptionActive, SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionRefund),
-		live(SubscriptionPastDue, SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionCatchUp, SubscriptionRefund),
-		live(SubscriptionSuspended, SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionRefund),
+		live(SubscriptionTrialing, SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionAuthenticate),
+		live(SubscriptionActive, SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionRefund, SubscriptionAuthenticate),
+		live(SubscriptionPastDue, SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionCatchUp, SubscriptionRefund, SubscriptionAuthenticate),
+		live(SubscriptionSuspended, SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionRefund, SubscriptionAuthenticate),
 		[]SubscriptionTransition{
 			{SubscriptionCancelled, SubscriptionRefund, SubscriptionCancelled, MoneyRefund},
 			{SubscriptionExpired, SubscriptionRefund, SubscriptionExpired, MoneyRefund},

@@ -11,7 +11,10 @@ const (
 	OrderProcessing OrderStatus = "processing"
 	// OrderAwaitingPayment: placed for the payment page (no card yet); the
 	// customer's first attempt comes from the page (since workflow revision 4).
-	OrderAwaitingPayment   OrderStatus = "awaiting_payment"
+	OrderAwaitingPayment OrderStatus = "awaiting_payment"
+	// OrderRequiresAction: the attempt waits for the cardholder's 3-D Secure
+	// challenge (next_action).
+	OrderRequiresAction    OrderStatus = "requires_action"
 	OrderPendingSubmission OrderStatus = "pending_submission"
 	OrderAuthorized        OrderStatus = "authorized"
 	OrderPaymentFailed     OrderStatus = "payment_failed"
@@ -39,6 +42,9 @@ const (
 	OrderShip        OrderTrigger = "ship"         // shipped: the return window starts
 	OrderCancel      OrderTrigger = "cancel"       // cancel the whole order
 	OrderReturn      OrderTrigger = "return"       // the customer sent items back
+	// OrderAuthenticate: the customer came back from the 3-D Secure challenge
+	// (cardflow's return endpoint); the result is asked of the processor.
+	OrderAuthenticate OrderTrigger = "authenticate"
 )
 
 // Events: what the workflow observed. They are never sent from outside.
@@ -53,6 +59,11 @@ const (
 	OrderAllReturned        OrderTrigger = "all-returned"         // return took the last ones
 	OrderTimedOut           OrderTrigger = "timed-out"            // left waiting for the customer too long
 	OrderReturnWindowClosed OrderTrigger = "return-window-closed" // nothing more can come back
+	// 3-D Secure: the card needs a challenge; the processor says it was
+	// failed; nobody came back within the authentication timeout.
+	OrderActionRequired        OrderTrigger = "action-required"
+	OrderAuthenticationFailed  OrderTrigger = "authentication-failed"
+	OrderAuthenticationTimeout OrderTrigger = "authentication-timed-out"
 )
 
 // OrderMoney is what an order's transition does at the processor.

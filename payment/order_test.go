@@ -11,6 +11,7 @@ func TestOrderCommandsByStatus(t *testing.T) {
 	want := map[OrderStatus][]OrderTrigger{
 		OrderProcessing:        nil,
 		OrderAwaitingPayment:   {OrderRetry, OrderAbandon, OrderCancel},
+		OrderRequiresAction:    {OrderAbandon, OrderCancel, OrderAuthenticate},
 		OrderPendingSubmission: {OrderSubmit, OrderAbandon, OrderCancel},
 		OrderAuthorized:        {OrderCancelItems, OrderCapture, OrderCancel},
 		OrderPaymentFailed:     {OrderRetry, OrderAbandon, OrderCancel},
@@ -48,11 +49,19 @@ func TestOrderTransitions(t *testing.T) {
 		money OrderMoney
 		ok    bool
 	}{
-		{OrderProcessing, OrderApproved, OrderAuthorized, MoneyAuthorize, true}, // capture: manual
-		{OrderProcessing, OrderCharged, OrderCaptured, MoneySale, true},         // capture: automatic
-		{OrderProcessing, OrderDeclined, OrderPaymentFailed, MoneyNone, true},   // validation, fraud or processor
-		{OrderProcessing, OrderHeld, OrderPendingSubmission, MoneyNone, true},   // submit: hold
-		{OrderProcessing, OrderCancel, "", "", false},                           // wait for the attempt's result
+		{OrderProcessing, OrderApproved, OrderAuthorized, MoneyAuthorize, true},      // capture: manual
+		{OrderProcessing, OrderCharged, OrderCaptured, MoneySale, true},              // capture: automatic
+		{OrderProcessing, OrderDeclined, OrderPaymentFailed, MoneyNone, true},        // validation, fraud or processor
+		{OrderProcessing, OrderHeld, OrderPendingSubmission, MoneyNone, true},        // submit: hold
+		{OrderProcessing, OrderCancel, "", "", false},                                // wait for the attempt's result
+		{OrderProcessing, OrderActionRequired, OrderRequiresAction, MoneyNone, true}, // 3-D Secure challenge
+		{OrderRequiresAction, OrderAuthenticate, OrderProcessing, MoneyNone, true},   // passed: authorize with the data
+		{OrderRequiresAction, OrderAuthenticationFailed, OrderPaymentFailed, MoneyNone, true},
+		{OrderRequiresAction, OrderAuthenticationTimeout, OrderPaymentFailed, MoneyNone, true},
+		{OrderRequiresAction, OrderAbandon, OrderCancelled, MoneyNone, true},
+		{OrderRequiresAction, OrderCancel, OrderCancelled, MoneyNone, true}, // nothing authorized yet
+		{OrderRequiresAction, OrderCapture, "", "", false},
+		{OrderRequiresAction, OrderRetry, "", "", false}, // the attempt is still open
 		{OrderPendingSubmission, OrderSubmit, OrderProcessing, MoneyNone, true},
 		{OrderPendingSubmission, OrderAbandon, OrderCancelled, MoneyNone, true},
 		{OrderPendingSubmission, OrderCancel, OrderCancelled, MoneyNone, true},
@@ -165,7 +174,8 @@ func TestOrderTableIsSound(t *testing.T) {
 
 func TestOrderEventsAreNotCommands(t *testing.T) {
 	events := []OrderTrigger{OrderHeld, OrderApproved, OrderCharged, OrderDeclined, OrderAllItemsCancelled,
-		OrderReauthorized, OrderReauthDeclined, OrderAllReturned, OrderTimedOut, OrderReturnWindowClosed}
+		OrderReauthorized, OrderReauthDeclined, OrderAllReturned, OrderTimedOut, OrderReturnWindowClosed,
+		OrderActionRequired, OrderAuthenticationFailed, OrderAuthenticationTimeout}
 	for _, e := range events {
 		if e.IsCommand() {
 			t.Errorf("%s is an event, not a command", e)

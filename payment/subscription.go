@@ -26,6 +26,9 @@ const (
 	SubscriptionPaymentMethod SubscriptionCommand = "payment-method" // replace the card
 	SubscriptionCatchUp       SubscriptionCommand = "catch-up"       // bill what is outstanding now
 	SubscriptionRefund        SubscriptionCommand = "refunds"        // refund (part of) a paid cycle
+	// SubscriptionAuthenticate: the customer came back from a 3-D Secure
+	// challenge (cardflow's return endpoint); the result is asked of the processor.
+	SubscriptionAuthenticate SubscriptionCommand = "authenticate"
 )
 
 // Events of a subscription: what the workflow observed. Never sent from outside.

@@ -10,10 +10,10 @@ func TestSubscriptionCommandsByStatus(t *testing.T) {
 	// The contract's view of the lifecycle, written out independently of the table.
 	want := map[SubscriptionStatus][]SubscriptionCommand{
 		SubscriptionIncomplete: {SubscriptionCancel, SubscriptionPaymentMethod},
-		SubscriptionTrialing:   {SubscriptionCancel, SubscriptionPaymentMethod},
-		SubscriptionActive:     {SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionRefund},
-		SubscriptionPastDue:    {SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionCatchUp, SubscriptionRefund},
-		SubscriptionSuspended:  {SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionRefund},
+		SubscriptionTrialing:   {SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionAuthenticate},
+		SubscriptionActive:     {SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionRefund, SubscriptionAuthenticate},
+		SubscriptionPastDue:    {SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionCatchUp, SubscriptionRefund, SubscriptionAuthenticate},
+		SubscriptionSuspended:  {SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionRefund, SubscriptionAuthenticate},
 		SubscriptionCancelled:  {SubscriptionRefund},
 		SubscriptionExpired:    {SubscriptionRefund},
 	}

@@ -56,6 +56,12 @@ type Charge struct {
 	Key    string `json:"idempotency_key"`
 	Token  string `json:"token"`
 	Amount Money  `json:"amount"`
+	// Since RevThreeDS: the authentication the charge follows (nil: none),
+	// who initiates it, and for a merchant-initiated one the network
+	// transaction id of the authenticated customer-initiated one it follows.
+	Authentication       *AuthenticationData `json:"authentication,omitempty"`
+	Initiator            string              `json:"initiator,omitempty"`
+	NetworkTransactionID string              `json:"network_transaction_id,omitempty"`
 }
 
 // Operation acts on an earlier authorization: capture, void or refund.
@@ -75,6 +81,9 @@ type Outcome struct {
 	Amount      Money     `json:"amount"`
 	Failure     *Failure  `json:"failure,omitempty"`
 	ExpiresAt   time.Time `json:"expires_at,omitempty"` // authorizations only
+	// NetworkTransactionID is the card network's id of an authorization or
+	// sale: a later merchant-initiated charge names it (Charge).
+	NetworkTransactionID string `json:"network_transaction_id,omitempty"`
 }
 
 // CardUpdate is the account updater's answer for a token.
@@ -109,6 +118,10 @@ type FraudRequest struct {
 	// At is when the attempt runs (the workflow's clock), for the per-customer
 	// window; zero: the screener's clock.
 	At time.Time `json:"at,omitzero"`
+	// AuthenticationFailures counts the 3-D Secure authentications the
+	// cardholder failed (or abandoned) on this order before (RevThreeDS): a
+	// stolen card's holder cannot pass them.
+	AuthenticationFailures int `json:"authentication_failures,omitempty"`
 }
 
 // Fraud decisions.

@@ -39,6 +39,13 @@ func (s *Sandbox) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/payments/{id}/capture", s.secret(s.faulty(s.handleOperation(opCapture))))
 	mux.HandleFunc("POST /v1/payments/{id}/void", s.secret(s.faulty(s.handleOperation(opVoid))))
 	mux.HandleFunc("POST /v1/payments/{id}/refund", s.secret(s.faulty(s.handleOperation(opRefund))))
+	// 3-D Secure: the server's calls (secret key), and the challenge page,
+	// a browser's route on the sandbox's origin (its unguessable id is the
+	// only credential, as an ACS's challenge URL).
+	mux.HandleFunc("POST /v1/authentications", s.secret(s.faulty(s.handleAuthenticate)))
+	mux.HandleFunc("GET /v1/authentications/{id}", s.secret(s.faulty(s.handleAuthentication)))
+	mux.HandleFunc("GET /v1/hosted/challenge/{id}", s.handleChallengePage)
+	mux.HandleFunc("POST /v1/hosted/challenge/{id}", s.handleChallengeAnswer)
 	// Test mode.
 	mux.HandleFunc("POST /v1/sandbox/tokens/{token}/outcomes", s.secret(s.handleScript))
 	mux.HandleFunc("PUT /v1/sandbox/tokens/{token}/updater", s.secret(s.handleSetUpdater))
@@ -113,6 +120,14 @@ func (s *Sandbox) handleCharge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fp := fingerprint("payment", req.Type, req.Token, fmt.Sprint(req.Amount), req.Currency)
+	if req.Authentication != nil || req.Initiator != "" || req.NetworkTransactionID != "" {
+		// Only then, so that the keys of charges made before 3-D Secure keep their fingerprints.
+		var auth string
+		if req.Authentication != nil {
+			auth = req.Authentication.ID
+		}
+		fp = fingerprint("payment", req.Type, req.Token, fmt.Sprint(req.Amount), req.Currency, auth, req.Initiator, req.NetworkTransactionID)
+	}
 	res, err := s.idempotent(r.Context(), key, fp, func(tx *sql.Tx) (any, error) {
 		return s.charge(tx, key, req)
 	})
@@ -263,6 +278,11 @@ func logEntry(e Entry) []zap.Field {
 	return []zap.Field{zap.String("operation_id", e.ID), zap.String("type", e.Type), zap.String("token", e.Token),
 		zap.String("payment_id", e.PaymentID), zap.String("idempotency_key", e.IdempotencyKey), zap.Int64("amount", e.Amount),
 		zap.String("currency", e.Currency), zap.String("status", e.Status), zap.String("code", e.Code)}
+}
+
+func logAuthentication(a authenticationRec) []zap.Field {
+	return []zap.Field{zap.String("authentication_id", a.ID), zap.String("token", a.Token), zap.Int64("amount", a.Amount),
+		zap.String("currency", a.Currency), zap.String("status", a.Status), zap.String("eci", a.ECI)}
 }
 
 // logCard names a card by token, brand and last 4 digits only.

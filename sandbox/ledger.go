@@ -13,7 +13,7 @@ import (
 type Entry struct {
 	ID             string    `json:"id"` // the operation id
 	IdempotencyKey string    `json:"idempotency_key"`
-	Type           string    `json:"type"` // authorize, capture, void, refund, sale
+	Type           string    `json:"type"` // authorize, capture, void, refund, sale, verify, authenticate
 	Token          string    `json:"token"`
 	PaymentID      string    `json:"payment_id"`
 	Amount         int64     `json:"amount"`
@@ -31,6 +31,10 @@ const (
 	opCapture   = "capture"
 	opVoid      = "void"
 	opRefund    = "refund"
+	// 3-D Secure: a zero-amount card verification (an authorization of 0,
+	// voided), and an authentication's final answer (threeds.go).
+	opVerify       = "verify"
+	opAuthenticate = "authenticate"
 
 	statusApproved = "approved"
 	statusDeclined = "declined"

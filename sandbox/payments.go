@@ -36,10 +36,24 @@ func (a Amounts) uncaptured() int64 { return a.Authorized - a.Captured - a.Voide
 
 // chargeRequest is POST /v1/payments.
 type chargeRequest struct {
-	Type     string `json:"type"` // authorize or sale
+	Type     string `json:"type"` // authorize, sale, or verify (amount 0)
 	Token    string `json:"token"`
 	Amount   int64  `json:"amount"`
 	Currency string `json:"currency"`
+	// 3-D Secure (threeds.go): the authentication this customer-initiated
+	// charge follows, or for a merchant-initiated one (initiator "merchant")
+	// the network transaction id of the authenticated one it follows.
+	Authentication       *chargeAuthentication `json:"authentication,omitempty"`
+	Initiator            string                `json:"initiator,omitempty"`
+	NetworkTransactionID string                `json:"network_transaction_id,omitempty"`
+}
+
+// chargeAuthentication is the authentication data of a charge.
+type chargeAuthentication struct {
+	ID        string `json:"id"`
+	ECI       string `json:"eci"`
+	Value     string `json:"authentication_value"`
+	DSTransID string `json:"ds_transaction_id,omitempty"`
 }
 
 // opRequest is POST /v1/payments/{id}/capture|void|refund. An empty currency means
@@ -64,6 +78,8 @@ type opResponse struct {
 	Amounts       Amounts    `json:"amounts"` // the payment's totals after this operation
 	ExpiresAt     *time.Time `json:"expires_at,omitempty"`
 	At            time.Time  `json:"at"`
+	// NetworkTransactionID answers every authorization, sale and verification.
+	NetworkTransactionID string `json:"network_transaction_id,omitempty"`
 }
 
 func respond(p paymentRec, e Entry) opResponse {
@@ -99,10 +115,21 @@ func checkAmount(amount int64, currency string) error {
 
 // charge authorizes (or sells) on a token: a scripted outcome first, else the card's own.
 func (s *Sandbox) charge(tx *sql.Tx, key string, req chargeRequest) (opResponse, error) {
-	if req.Type != opAuthorize && req.Type != opSale {
-		return opResponse{}, &apiError{Status: http.StatusUnprocessableEntity, Code: "invalid_request", Field: "type", Message: "type must be authorize or sale"}
+	if req.Type != opAuthorize && req.Type != opSale && req.Type != opVerify {
+		return opResponse{}, &apiError{Status: http.StatusUnprocessableEntity, Code: "invalid_request", Field: "type", Message: "type must be authorize, sale or verify"}
 	}
-	if err := checkAmount(req.Amount, req.Currency); err != nil {
+	if req.Initiator != payment.InitiatorCustomer && req.Initiator != payment.InitiatorMerchant {
+		return opResponse{}, &apiError{Status: http.StatusUnprocessableEntity, Code: "invalid_request", Field: "initiator", Message: "initiator must be empty (the customer) or merchant"}
+	}
+	if req.Type == opVerify {
+		// A card verification moves nothing: an authorization of zero.
+		if req.Amount != 0 {
+			return opResponse{}, &apiError{Status: http.StatusUnprocessableEntity, Code: "invalid_amount", Field: "amount", Message: "a verification is of amount 0"}
+		}
+		if !knownCurrency(req.Currency) {
+			return opResponse{}, checkAmount(1, req.Currency)
+		}
+	} else if err := checkAmount(req.Amount, req.Currency); err != nil {
 		return opResponse{}, err
 	}
 	c, err := s.loadCard(tx, req.Token)
@@ -114,8 +141,18 @@ func (s *Sandbox) charge(tx *sql.Tx, key string, req chargeRequest) (opResponse,
 	if err != nil {
 		return opResponse{}, err
 	}
+	authed := false
 	if outcome == "" {
 		outcome = decide(c, at)
+		if outcome == approve {
+			var issuer string
+			if issuer, authed, err = s.threeDSOutcome(tx, c, req); err != nil {
+				return opResponse{}, err
+			}
+			if issuer != "" {
+				outcome = issuer
+			}
+		}
 	}
 	p := paymentRec{ID: newID("pay"), Type: req.Type, Token: c.Token, Currency: req.Currency, Status: statusApproved, CreatedAt: at}
 	e := Entry{ID: newID("op"), IdempotencyKey: key, Type: req.Type, Token: c.Token, PaymentID: p.ID,
@@ -137,8 +174,14 @@ func (s *Sandbox) charge(tx *sql.Tx, key string, req chargeRequest) (opResponse,
 	if err := insertEntry(tx, e); err != nil {
 		return opResponse{}, err
 	}
+	ntx, err := networkTransaction(tx, c.Token, p.ID, authed && outcome == approve && req.Initiator == payment.InitiatorCustomer)
+	if err != nil {
+		return opResponse{}, err
+	}
 	s.log.Info("charge", logEntry(e)...)
-	return respond(p, e), nil
+	r := respond(p, e)
+	r.NetworkTransactionID = ntx
+	return r, nil
 }
 
 // operate captures, voids or refunds (part of) a payment within its limits.
@@ -160,7 +203,12 @@ func (s *Sandbox) operate(tx *sql.Tx, kind, key, paymentID string, req opRequest
 	at := s.now()
 	e := Entry{ID: newID("op"), IdempotencyKey: key, Type: kind, Token: p.Token, PaymentID: p.ID,
 		Amount: req.Amount, Currency: p.Currency, Status: statusApproved, ProcessorCode: payment.ISOApproved, At: at}
-	if err := s.apply(&p, &e, at); err != nil {
+	if p.Type == opVerify {
+		err = verifyVoid(tx, p, e)
+	} else {
+		err = s.apply(&p, &e, at)
+	}
+	if err != nil {
 		return opResponse{}, err
 	}
 	if e.Status == statusApproved {
@@ -217,6 +265,22 @@ func (s *Sandbox) apply(p *paymentRec, e *Entry, at time.Time) error {
 				Message: fmt.Sprintf("refund of %d exceeds the %d captured and not refunded on payment %s", e.Amount, a.Captured-a.Refunded, p.ID)}
 		}
 		a.Refunded += e.Amount
+	}
+	return nil
+}
+
+// verifyVoid lets a verification be voided once, with amount 0: it holds
+// nothing, but the issuer is told it is over.
+func verifyVoid(tx *sql.Tx, p paymentRec, e Entry) error {
+	if e.Type != opVoid || e.Amount != 0 {
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "invalid_request", Message: fmt.Sprintf("payment %s is a verification: it can only be voided, with amount 0", p.ID)}
+	}
+	var n int
+	if err := tx.QueryRow(`SELECT COUNT(*) FROM ledger WHERE payment_id = ? AND type = ? AND status = ?`, p.ID, opVoid, statusApproved).Scan(&n); err != nil {
+		return fmt.Errorf("sandbox: voids of %s: %w", p.ID, err)
+	}
+	if n > 0 {
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "nothing_to_void", Message: fmt.Sprintf("verification %s is voided already", p.ID)}
 	}
 	return nil
 }

@@ -72,6 +72,30 @@ CREATE TABLE IF NOT EXISTS scripted_outcomes (
 	token   TEXT NOT NULL,
 	outcome TEXT NOT NULL
 );
+-- 3-D Secure (threeds.go): authentications and the network transaction
+-- ids of authorizations, which exempt later merchant-initiated charges.
+CREATE TABLE IF NOT EXISTS authentications (
+	id              TEXT PRIMARY KEY,
+	idempotency_key TEXT NOT NULL,
+	token         TEXT NOT NULL,
+	amount        INTEGER NOT NULL,
+	currency      TEXT NOT NULL,
+	status        TEXT NOT NULL,
+	challenge_url TEXT NOT NULL,
+	eci           TEXT NOT NULL,
+	value         TEXT NOT NULL,
+	ds_trans_id   TEXT NOT NULL,
+	liability     INTEGER NOT NULL,
+	return_url    TEXT NOT NULL,
+	used          INTEGER NOT NULL,
+	created_at    TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS network_transactions (
+	id            TEXT PRIMARY KEY,
+	token         TEXT NOT NULL,
+	payment_id    TEXT NOT NULL,
+	authenticated INTEGER NOT NULL
+);
 CREATE INDEX IF NOT EXISTS scripted_token ON scripted_outcomes(token);
 CREATE TABLE IF NOT EXISTS updater_answers (
 	token     TEXT PRIMARY KEY,

@@ -112,7 +112,7 @@ func items(sku string, qty int64) order.ItemsRequest {
 // orderFlows are the order flows of API.md, one workflow each.
 func orderFlows() []scenario {
 	steps := func(ctx context.Context, d *demo, id string) *orderSteps { return &orderSteps{ctx: ctx, d: d, id: id} }
-	return []scenario{
+	return append([]scenario{
 		{"order", "happy", "happy path: authorize, capture, ship", func(ctx context.Context, d *demo, id string) (string, string, error) {
 			return steps(ctx, d, id).place(demoOrder(id, cardVisa), payment.OrderAuthorized).
 				do(payment.OrderCapture, nil, payment.OrderCaptured).do(payment.OrderShip, nil, payment.OrderShipped).done()
@@ -164,5 +164,5 @@ func orderFlows() []scenario {
 				do(payment.OrderReturn, items("SHOE-1", 1), payment.OrderShipped).
 				do(payment.OrderReturn, rest, payment.OrderRefunded).done()
 		}},
-	}
+	}, threeDSFlows()...)
 }

@@ -29,11 +29,19 @@ func TestDemo(t *testing.T) {
 		"happy": payment.OrderShipped, "automatic": payment.OrderCaptured, "hold": payment.OrderAuthorized,
 		"retry": payment.OrderAuthorized, "hard-decline": payment.OrderPaymentFailed, "fraud-reject": payment.OrderPaymentFailed,
 		"void": payment.OrderCancelled, "returns": payment.OrderRefunded,
+		"3ds-frictionless": payment.OrderAuthorized, "3ds-challenge": payment.OrderAuthorized,
+		"3ds-failed": payment.OrderAuthorized, "3ds-never": payment.OrderPaymentFailed,
 	} {
 		v := h.order("order", "show", "demo-"+h.suffix+"-"+name)
 		if v.Status != want {
 			t.Errorf("order %s is %s, want %s", name, v.Status, want)
 		}
+	}
+	if v := h.order("order", "show", "demo-"+h.suffix+"-3ds-challenge"); v.Authentication == nil || v.Authentication.Status != payment.AuthChallenged {
+		t.Errorf("3-D Secure challenge order %+v", v)
+	}
+	if v := h.order("order", "show", "demo-"+h.suffix+"-3ds-never"); v.Failure == nil || v.Failure.Code != payment.AuthenticationRequired {
+		t.Errorf("3-D Secure never order %+v", v)
 	}
 	if v := h.order("order", "show", "demo-"+h.suffix+"-fraud-review"); v.Fraud == nil || v.Fraud.Decision != payment.FraudReview {
 		t.Errorf("fraud review order %+v", v)

@@ -37,6 +37,9 @@ const (
 	UpdatePaymentMethod = string(payment.SubscriptionPaymentMethod) // PaymentMethodRequest
 	UpdateCatchUp       = string(payment.SubscriptionCatchUp)       // CatchUpRequest
 	UpdateRefund        = string(payment.SubscriptionRefund)        // RefundRequest
+	// UpdateAuthenticate is sent by the API's 3-D Secure return endpoint
+	// (AuthenticateRequest), since RevThreeDS.
+	UpdateAuthenticate = string(payment.SubscriptionAuthenticate)
 )
 
 // StartOptions starts the subscription's workflow (flow.StartOptions), in the

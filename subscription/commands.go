@@ -52,6 +52,7 @@ func (w *subscription) register(ctx workflow.Context) error {
 		flow.Handle(ctx, w.cmds, w.paymentMethod()),
 		flow.Handle(ctx, w.cmds, w.catchUp()),
 		flow.Handle(ctx, w.cmds, w.refund()),
+		flow.Handle(ctx, w.cmds, w.authenticateCmd()),
 	} {
 		if err != nil {
 			return err
@@ -273,9 +274,15 @@ func (w *subscription) paymentMethod() flow.Command[PaymentMethodRequest] {
 // outstanding at once instead of waiting for the schedule.
 // An incomplete subscription's first card starts it, as a start with a card
 // would have: its trial, or its first bill at once (the main loop bills it).
+//
+// Since RevThreeDS the customer is there: what it bills is customer-initiated
+// (authenticated), and with nothing outstanding the new card is verified, so
+// that the bills after it go without the customer.
 func (w *subscription) doChangeCard(ctx workflow.Context, card payment.Card) error {
 	w.st.Card = card
 	w.event(ctx, Event{Type: EventPaymentMethodUpdated, Cycle: w.st.Cycle})
+	w.changingCard = w.rev.ThreeDS()
+	defer func() { w.changingCard = false }()
 	switch w.st.Status {
 	case payment.SubscriptionPastDue, payment.SubscriptionSuspended:
 		return w.bill(ctx, attemptCatchUp, workflow.Now(ctx).UTC())
@@ -287,6 +294,10 @@ func (w *subscription) doChangeCard(ctx workflow.Context, card payment.Card) err
 			w.st.Anchor, on = w.in.Plan.Trial.AddTo(now), payment.SubscriptionTrialStarted
 		}
 		w.fire(ctx, on)
+	}
+	if w.changingCard && w.st.Challenge == nil {
+		w.st.NetworkTxnID = "" // the old card's: it does not follow the new one
+		return w.verify(ctx)
 	}
 	return nil
 }

@@ -54,6 +54,20 @@ type subFake struct {
 	regularVals int            // validity checks run as regular activities
 	onSale      func()         // called inside each sale, before it answers
 	anyAmount   bool           // the validity check takes any amount (tests of totals past its limit)
+
+	// 3-D Secure: token → the authentication's answer (default
+	// not_required); authentication id → its result; the tokens whose
+	// issuer requires authentication (a customer-initiated sale without it,
+	// or a merchant-initiated one without an authenticated one's network
+	// transaction id, declines authentication_required); the ids of
+	// authenticated network transactions; every call.
+	authn     map[string]payment.Authentication
+	results   map[string]payment.Authentication
+	requires  map[string]bool
+	authedNtx map[string]string // network transaction id → token
+	authReqs  []subCall[payment.AuthenticationRequest]
+	verifies  []subCall[payment.Charge]
+	voids     []subCall[payment.Operation]
 }
 
 // subCall is one activity call and the workflow time it happened.
@@ -64,7 +78,9 @@ type subCall[T any] struct {
 
 func newSubFake(t *testing.T, cards ...payment.Card) *subFake {
 	f := &subFake{t: t, cards: map[string]payment.Card{}, declines: map[string][]string{},
-		updater: map[string]payment.CardUpdate{}, noticeRun: map[string]int{}}
+		updater: map[string]payment.CardUpdate{}, noticeRun: map[string]int{},
+		authn: map[string]payment.Authentication{}, results: map[string]payment.Authentication{},
+		requires: map[string]bool{}, authedNtx: map[string]string{}}
 	for _, c := range cards {
 		f.cards[c.Token] = c
 	}
@@ -125,9 +141,72 @@ func (f *subFake) sale(_ context.Context, c payment.Charge) (payment.Outcome, er
 		code, f.declines[c.Token] = q[0], q[1:]
 	}
 	if code == "" {
-		return payment.Outcome{Approved: true, PaymentID: "pay_" + c.Key, Amount: c.Amount}, nil
+		code = f.issuer(c)
 	}
-	return payment.Outcome{Amount: c.Amount, Failure: payment.DeclineFor(code).Failure(payment.StageProcessor)}, nil
+	ntx := "ntx_" + c.Key
+	if code == "" {
+		if c.Initiator == payment.InitiatorCustomer && authenticated(c) {
+			f.authedNtx[ntx] = c.Token
+		}
+		return payment.Outcome{Approved: true, PaymentID: "pay_" + c.Key, Amount: c.Amount, NetworkTransactionID: ntx}, nil
+	}
+	return payment.Outcome{Amount: c.Amount, Failure: payment.DeclineFor(code).Failure(payment.StageProcessor), NetworkTransactionID: ntx}, nil
+}
+
+// issuer is the 3-D Secure issuer's word on a charge ("" approves), as the sandbox's.
+func (f *subFake) issuer(c payment.Charge) string {
+	switch {
+	case !f.requires[c.Token]:
+		return ""
+	case c.Initiator == payment.InitiatorMerchant && f.authedNtx[c.NetworkTransactionID] == c.Token:
+		return ""
+	case c.Initiator == payment.InitiatorCustomer && authenticated(c):
+		return ""
+	}
+	return payment.AuthenticationRequired
+}
+
+// authenticated reports a charge with an authentication value (an id alone
+// is no authentication).
+func authenticated(c payment.Charge) bool {
+	return c.Authentication != nil && c.Authentication.Value != ""
+}
+
+func (f *subFake) authenticate(_ context.Context, r payment.AuthenticationRequest) (payment.Authentication, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.authReqs = append(f.authReqs, subCall[payment.AuthenticationRequest]{f.now(), r})
+	if a, ok := f.authn[r.Token]; ok {
+		return a, nil
+	}
+	return payment.Authentication{ID: "auth_" + r.Key, Status: payment.AuthNotRequired}, nil
+}
+
+func (f *subFake) authenticationResult(_ context.Context, id string) (payment.Authentication, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.results[id], nil
+}
+
+func (f *subFake) verify(_ context.Context, c payment.Charge) (payment.Outcome, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.verifies = append(f.verifies, subCall[payment.Charge]{f.now(), c})
+	ntx := "ntx_" + c.Key
+	if f.requires[c.Token] && !authenticated(c) {
+		return payment.Outcome{Failure: payment.DeclineFor(payment.AuthenticationRequired).Failure(payment.StageProcessor), NetworkTransactionID: ntx}, nil
+	}
+	if authenticated(c) {
+		f.authedNtx[ntx] = c.Token
+	}
+	return payment.Outcome{Approved: true, PaymentID: "pay_" + c.Key, Amount: c.Amount, NetworkTransactionID: ntx}, nil
+}
+
+func (f *subFake) void(_ context.Context, op payment.Operation) (payment.Outcome, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.voids = append(f.voids, subCall[payment.Operation]{f.now(), op})
+	return payment.Outcome{Approved: true, PaymentID: op.PaymentID, Amount: op.Amount}, nil
 }
 
 func (f *subFake) updateCard(_ context.Context, in activities.UpdateCardInput) (payment.CardUpdate, error) {
@@ -237,6 +316,10 @@ func (d *subDriver) mock(env *testsuite.TestWorkflowEnvironment) {
 	on(a.UpdateCard, f.updateCard)
 	on(a.Refund, f.refund)
 	on(a.Notify, f.notify)
+	on(a.Authenticate, f.authenticate)
+	on(a.AuthenticationResult, f.authenticationResult)
+	on(a.Verify, f.verify)
+	on(a.Void, f.void)
 	f.sa.Record(env)
 }
 

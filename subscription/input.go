@@ -42,6 +42,9 @@ type Settings struct {
 	// that got no card this long (default 24h, as an order's AbandonAfter);
 	// its page's link expires then too.
 	IncompleteAfter time.Duration `json:"incomplete_after,omitempty"`
+	// AuthenticationTimeout is how long a 3-D Secure challenge waits for the
+	// customer (default 15 minutes, since RevThreeDS).
+	AuthenticationTimeout time.Duration `json:"authentication_timeout,omitempty"`
 }
 
 func (s Settings) withDefaults() Settings {
@@ -62,6 +65,9 @@ func (s Settings) withDefaults() Settings {
 	}
 	if s.IncompleteAfter <= 0 {
 		s.IncompleteAfter = 24 * time.Hour
+	}
+	if s.AuthenticationTimeout <= 0 {
+		s.AuthenticationTimeout = 15 * time.Minute
 	}
 	s.Limits = s.Limits.WithDefaults()
 	s.AttemptLimits = s.AttemptLimits.WithDefaults()

@@ -43,10 +43,31 @@ func (w *subscription) bill(ctx workflow.Context, kind attemptKind, at time.Time
 	st.Attempt++
 	st.Totals.Attempts++
 	cycle, attempt := st.Cycle, st.Attempt
-	failure, paymentID, err := w.charge(ctx, cycle, attempt, at)
+	failure, paymentID, err := w.charge(ctx, kind, cycle, attempt, at)
 	if err != nil {
 		return err
 	}
+	if failure == nil && paymentID == "" && w.st.Challenge != nil {
+		w.pending(ctx, cycle, attempt)
+		return nil
+	}
+	return w.settle(ctx, kind, cycle, attempt, failure, paymentID)
+}
+
+// pending records a bill that waits for the customer's 3-D Secure challenge.
+func (w *subscription) pending(ctx workflow.Context, cycle, attempt int) {
+	now := workflow.Now(ctx).UTC()
+	rec := w.cycleRecord(cycle)
+	rec.Attempts++
+	rec.At, rec.Status = now, PaymentRequiresAction
+	w.st.LastPayment = &Attempt{At: now, Cycle: cycle, Attempt: attempt, Amount: w.in.Plan.Amount, Status: PaymentRequiresAction}
+	w.started = true
+}
+
+// settle moves the subscription by a bill's result: paid, soft or hard
+// failed (asking the account updater first when that is on).
+func (w *subscription) settle(ctx workflow.Context, kind attemptKind, cycle, attempt int, failure *payment.Failure, paymentID string) error {
+	st := &w.st
 	if failure != nil && kind == attemptCatchUp && w.rev.Guarded() {
 		w.st.Declines = w.st.Declines.Add(workflow.Now(ctx).UTC(), w.settings.AttemptLimits)
 	}
@@ -58,7 +79,9 @@ func (w *subscription) bill(ctx workflow.Context, kind attemptKind, at time.Time
 
 	now := workflow.Now(ctx).UTC()
 	rec := w.cycleRecord(cycle)
-	rec.Attempts++
+	if rec.Status != PaymentRequiresAction || st.LastPayment == nil || st.LastPayment.Attempt != attempt {
+		rec.Attempts++ // a challenged attempt was counted when it began
+	}
 	rec.At = now
 	st.LastPayment = &Attempt{At: now, Cycle: cycle, Attempt: attempt, Amount: w.in.Plan.Amount, Status: PaymentSucceeded, Failure: failure}
 	w.started = true
@@ -69,6 +92,7 @@ func (w *subscription) bill(ctx workflow.Context, kind attemptKind, at time.Time
 	case failure.Class == payment.Soft:
 		rec.Status, st.LastPayment.Status = PaymentFailed, PaymentFailed
 		w.failed(ctx, kind, payment.SubscriptionSoftFailed)
+		w.declinedForAuthentication(ctx, failure)
 	default:
 		rec.Status, st.LastPayment.Status = PaymentFailed, PaymentFailed
 		w.failed(ctx, kind, payment.SubscriptionHardFailed)
@@ -79,8 +103,7 @@ func (w *subscription) bill(ctx workflow.Context, kind attemptKind, at time.Time
 // charge is the validity check and the sale. A failed check is a hard fail with
 // the check's reason code; a decline is the processor's failure. The error is
 // only ever the workflow's cancellation.
-func (w *subscription) charge(ctx workflow.Context, cycle, attempt int, at time.Time) (*payment.Failure, string, error) {
-	var a *activities.Activities
+func (w *subscription) charge(ctx workflow.Context, kind attemptKind, cycle, attempt int, at time.Time) (*payment.Failure, string, error) {
 	amount := w.in.Plan.Money()
 	if _, err := payment.AddAmount(w.st.Totals.Paid, amount.Amount); err != nil && w.rev.Guarded() {
 		// The books could not hold the payment: nothing is charged.
@@ -95,11 +118,35 @@ func (w *subscription) charge(ctx workflow.Context, cycle, attempt int, at time.
 	if invalid != nil {
 		return invalid, "", nil
 	}
+	// Since RevThreeDS a customer-initiated bill authenticates (and may wait
+	// for a challenge); every other is merchant-initiated.
+	var extra payment.Charge
+	switch {
+	case w.customerPresent(kind, cycle, attempt):
+		data, f, err := w.authenticateBill(ctx, kind, cycle, attempt)
+		if err != nil || f != nil || w.st.Challenge != nil {
+			return f, "", err
+		}
+		extra.Authentication = data
+	case w.rev.ThreeDS():
+		extra.Initiator, extra.NetworkTransactionID = payment.InitiatorMerchant, w.st.NetworkTxnID
+	}
+	return w.sale(ctx, cycle, attempt, extra)
+}
 
+// sale is the processor's part of a bill; extra carries its 3-D Secure
+// fields. An approved customer-initiated sale leaves its network transaction
+// id for the merchant-initiated ones after it.
+func (w *subscription) sale(ctx workflow.Context, cycle, attempt int, extra payment.Charge) (*payment.Failure, string, error) {
+	var a *activities.Activities
+	amount := w.in.Plan.Money()
 	charge := payment.Charge{
-		Key:    fmt.Sprintf("%s/bill/%d/%d", WorkflowID(w.in.SubscriptionID), cycle, attempt),
-		Token:  w.st.Card.Token,
-		Amount: amount,
+		Key:                  fmt.Sprintf("%s/bill/%d/%d", WorkflowID(w.in.SubscriptionID), cycle, attempt),
+		Token:                w.st.Card.Token,
+		Amount:               amount,
+		Authentication:       extra.Authentication,
+		Initiator:            extra.Initiator,
+		NetworkTransactionID: extra.NetworkTransactionID,
 	}
 	var o payment.Outcome
 	sale := flow.Attention{Operation: "sale", IdempotencyKey: charge.Key, Amount: amount.Amount}
@@ -107,6 +154,9 @@ func (w *subscription) charge(ctx workflow.Context, cycle, attempt int, at time.
 		return activityFailure(payment.StageProcessor, err)
 	}
 	if o.Approved {
+		if w.rev.ThreeDS() && charge.Initiator == payment.InitiatorCustomer {
+			w.st.NetworkTxnID = o.NetworkTransactionID
+		}
 		return nil, o.PaymentID, nil
 	}
 	if o.Failure == nil {

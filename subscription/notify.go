@@ -30,6 +30,11 @@ type NoticeData struct {
 	Card      NoticeCard       `json:"card"`
 	Refunded  int64            `json:"refunded,omitempty"` // the refund's amount
 	Reason    string           `json:"reason,omitempty"`   // why it expired
+	// subscription.action_required (RevThreeDS): the challenge the customer
+	// must complete, when one waits. PaymentPage is the hook for issue 13's
+	// payment-page link (API.md): the lead fills it where the link is made.
+	NextAction  *payment.NextAction `json:"next_action,omitempty"`
+	PaymentPage string              `json:"payment_page,omitempty"`
 }
 
 // NoticeCard is what a notice says of the card: enough to recognise it.

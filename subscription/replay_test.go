@@ -14,5 +14,11 @@ func TestReplayRecordedHistories(t *testing.T) {
 		"subscription_continue_as_new.rev2.json", // revision 2 (flow.RevLean): the same with fewer events
 		"subscription_continue_as_new.rev3.json", // revision 3 (flow.RevGuarded): the created event's actor, request digests
 		"subscription_payment_page.rev4.json",    // revision 4 (flow.RevPaymentPage): incomplete, the page's card, trial, first bill, continue-as-new
+		// revision 5 (flow.RevThreeDS): the first bill challenged, passed, paid, continue-as-new
+		"subscription_threeds_first_payment.rev5.json",
 	})
+}
+
+func TestThreeDSTimerIsNamed(t *testing.T) {
+	flowtest.WantTimer(t, "testdata/subscription_threeds_first_payment.rev5.json", "3-D Secure challenge: authentication timeout")
 }

@@ -54,6 +54,17 @@ type State struct {
 	// Outbox holds the notifications not yet confirmed delivered.
 	Outbox []payment.Notification `json:"outbox,omitempty"`
 
+	// 3-D Secure (RevThreeDS): the network transaction id of the last
+	// approved customer-initiated payment, which the merchant-initiated bills
+	// carry; the challenge waiting for the customer; the last
+	// authentication; the verification's sequence; the cycle whose bill's
+	// authentication_required decline was told the shop.
+	NetworkTxnID    string                      `json:"network_transaction_id,omitempty"`
+	Challenge       *Challenge                  `json:"challenge,omitempty"`
+	Authentication  *payment.AuthenticationView `json:"authentication,omitempty"`
+	VerifySeq       int                         `json:"verify_seq,omitempty"`
+	ActionNoticeFor int                         `json:"action_notice_for,omitempty"`
+
 	LastPayment *Attempt  `json:"last_payment,omitempty"`
 	Payments    []Payment `json:"payments,omitempty"`
 	Events      []Event   `json:"events,omitempty"`
@@ -92,6 +103,8 @@ type subscription struct {
 	rev     flow.Revision // the run's revision
 	calls   flow.Calls    // processor calls, and the one waiting for an operator (attention)
 	working bool          // the main loop is doing a step or applying commands
+
+	changingCard bool // a card change runs its bill or verification: the customer is there (RevThreeDS)
 
 	actor string           // who runs the command being applied (RevGuarded): its events name them
 	now   func() time.Time // the workflow's clock, for validators
@@ -137,9 +150,19 @@ func (w *subscription) begin(ctx workflow.Context) error {
 	w.event(ctx, Event{Type: EventCreated, Status: string(w.st.Status)})
 	w.actor = ""
 	// Since RevLean only what the start lacks (the API's start sets all three).
-	return flow.Upsert(ctx, w.rev,
+	if err := flow.Upsert(ctx, w.rev,
 		flow.Keyword{Key: flow.AttrKind, Value: "subscription"}, flow.Keyword{Key: flow.AttrCustomerID, Value: w.in.Customer.ID},
-		flow.Keyword{Key: flow.AttrStatus, Value: string(w.st.Status)})
+		flow.Keyword{Key: flow.AttrStatus, Value: string(w.st.Status)}); err != nil {
+		return err
+	}
+	if w.rev.ThreeDS() && w.st.Status == payment.SubscriptionTrialing {
+		// The create call answers with the verification's result (or its challenge).
+		w.started = false
+		err := w.verify(ctx)
+		w.started = true
+		return err
+	}
+	return nil
 }
 
 // fire moves the subscription along the lifecycle's row for trigger on. There

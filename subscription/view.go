@@ -21,6 +21,8 @@ type Attempt struct {
 const (
 	PaymentSucceeded = "succeeded"
 	PaymentFailed    = "failed"
+	// PaymentRequiresAction: the attempt waits for the customer's 3-D Secure challenge.
+	PaymentRequiresAction = "requires_action"
 )
 
 // Payment is one billed cycle.
@@ -119,6 +121,10 @@ type View struct {
 	// (RevPaymentPage): the API fills URL. Its link lasts until ExpiresAt,
 	// when an incomplete subscription expires; used later, it changes the card.
 	PaymentPage *flow.PageView `json:"payment_page,omitempty"`
+	// Since RevThreeDS: the last authentication (null before one), and what
+	// the customer must do while a challenge waits (additions).
+	Authentication *payment.AuthenticationView `json:"authentication,omitempty"`
+	NextAction     *payment.NextAction         `json:"next_action,omitempty"`
 }
 
 // EchoedDigest is the digest of the request the answer is for (flow.Echoed).
@@ -142,6 +148,8 @@ func (w *subscription) view() View {
 		EndedAt:        optionalTime(st.EndedAt),
 		Totals:         st.Totals,
 		Attention:      w.calls.View(),
+		Authentication: st.Authentication,
+		NextAction:     w.nextAction(),
 	}
 	switch st.Status {
 	case payment.SubscriptionTrialing, payment.SubscriptionActive:

@@ -159,6 +159,7 @@ const (
 	stepExpire                               // the plan's cycles are done
 	stepClose                                // the refund window of an ended subscription is over
 	stepIncompleteExpire                     // started for the payment page and never given a card
+	stepChallengeTimeout                     // a 3-D Secure challenge's authentication timeout (RevThreeDS)
 )
 
 // step is the next thing due and when.
@@ -168,10 +169,14 @@ type step struct {
 	summary string // the timer's summary in the UI
 }
 
-// next says what is due next. It is a pure function of the state, so a new run
+// next says what is due next: the schedule's next step, or a waiting 3-D
+// Secure challenge's timeout when it comes first.
+func (w *subscription) next() step { return w.challengeStep(w.due()) }
+
+// due says what the schedule has next. It is a pure function of the state, so a new run
 // after continue-as-new picks up exactly where the last one stopped. Of several
 // notices due, the earliest goes first.
-func (w *subscription) next() step {
+func (w *subscription) due() step {
 	st := &w.st
 	switch st.Status {
 	case payment.SubscriptionPastDue:
@@ -257,6 +262,8 @@ func (w *subscription) do(ctx workflow.Context, s step) error {
 	case stepRetry:
 		st.Retries++
 		return w.bill(ctx, attemptRetry, workflow.Now(ctx).UTC())
+	case stepChallengeTimeout:
+		return w.challengeFailed(ctx, *st.Challenge, payment.AuthenticationTimeout)
 	case stepHardFailNotice:
 		st.Retries++
 		w.event(ctx, Event{Type: EventHardFailNotice, Cycle: st.Cycle, Attempt: st.Retries})

@@ -25,7 +25,7 @@ func main() {
 }
 
 func run(args []string) error {
-	p, err := app.Start("worker", args, config.WebhookSecret, config.SandboxKey)
+	p, err := app.Start("worker", args, config.WebhookSecret, config.SandboxKey, config.ReturnSecret)
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,10 @@ type Points struct {
 	OrderCards        int // Config.OrderCards distinct cards on the order
 	CustomerCards     int // Config.CustomerCards distinct cards of the customer in the window
 	CustomerCardsMany int // Config.CustomerCardsMany of them (instead of CustomerCards)
+	// AuthenticationFailed counts for each 3-D Secure authentication the
+	// cardholder failed or abandoned on this order: whoever holds a stolen
+	// card cannot pass the issuer's challenge.
+	AuthenticationFailed int
 }
 
 // DefaultConfig is review from 65, reject from 75, with weights chosen so that
@@ -79,6 +83,8 @@ func DefaultConfig() Config {
 			OrderCards:        40,
 			CustomerCards:     25,
 			CustomerCardsMany: 75,
+			// Two failed challenges and a third attempt reach review (2×25+10).
+			AuthenticationFailed: 25,
 		},
 	}
 }

@@ -15,4 +15,6 @@ const (
 	// ReasonProcessorRisk: the processor's risk signal was higher than the rules'
 	// score and so set the score.
 	ReasonProcessorRisk = "processor_risk"
+	// ReasonAuthenticationFailed: 3-D Secure authentications failed on the order.
+	ReasonAuthenticationFailed = "authentication_failed"
 )

@@ -119,6 +119,9 @@ func (r *Rules) cardTesting(req payment.FraudRequest) (int, []string) {
 	if r.cfg.OrderCards > 0 && req.Cards >= r.cfg.OrderCards {
 		add(p.OrderCards, ReasonOrderCards)
 	}
+	if req.AuthenticationFailures > 0 {
+		add(p.AuthenticationFailed*req.AuthenticationFailures, ReasonAuthenticationFailed)
+	}
 	at := req.At
 	if at.IsZero() {
 		at = r.now()

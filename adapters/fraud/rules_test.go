@@ -38,6 +38,11 @@ func TestScreenRules(t *testing.T) {
 		reasons []string
 	}{
 		{"nothing applies", func(r *payment.FraudRequest) { r.Card.BINCountry = "DE" }, 0, nil},
+		{"a failed 3-D Secure challenge", func(r *payment.FraudRequest) { r.Card.BINCountry = "DE"; r.AuthenticationFailures = 1 }, 25, []string{fraud.ReasonAuthenticationFailed}},
+		{"two failed challenges and a third attempt", func(r *payment.FraudRequest) {
+			r.Card.BINCountry = "DE"
+			r.AuthenticationFailures, r.Attempt = 2, 3
+		}, 60, []string{fraud.ReasonAttempts, fraud.ReasonAuthenticationFailed}},
 		{"ordinary cross-border order", func(*payment.FraudRequest) {}, 12, []string{fraud.ReasonCountryMismatch}},
 		{"country compared case-insensitively", func(r *payment.FraudRequest) { r.Card.BINCountry = "de" }, 0, nil},
 		{"unknown BIN country", func(r *payment.FraudRequest) { r.Card.BINCountry = "" }, 0, nil},

@@ -18,6 +18,7 @@ import (
 	"github.com/cardflow/cardflow/internal/config"
 	"github.com/cardflow/cardflow/internal/paylink"
 	"github.com/cardflow/cardflow/order"
+	"github.com/cardflow/cardflow/payment"
 	"github.com/cardflow/cardflow/subscription"
 )
 
@@ -40,6 +41,9 @@ type Config struct {
 	TaskQueue     string
 	Orders        order.Settings
 	Subscriptions subscription.Settings
+	// ReturnSecret verifies the state of 3-D Secure returns (the worker's
+	// CARDFLOW_RETURN_SECRET); empty: the return endpoint answers 404.
+	ReturnSecret []byte
 }
 
 // Server serves the API.
@@ -94,6 +98,9 @@ func (s *Server) Handler() http.Handler {
 	if s.StripeEvents != nil {
 		mux.HandleFunc("POST /v1/stripe/webhooks", s.stripeWebhook)
 	}
+	// A browser back from a 3-D Secure challenge: no API key, the signed
+	// state routes it (threeds.go).
+	mux.HandleFunc("GET "+payment.ReturnPath, s.threeDSReturn)
 	return mux
 }
 
@@ -196,7 +203,7 @@ func (s *Server) checkIdempotencyKey(next http.Handler) http.Handler {
 // the vault client and the codec server for the Temporal UI. tune, when set,
 // adjusts the API's settings (tests shorten timeouts).
 func New(c client.Client, cfg config.Config, log *zap.Logger, keys *codec.Keyring, tune func(*Config)) http.Handler {
-	sc := Config{Keys: cfg.APIKeys, TaskQueue: cfg.TaskQueue}
+	sc := Config{Keys: cfg.APIKeys, TaskQueue: cfg.TaskQueue, ReturnSecret: []byte(cfg.ReturnSecret)}
 	if tune != nil {
 		tune(&sc)
 	}

@@ -22,6 +22,7 @@ type OrderRequest struct {
 	// PaymentPage, instead of card, places the order for the payment page
 	// (awaiting_payment).
 	PaymentPage *order.PaymentPage `json:"payment_page,omitempty"`
+	ThreeDS     string             `json:"three_ds"`
 }
 
 // WithDefaults fills what the contract lets the shop leave out.
@@ -54,6 +55,7 @@ func (req OrderRequest) Input(settings order.Settings) (order.Input, error) {
 		Capture:     req.Capture,
 		Submit:      req.Submit,
 		FraudScreen: *req.FraudScreen,
+		ThreeDS:     req.ThreeDS,
 		Digest:      req.Digest(),
 		Settings:    settings,
 		PaymentPage: req.PaymentPage,
@@ -95,8 +97,11 @@ func (req OrderRequest) Digest() string {
 		// Absent in requests without them: their digests are as before.
 		Token       string             `json:"token,omitempty"`
 		PaymentPage *order.PaymentPage `json:"payment_page,omitempty"`
+		// Only when not the default: the digests of requests from before
+		// three_ds stay what they were.
+		ThreeDS string `json:"three_ds,omitempty"`
 	}{req.OrderID, req.Currency, req.Customer, req.Items, req.Card.ExpMonth, req.Card.ExpYear, req.Card.Holder,
-		req.Capture, req.Submit, *req.FraudScreen, req.Card.Token, req.PaymentPage}
+		req.Capture, req.Submit, *req.FraudScreen, req.Card.Token, req.PaymentPage, threeDSDigest(req.ThreeDS)}
 	b, _ := json.Marshal(canonical) // plain structs of strings and numbers: cannot fail
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
@@ -112,4 +117,13 @@ type CardRequest struct {
 // ItemsRequest is the body of POST /v1/orders/{id}/items/cancel and .../returns.
 type ItemsRequest struct {
 	Items []order.ItemQuantity `json:"items"`
+}
+
+// threeDSDigest is the three_ds mode as the digest counts it: automatic,
+// the default, as if absent.
+func threeDSDigest(mode string) string {
+	if mode == payment.ThreeDSAutomatic {
+		return ""
+	}
+	return mode
 }

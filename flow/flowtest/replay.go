@@ -6,9 +6,13 @@
 package flowtest
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/cardflow/cardflow/flow"
@@ -45,4 +49,34 @@ func Replay(t *testing.T, register func(flow.Registry), mustHave []string) {
 			}
 		})
 	}
+}
+
+// WantTimer fails unless the recorded history in file started a timer whose
+// summary (what the Temporal UI shows) is summary.
+func WantTimer(t *testing.T, file, summary string) {
+	t.Helper()
+	h, err := client.HistoryFromJSON(mustOpen(t, file), client.HistoryJSONOptions{})
+	if err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	for _, e := range h.GetEvents() {
+		if e.GetEventType() != enumspb.EVENT_TYPE_TIMER_STARTED {
+			continue
+		}
+		var got string
+		if p := e.GetUserMetadata().GetSummary(); p != nil && converter.GetDefaultDataConverter().FromPayload(p, &got) == nil && got == summary {
+			return
+		}
+	}
+	t.Errorf("%s: no timer named %q", file, summary)
+}
+
+func mustOpen(t *testing.T, file string) *os.File {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	return f
 }

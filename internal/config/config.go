@@ -72,6 +72,10 @@ type Config struct {
 	// the card fields tokenize with.
 	CardFieldsURL         string
 	SandboxPublishableKey string
+	// ReturnSecret (CARDFLOW_RETURN_SECRET; the worker and the API share it)
+	// signs the state of a 3-D Secure challenge's return URL
+	// (payment.ReturnState), which is PagePublicURL's return endpoint.
+	ReturnSecret string
 }
 
 // PagePublicURL is PublicURL or, unset, the API's listen address over http.
@@ -108,6 +112,7 @@ func Default() Config {
 		Processor:             ProcessorSandbox,
 		MetricsAddr:           "127.0.0.1:9090",
 		SandboxPublishableKey: DevSandboxPublishableKey,
+		ReturnSecret:          DevReturnSecret,
 	}
 }
 
@@ -239,6 +244,7 @@ func (c *Config) fromEnv(lookup func(string) (string, bool)) error {
 	str(&c.PublicURL, "CARDFLOW_PUBLIC_URL")
 	str(&c.CardFieldsURL, "CARDFLOW_CARD_FIELDS_URL")
 	str(&c.SandboxPublishableKey, "CARDFLOW_SANDBOX_PUBLISHABLE_KEY")
+	str(&c.ReturnSecret, "CARDFLOW_RETURN_SECRET")
 	if v, ok := lookup("CARDFLOW_API_KEYS"); ok {
 		c.APIKeys = splitList(v)
 	}

@@ -21,7 +21,11 @@ const (
 	APIKeys       Secret = iota // CARDFLOW_API_KEYS: the API
 	WebhookSecret               // CARDFLOW_WEBHOOK_SECRET: the worker, when it sends webhooks
 	SandboxKey                  // CARDFLOW_SANDBOX_SECRET_KEY: the API and the worker, with the sandbox processor
+	ReturnSecret                // CARDFLOW_RETURN_SECRET: the API and the worker (3-D Secure returns)
 )
+
+// DevReturnSecret signs 3-D Secure return URLs on a developer's machine.
+const DevReturnSecret = "rs_local"
 
 // DevSandboxSecretKey is the sandbox's development secret key (sandbox.DevSecretKey).
 const DevSandboxSecretKey = "sk_sandbox_local"
@@ -71,6 +75,10 @@ func (c Config) RefuseDevSecrets(uses ...Secret) error {
 		case SandboxKey:
 			if c.Processor == ProcessorSandbox && c.SandboxSecretKey == DevSandboxSecretKey {
 				return devSecretError("CARDFLOW_SANDBOX_SECRET_KEY", DevSandboxSecretKey)
+			}
+		case ReturnSecret:
+			if c.ReturnSecret == DevReturnSecret || c.ReturnSecret == "" {
+				return devSecretError("CARDFLOW_RETURN_SECRET", DevReturnSecret)
 			}
 		case WebhookSecret:
 			for _, k := range splitList(c.WebhookSecret) {

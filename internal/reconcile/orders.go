@@ -28,8 +28,8 @@ func sumOrder(entries []Entry) orderLedger {
 		l.keys[field] = append(l.keys[field], e.IdempotencyKey)
 	}
 	for _, e := range entries {
-		if !e.approved() {
-			continue
+		if !e.approved() || e.Type == TypeAuthenticate {
+			continue // an authentication moves no money
 		}
 		p := l.payments[e.PaymentID]
 		if p == nil {
@@ -89,6 +89,7 @@ func compareOrder(workflowID string, v *order.View, entries []Entry) []Discrepan
 	}
 	if v != nil {
 		out = append(out, orderCurrency(workflowID, v.Currency, entries)...)
+		out = append(out, orderAuthentication(workflowID, v, entries)...)
 	}
 	return append(out, orderDoubleCharges(workflowID, v, l)...)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/cardflow/cardflow/adapters/validation"
 	"github.com/cardflow/cardflow/internal/config"
 	"github.com/cardflow/cardflow/order"
+	"github.com/cardflow/cardflow/payment"
 	"github.com/cardflow/cardflow/subscription"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
@@ -18,9 +19,10 @@ import (
 )
 
 // Processor is the processor adapter behind the activities, the validity
-// check's token look-up and the fraud screen's risk signal.
+// check's token look-up, the fraud screen's risk signal and 3-D Secure.
 type Processor interface {
 	activities.Processor
+	activities.Authenticator
 	validation.Vault
 	fraud.RiskSource
 }
@@ -41,10 +43,12 @@ func Activities(cfg config.Config, log *zap.Logger) *activities.Activities {
 		n = notify.NewWebhook(cfg.WebhookURL, notify.Secrets(cfg.WebhookSecret), 10*time.Second, log)
 	}
 	return &activities.Activities{
-		Processor: proc,
-		Validator: validation.New(proc, validation.DefaultRulesFor(cfg.AcceptedBrands)),
-		Fraud:     fraud.New(proc, fraud.DefaultConfig()),
-		Notifier:  n,
+		Processor:     proc,
+		Authenticator: proc,
+		Validator:     validation.New(proc, validation.DefaultRulesFor(cfg.AcceptedBrands)),
+		Fraud:         fraud.New(proc, fraud.DefaultConfig()),
+		Notifier:      n,
+		ReturnURL:     func(key string) string { return payment.ReturnURL(cfg.PagePublicURL(), []byte(cfg.ReturnSecret), key) },
 	}
 }
 

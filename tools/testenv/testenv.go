@@ -161,6 +161,9 @@ func New(t *testing.T, opts Options) *Env {
 	cfg.WebhookSecret = WebhookSecret
 	cfg.APIKeys = []string{APIKey}
 
+	// The API listens (above) before the worker starts: the worker's 3-D
+	// Secure return URLs name it.
+	cfg.PublicURL = e.PageOrigin
 	acts, wopts := workers.Observe(workers.Activities(cfg, log), worker.Options{}, e.Telemetry)
 	w := workers.New(c, e.TaskQueue, acts, wopts)
 	if err := w.Start(); err != nil {

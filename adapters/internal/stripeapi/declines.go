@@ -14,11 +14,10 @@ import "github.com/cardflow/cardflow/payment"
 //
 // Codes whose reason cardflow must not tell the customer (merchant_blacklist,
 // security_violation, do_not_try_again) go to a catalogue entry with the generic
-// message, as Stripe's docs ask. authentication_required is kept as it is: the
-// catalogue has no entry for it yet (3-D Secure, issue 14), and DeclineFor makes
-// an unknown code soft, which the contract asks of it.
+// message, as Stripe's docs ask. authentication_required is the catalogue's
+// (1A, soft): the customer must authenticate.
 var declineCodes = map[string]string{
-	"authentication_required":           "authentication_required",
+	"authentication_required":           payment.AuthenticationRequired,
 	"approve_with_id":                   payment.TryAgainLater,
 	"call_issuer":                       payment.DoNotHonor,
 	"card_not_supported":                payment.TransactionNotAllowed,

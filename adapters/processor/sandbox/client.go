@@ -82,11 +82,14 @@ func (c *Client) Refund(ctx context.Context, op payment.Operation) (payment.Outc
 
 func (c *Client) charge(ctx context.Context, kind string, ch payment.Charge) (payment.Outcome, error) {
 	in := struct {
-		Type     string `json:"type"`
-		Token    string `json:"token"`
-		Amount   int64  `json:"amount"`
-		Currency string `json:"currency"`
-	}{kind, ch.Token, ch.Amount.Amount, ch.Amount.Currency}
+		Type                 string                      `json:"type"`
+		Token                string                      `json:"token"`
+		Amount               int64                       `json:"amount"`
+		Currency             string                      `json:"currency"`
+		Authentication       *payment.AuthenticationData `json:"authentication,omitempty"`
+		Initiator            string                      `json:"initiator,omitempty"`
+		NetworkTransactionID string                      `json:"network_transaction_id,omitempty"`
+	}{kind, ch.Token, ch.Amount.Amount, ch.Amount.Currency, ch.Authentication, ch.Initiator, ch.NetworkTransactionID}
 	var out opResult
 	if err := c.c.Do(ctx, http.MethodPost, "/v1/payments", ch.Key, in, &out); err != nil {
 		return payment.Outcome{}, sandboxhttp.Wrap(err, "%s on token %s (idempotency key %q)", kind, ch.Token, ch.Key)
@@ -120,13 +123,15 @@ type opResult struct {
 	Amount        int64      `json:"amount"`
 	Currency      string     `json:"currency"`
 	ExpiresAt     *time.Time `json:"expires_at"`
+	NetworkTxnID  string     `json:"network_transaction_id"`
 }
 
 // outcome maps the answer to the domain: a decline becomes a Failure classified
 // and worded by the decline catalogue, with the processor's own ISO 8583 code.
 func (r opResult) outcome() (payment.Outcome, error) {
-	o := payment.Outcome{PaymentID: r.PaymentID, OperationID: r.OperationID, Amount: payment.Money{Amount: r.Amount, Currency: r.Currency}}
-	if r.Type == "authorize" && r.ExpiresAt != nil {
+	o := payment.Outcome{PaymentID: r.PaymentID, OperationID: r.OperationID, Amount: payment.Money{Amount: r.Amount, Currency: r.Currency},
+		NetworkTransactionID: r.NetworkTxnID}
+	if (r.Type == "authorize" || r.Type == "verify") && r.ExpiresAt != nil {
 		o.ExpiresAt = *r.ExpiresAt
 	}
 	switch r.Status {

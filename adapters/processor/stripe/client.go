@@ -53,22 +53,48 @@ func (c *Client) Sale(ctx context.Context, ch payment.Charge) (payment.Outcome, 
 	return c.charge(ctx, "sale", stripe.PaymentIntentCaptureMethodAutomatic, ch)
 }
 
-// charge creates and confirms a PaymentIntent on the payment method. It sends
-// error_on_requires_action: until the port has a 3-D Secure step (issue 14),
-// a card that asks for authentication fails as the soft decline
-// authentication_required instead of leaving a PaymentIntent waiting for a
-// customer nobody will send. Merchant-initiated bills are not marked
-// off_session: the port does not say which charges are (issue 14).
+// charge creates and confirms a PaymentIntent on the payment method. A
+// charge that follows an authentication reads the PaymentIntent that
+// Authenticate confirmed (authenticate.go). Without one it sends
+// error_on_requires_action: a card that asks for authentication fails as the
+// soft decline authentication_required (the order authenticates first unless
+// three_ds is never) instead of leaving a PaymentIntent waiting for a
+// customer nobody will send; a merchant-initiated charge goes off_session,
+// on which Stripe declines so by itself.
 func (c *Client) charge(ctx context.Context, kind string, capture stripe.PaymentIntentCaptureMethod, ch payment.Charge) (payment.Outcome, error) {
 	what := fmt.Sprintf("%s on payment method %s (idempotency key %q)", kind, ch.Token, ch.Key)
-	amount, currency, err := stripeapi.ToStripe(ch.Amount)
+	if ch.Authentication != nil && ch.Authentication.ID != "" {
+		return c.authenticated(ctx, ch, what)
+	}
+	params, err := c.intent(ctx, ch, capture)
 	if err != nil {
 		return payment.Outcome{}, err
+	}
+	if ch.Initiator == payment.InitiatorMerchant {
+		params.ErrorOnRequiresAction, params.OffSession = nil, stripe.Bool(true)
+	}
+	pi, err := c.sc.V1PaymentIntents.Create(ctx, params)
+	d, err := stripeapi.Classify(err, what)
+	switch {
+	case err != nil:
+		return payment.Outcome{}, err
+	case d != nil:
+		return payment.Outcome{PaymentID: d.PaymentIntent, Amount: ch.Amount, Failure: d.Failure}, nil
+	}
+	return outcomeOf(pi, what)
+}
+
+// intent is the PaymentIntent of a charge: confirmed at once, with the
+// customer the payment method is saved to, the port's idempotency key.
+func (c *Client) intent(ctx context.Context, ch payment.Charge, capture stripe.PaymentIntentCaptureMethod) (*stripe.PaymentIntentCreateParams, error) {
+	amount, currency, err := stripeapi.ToStripe(ch.Amount)
+	if err != nil {
+		return nil, err
 	}
 	// A payment method saved to a customer can only be charged with that customer.
 	pm, err := stripeapi.Lookup(ctx, c.sc, ch.Token)
 	if err != nil {
-		return payment.Outcome{}, err
+		return nil, err
 	}
 	params := &stripe.PaymentIntentCreateParams{
 		Amount:                stripe.Int64(amount),
@@ -85,15 +111,7 @@ func (c *Client) charge(ctx context.Context, kind string, capture stripe.Payment
 	}
 	params.AddExpand("latest_charge")
 	params.SetIdempotencyKey(ch.Key)
-	pi, err := c.sc.V1PaymentIntents.Create(ctx, params)
-	d, err := stripeapi.Classify(err, what)
-	switch {
-	case err != nil:
-		return payment.Outcome{}, err
-	case d != nil:
-		return payment.Outcome{PaymentID: d.PaymentIntent, Amount: ch.Amount, Failure: d.Failure}, nil
-	}
-	return outcomeOf(pi, what)
+	return params, nil
 }
 
 // Capture takes (part of) the authorization; Stripe releases the rest at once.
@@ -232,7 +250,8 @@ func outcomeOf(pi *stripe.PaymentIntent, what string) (payment.Outcome, error) {
 	case stripe.PaymentIntentStatusSucceeded:
 		o.Approved, amount, o.ExpiresAt = true, pi.AmountReceived, time.Time{}
 	case stripe.PaymentIntentStatusRequiresAction:
-		o.Failure = payment.DeclineFor("authentication_required").Failure(payment.StageProcessor)
+		// Authorized after a challenge that did not pass, or read before it ended.
+		o.Failure = payment.DeclineFor(payment.AuthenticationRequired).Failure(payment.StageProcessor)
 	case stripe.PaymentIntentStatusRequiresPaymentMethod:
 		// Confirmed and declined: Stripe answers 402 with the decline, but a
 		// PaymentIntent read later carries it as last_payment_error.
