@@ -54,6 +54,7 @@ func (o *order) register(ctx workflow.Context) error {
 		flow.Handle(ctx, o.cmds, o.ship()),
 		flow.Handle(ctx, o.cmds, o.cancel()),
 		flow.Handle(ctx, o.cmds, o.returnItems()),
+		o.registerExternal(ctx),
 	} {
 		if err != nil {
 			return err

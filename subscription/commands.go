@@ -52,6 +52,7 @@ func (w *subscription) register(ctx workflow.Context) error {
 		flow.Handle(ctx, w.cmds, w.paymentMethod()),
 		flow.Handle(ctx, w.cmds, w.catchUp()),
 		flow.Handle(ctx, w.cmds, w.refund()),
+		w.registerExternal(ctx),
 	} {
 		if err != nil {
 			return err
