@@ -29,23 +29,27 @@ import (
 //     payment_intent, captured, amount_captured, refunded, amount_refunded;
 //   - a refund's amount, currency, payment_intent, charge, status
 //     (succeeded) and metadata;
+//   - a customer's metadata (a search by metadata finds customers with it) and
+//     the customer a payment method was attached to, in later look-ups;
 //   - a repeated Idempotency-Key gets the first answer, as at Stripe;
 //   - a capture or cancel that Stripe would refuse in the PaymentIntent's
 //     status, or a refund beyond what is captured and not refunded, answers
 //     Stripe's 400 (payment_intent_unexpected_state, amount_too_large) instead
 //     of the fixture.
 //
-// Everything else (payment methods, customers, every other field) is
+// Everything else (the card of a payment method, every other field) is
 // stripe-mock's answer as it gave it. No request declines: the fixtures'
 // cards all authorize.
 type Shim struct {
 	upstream string
 	client   *http.Client
 
-	mu      sync.Mutex
-	intents map[string]*intent
-	replies map[string]reply // by Idempotency-Key
-	calls   []Call
+	mu        sync.Mutex
+	intents   map[string]*intent
+	customers map[string]map[string]string // customer id → metadata
+	attached  map[string]string            // payment method → customer id
+	replies   map[string]reply             // by Idempotency-Key
+	calls     []Call
 }
 
 // Call is one request the shim forwarded and how stripe-mock took it.
@@ -69,7 +73,8 @@ type reply struct {
 // NewShim forwards to stripe-mock at upstream (its base URL).
 func NewShim(upstream string) *Shim {
 	return &Shim{upstream: strings.TrimRight(upstream, "/"), client: &http.Client{},
-		intents: map[string]*intent{}, replies: map[string]reply{}}
+		intents: map[string]*intent{}, replies: map[string]reply{},
+		customers: map[string]map[string]string{}, attached: map[string]string{}}
 }
 
 // Calls lists every request forwarded, oldest first.
@@ -105,6 +110,9 @@ func (s *Shim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	status := res.StatusCode
 	if status == http.StatusOK {
 		form, _ := url.ParseQuery(string(body))
+		if r.Method == http.MethodGet {
+			form = r.URL.Query()
+		}
 		status, answer = s.live(r.Method, r.URL.Path, r.Header.Get("Idempotency-Key"), form, answer)
 	}
 	s.mu.Lock()
@@ -149,6 +157,8 @@ func (s *Shim) adjust(method, path string, form url.Values, obj map[string]any) 
 		return http.StatusOK, obj
 	}
 	switch {
+	case parts[1] == "customers" || parts[1] == "payment_methods":
+		return http.StatusOK, s.customer(method, parts, form, obj)
 	case parts[1] == "payment_intents" && len(parts) == 2 && method == http.MethodPost:
 		id, _ := obj["id"].(string)
 		in := &intent{amount: num(form.Get("amount")), currency: form.Get("currency"), capture: form.Get("capture_method"),
@@ -211,6 +221,58 @@ func (s *Shim) adjust(method, path string, form url.Values, obj map[string]any) 
 	return http.StatusOK, obj
 }
 
+// customer keeps cardflow's customer metadata and which customer each payment
+// method was attached to, which stripe-mock's fixtures (one customer, no
+// metadata) cannot say. A search by metadata answers customers with it, as it
+// found them by it; since stripe-mock's fixture customer has one id for every
+// search, two customers tokenizing at once would share it: one at a time.
+func (s *Shim) customer(method string, parts []string, form url.Values, obj map[string]any) map[string]any {
+	switch {
+	case parts[1] == "customers" && len(parts) == 3 && parts[2] == "search":
+		k, v, ok := searchedMetadata(form.Get("query"))
+		data, _ := obj["data"].([]any)
+		for _, c := range data {
+			if c, isObj := c.(map[string]any); isObj && ok {
+				id, _ := c["id"].(string)
+				c["metadata"] = map[string]string{k: v}
+				s.customers[id] = map[string]string{k: v}
+			}
+		}
+	case parts[1] == "customers" && len(parts) == 2 && method == http.MethodPost:
+		id, _ := obj["id"].(string)
+		s.customers[id] = metadata(form)
+		obj["metadata"] = s.customers[id]
+	case parts[1] == "payment_methods" && len(parts) == 4 && parts[3] == "attach":
+		s.attached[parts[2]] = form.Get("customer")
+		obj["customer"] = form.Get("customer")
+	case parts[1] == "payment_methods" && len(parts) == 3 && method == http.MethodGet:
+		cus, ok := s.attached[parts[2]]
+		if !ok {
+			break
+		}
+		if c, expanded := obj["customer"].(map[string]any); expanded {
+			c["id"], c["metadata"] = cus, s.customers[cus]
+		} else {
+			obj["customer"] = cus
+		}
+	}
+	return obj
+}
+
+// searchedMetadata reads Stripe's search query metadata['k']:'v'.
+func searchedMetadata(q string) (k, v string, ok bool) {
+	rest, ok := strings.CutPrefix(q, "metadata['")
+	if !ok {
+		return "", "", false
+	}
+	k, rest, ok = strings.Cut(rest, "']:'")
+	if !ok {
+		return "", "", false
+	}
+	v, ok = strings.CutSuffix(rest, "'")
+	return k, strings.NewReplacer(`\'`, `'`, `\\`, `\`).Replace(v), ok
+}
+
 // overlay writes the intent's life over stripe-mock's fixture.
 func (in *intent) overlay(obj map[string]any) map[string]any {
 	id, _ := obj["id"].(string)
@@ -260,4 +322,18 @@ func metadata(form url.Values) map[string]string {
 func num(s string) int64 {
 	n, _ := strconv.ParseInt(s, 10, 64)
 	return n
+}
+
+// PaymentIntent is the id of the PaymentIntent created with the idempotency
+// key in its metadata (cardflow_idempotency_key), "" if none was: what a
+// person in Stripe's dashboard would find by the order.
+func (s *Shim) PaymentIntent(key string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, in := range s.intents {
+		if in.metadata["cardflow_idempotency_key"] == key {
+			return id
+		}
+	}
+	return ""
 }
