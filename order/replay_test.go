@@ -10,15 +10,16 @@ import (
 // Every recording in testdata/ replays (flowtest.Replay); these must be there.
 func TestReplayRecordedHistories(t *testing.T) {
 	flowtest.Replay(t, order.Register, []string{
-		"order_lifecycle.json",           // place, capture, ship, return window, completed
-		"order_declined_retry.json",      // decline, retry with another card, then on
-		"order_hold_reauth.json",         // held for submit, re-authorization before expiry
-		"order_processor_outage.json",    // capture unanswered past its policy, attention, retry-operation, cancel
-		"order_lifecycle.rev2.json",      // revision 2 (flow.RevLean): the same flows with fewer events
-		"order_declined_retry.rev2.json", //
-		"order_hold_reauth.rev2.json",    //
-		"order_lifecycle.rev3.json",      // revision 3 (flow.RevGuarded): actors and request digests in the payloads
-		"order_declined_retry.rev3.json", //
-		"order_hold_reauth.rev3.json",    //
+		"order_lifecycle.json",            // place, capture, ship, return window, completed
+		"order_declined_retry.json",       // decline, retry with another card, then on
+		"order_hold_reauth.json",          // held for submit, re-authorization before expiry
+		"order_processor_outage.json",     // capture unanswered past its policy, attention, retry-operation, cancel
+		"order_lifecycle.rev2.json",       // revision 2 (flow.RevLean): the same flows with fewer events
+		"order_declined_retry.rev2.json",  //
+		"order_hold_reauth.rev2.json",     //
+		"order_lifecycle.rev3.json",       // revision 3 (flow.RevGuarded): actors and request digests in the payloads
+		"order_declined_retry.rev3.json",  //
+		"order_hold_reauth.rev3.json",     //
+		"order_processor_event.rev6.json", // revision 6 (flow.RevProcessorEvents): Stripe orders, refunds in the dashboard as processor-event
 	})
 }

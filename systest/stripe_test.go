@@ -12,7 +12,10 @@ import (
 	stripego "github.com/stripe/stripe-go/v85"
 	"github.com/stripe/stripe-go/v85/webhook"
 
+	"github.com/cardflow/cardflow/flow"
 	"github.com/cardflow/cardflow/order"
+	"github.com/cardflow/cardflow/payment"
+	"github.com/cardflow/cardflow/subscription"
 	"github.com/cardflow/cardflow/tools/stripemock"
 	"github.com/cardflow/cardflow/tools/testenv"
 )
@@ -118,4 +121,40 @@ func orderWaitRefunded(t *testing.T, env *testenv.Env, id string, refunded int64
 	}
 	t.Fatalf("order %s refunded %d, not %d, after 20s", id, v.Amounts.Refunded, refunded)
 	return v
+}
+
+// A card the processor updated reaches a running subscription as the API's
+// webhook endpoint sends it (card-updated, a signal through Temporal): the
+// subscription shows the new expiry, once however often it is delivered, and
+// the merchant hears subscription.card_updated.
+func TestSubscriptionCardUpdatedSignal(t *testing.T) {
+	env := testenv.New(t, testenv.Options{Subscriptions: subscription.Settings{RetainFor: time.Second}})
+	id := subID("card-updated")
+	req := subRequest(id, "4242424242424242")
+	subPlan(req)["trial"] = "P14D"
+	v := subCreate(t, env, req, http.StatusCreated)
+	e := subscription.CardUpdatedEvent{Sender: flow.Sender{Actor: flow.ActorProcessor}, EventID: "evt_pm_1", Token: v.Card.Token,
+		Card: payment.Card{Token: v.Card.Token, Brand: payment.Visa, Last4: "4242", ExpMonth: 1, ExpYear: 2033}}
+	wid := "subscription/" + id
+	for range 2 {
+		if err := env.Client.SignalWorkflow(context.Background(), wid, "", subscription.SignalCardUpdated, e); err != nil {
+			t.Fatalf("signal: %v", err)
+		}
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for v = subGet(t, env, id); v.Card.ExpYear != 2033 && time.Now().Before(deadline); v = subGet(t, env, id) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if v.Card.ExpMonth != 1 || v.Card.ExpYear != 2033 || v.Status != "trialing" {
+		t.Fatalf("after card-updated %+v", v)
+	}
+	env.Hooks.WaitFor(t, "subscription.card_updated", id)
+	subCommand(t, env, http.MethodPost, id, "cancel", nil, http.StatusOK)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := env.Client.GetWorkflow(ctx, wid, "").Get(ctx, nil); err != nil {
+		t.Fatalf("the workflow of %s: %v", id, err)
+	}
+	subWantHooks(t, env, id, map[string]int{"subscription.card_updated": 1, "subscription.cancelled": 1})
+	env.Record(t, wid, "", "subscription_card_updated.rev6.json")
 }
