@@ -16,6 +16,7 @@ CMDS := worker api starter sandbox
 help:
 	@echo "make run    - Temporal dev server + UI (:8233), sandbox (:8091), worker, API (:8080)"
 	@echo "make test   - every test, against a real Temporal dev server started by the tests"
+	@echo "make run-stripe - make run with CARDFLOW_PROCESSOR=stripe against stripe-mock (and its shim); places, captures and refunds one order"
 	@echo "make build  - build the binaries into $(BIN)/"
 	@echo "make cluster      - the same on a real Temporal cluster: PostgreSQL, 4 shards, two workers"
 	@echo "make test-cluster - system tests and a soak against that cluster with mTLS; one line out"
@@ -55,6 +56,13 @@ $(STRIPE_MOCK): tools/stripe-mock/go.mod tools/stripe-mock/go.sum
 
 .PHONY: stripe-mock
 stripe-mock: $(STRIPE_MOCK)
+
+# make run with CARDFLOW_PROCESSOR=stripe against stripe-mock behind its shim
+# (tools/stripemock); places, captures and refunds one order through the API.
+.PHONY: run-stripe
+run-stripe: build $(STRIPE_MOCK)
+	$(GO) build -o $(BIN)/stripe-mock-shim ./tools/stripemock/cmd/stripe-mock-shim
+	@scripts/run-stripe.sh
 
 workflowcheck: $(WORKFLOWCHECK)
 	$(WORKFLOWCHECK) ./order/... ./subscription/... ./flow/...

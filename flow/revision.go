@@ -65,7 +65,15 @@ const (
 	// merchant-initiated with the stored network transaction id.
 	RevThreeDS Revision = 5
 
-	revLatest = RevThreeDS
+	// RevProcessorEvents: what the processor reports of money moved or a card
+	// changed outside cardflow (a capture or refund in Stripe's dashboard,
+	// Stripe's own card updater) reaches the workflows: an order takes the
+	// processor-event signal, a subscription card-updated (order/external.go,
+	// subscription/external.go). Runs before it have neither handler, so a
+	// signal of those names is dropped by them as it was.
+	RevProcessorEvents Revision = 6
+
+	revLatest = RevProcessorEvents
 )
 
 // ReadRevision is the run's revision; call it once, at the start of the run.
@@ -89,3 +97,7 @@ func (r Revision) PaymentPage() bool { return r >= RevPaymentPage }
 
 // ThreeDS reports the 3-D Secure flows of RevThreeDS.
 func (r Revision) ThreeDS() bool { return r >= RevThreeDS }
+
+// ProcessorEvents reports the processor-event and card-updated signals of
+// RevProcessorEvents.
+func (r Revision) ProcessorEvents() bool { return r >= RevProcessorEvents }

@@ -55,6 +55,7 @@ func (o *order) register(ctx workflow.Context) error {
 		flow.Handle(ctx, o.cmds, o.cancel()),
 		flow.Handle(ctx, o.cmds, o.returnItems()),
 		flow.Handle(ctx, o.cmds, o.authenticateCmd()),
+		o.registerExternal(ctx),
 	} {
 		if err != nil {
 			return err

@@ -26,6 +26,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 		// processor says is not over (a forged "passed"), the real one, the
 		// authorization with the authentication data
 		"order_threeds_challenge.rev5.json",
+		"order_processor_event.rev6.json", // revision 6 (flow.RevProcessorEvents): Stripe orders, refunds in the dashboard as processor-event
 	})
 }
 

@@ -45,6 +45,8 @@ type order struct {
 	cards    []string
 	now      func() time.Time // the workflow's clock, for validators and the view
 
+	ext external // what the processor reported (external.go), since RevProcessorEvents
+
 	seq     map[string]int    // per-operation sequence of the idempotency keys
 	notices []workflow.Future // notifications sent, awaited before the workflow ends
 

@@ -119,15 +119,20 @@ var OrderLifecycle = &Lifecycle[OrderStatus, OrderTrigger]{
 		{OrderAuthorized, OrderCancel, OrderCancelled, MoneyVoid},
 		{OrderAuthorized, OrderReauthorized, OrderAuthorized, MoneyReauth},
 		{OrderAuthorized, OrderReauthDeclined, OrderPaymentFailed, MoneyVoid},
+		// Captured at the processor (its dashboard): cardflow releases the rest.
+		{OrderAuthorized, OrderCapturedAtProcessor, OrderCaptured, MoneyVoid},
 
 		// Captured, not shipped: cancelling is a full refund.
 		{OrderCaptured, OrderShip, OrderShipped, MoneyNone},
 		{OrderCaptured, OrderCancel, OrderCancelled, MoneyRefund},
+		// Refunded in full at the processor: nothing is left to ship or return.
+		{OrderCaptured, OrderRefundedAtProcessor, OrderRefunded, MoneyNone},
 
 		// Shipped: returns until the window closes.
 		{OrderShipped, OrderReturn, OrderShipped, MoneyRefund},
 		{OrderShipped, OrderAllReturned, OrderRefunded, MoneyRefund},
 		{OrderShipped, OrderReturnWindowClosed, OrderCompleted, MoneyNone},
+		{OrderShipped, OrderRefundedAtProcessor, OrderRefunded, MoneyNone},
 	},
 }
 

@@ -92,6 +92,12 @@ func TestOrderTransitions(t *testing.T) {
 		{OrderCancelled, OrderCancel, "", "", false},
 		{OrderRefunded, OrderReturn, "", "", false},
 		{OrderCompleted, OrderReturn, "", "", false}, // the window is closed
+		// What the processor reports of money moved outside cardflow.
+		{OrderAuthorized, OrderCapturedAtProcessor, OrderCaptured, MoneyVoid, true}, // the rest is released
+		{OrderCaptured, OrderRefundedAtProcessor, OrderRefunded, MoneyNone, true},
+		{OrderShipped, OrderRefundedAtProcessor, OrderRefunded, MoneyNone, true},
+		{OrderCaptured, OrderCapturedAtProcessor, "", "", false}, // a second capture changes no status
+		{OrderAuthorized, OrderRefundedAtProcessor, "", "", false},
 	}
 	for _, tt := range tests {
 		got, err := OrderLifecycle.Next(tt.from, tt.on)
@@ -175,7 +181,8 @@ func TestOrderTableIsSound(t *testing.T) {
 func TestOrderEventsAreNotCommands(t *testing.T) {
 	events := []OrderTrigger{OrderHeld, OrderApproved, OrderCharged, OrderDeclined, OrderAllItemsCancelled,
 		OrderReauthorized, OrderReauthDeclined, OrderAllReturned, OrderTimedOut, OrderReturnWindowClosed,
-		OrderActionRequired, OrderAuthenticationFailed, OrderAuthenticationTimeout}
+		OrderActionRequired, OrderAuthenticationFailed, OrderAuthenticationTimeout,
+		OrderCapturedAtProcessor, OrderRefundedAtProcessor}
 	for _, e := range events {
 		if e.IsCommand() {
 			t.Errorf("%s is an event, not a command", e)

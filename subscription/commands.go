@@ -53,6 +53,7 @@ func (w *subscription) register(ctx workflow.Context) error {
 		flow.Handle(ctx, w.cmds, w.catchUp()),
 		flow.Handle(ctx, w.cmds, w.refund()),
 		flow.Handle(ctx, w.cmds, w.authenticateCmd()),
+		w.registerExternal(ctx),
 	} {
 		if err != nil {
 			return err

@@ -49,10 +49,10 @@ func TestSubscriptions(t *testing.T) {
 			"subscription.expiring":          1,
 			"subscription.expired":           1,
 		})
-		subWantLedger(t, env, id, []subEntry{
+		subWantLedger(t, env, id, verified([]subEntry{
 			{"bill/1/1", "sale", "approved", "", 0},
 			{"bill/2/1", "sale", "approved", "", 0},
-		})
+		}))
 		v = subGet(t, env, id)
 		if v.Status != "expired" || v.Cycle != 2 || len(v.Payments) != 2 || v.Payments[1].Status != "succeeded" || v.Payments[1].Amount != 999 {
 			t.Errorf("at the end %+v", v)
@@ -72,10 +72,10 @@ func TestSubscriptions(t *testing.T) {
 			t.Errorf("soft-fail data %s", soft.Data)
 		}
 		env.Hooks.WaitFor(t, "subscription.payment_succeeded", id)
-		subWantLedger(t, env, id, []subEntry{
+		subWantLedger(t, env, id, verified([]subEntry{
 			{"bill/1/1", "sale", "declined", "insufficient_funds", 0},
 			{"bill/1/2", "sale", "approved", "", 0},
-		})
+		}))
 		if v := subGet(t, env, id); v.Status != "active" && v.Status != "expired" {
 			t.Errorf("status %s after the retry paid", v.Status)
 		}
@@ -156,7 +156,9 @@ func TestSubscriptions(t *testing.T) {
 		v := subCreate(t, env, req, http.StatusCreated)
 		env.Updater(t, v.Card.Token, map[string]any{"closed": true})
 		env.Hooks.WaitFor(t, "subscription.expired", id)
-		subWantLedger(t, env, id, []subEntry{{"bill/1/1", "sale", "declined", "lost_card", 0}})
+		// The trial's verification declines the lost card (nothing to void);
+		// the trial still runs to its first bill, as before revision 5.
+		subWantLedger(t, env, id, []subEntry{{"verify/1", "verify", "declined", "lost_card", noAmount}, {"bill/1/1", "sale", "declined", "lost_card", 0}})
 		// The hard fail, then one notice per schedule date, never a resubmission.
 		subWantHooks(t, env, id, map[string]int{"subscription.payment_hard_failed": 3, "subscription.card_updated": 0})
 		v = subGet(t, env, id)
@@ -179,7 +181,7 @@ func TestSubscriptions(t *testing.T) {
 		}
 		env.Hooks.WaitFor(t, "subscription.cancelled", id)
 		time.Sleep(3 * time.Second) // past the trial's end: nothing may be billed
-		subWantLedger(t, env, id, nil)
+		subWantLedger(t, env, id, verified(nil))
 		subCommand(t, env, http.MethodPost, id, "cancel", nil, http.StatusConflict)
 		subCommand(t, env, http.MethodPost, id, "catch-up", nil, http.StatusConflict)
 	})
@@ -229,10 +231,10 @@ func TestSubscriptions(t *testing.T) {
 		if v.Status != "active" || v.LastPayment == nil || v.LastPayment.Status != "succeeded" {
 			t.Errorf("after catch-up %+v", v)
 		}
-		subWantLedger(t, env, id, []subEntry{
+		subWantLedger(t, env, id, verified([]subEntry{
 			{"bill/1/1", "sale", "declined", "do_not_honor", 0},
 			{"bill/1/2", "sale", "approved", "", 0},
-		})
+		}))
 	})
 
 	t.Run("errors", func(t *testing.T) {
@@ -457,6 +459,20 @@ type subEntry struct {
 	amount                 int64
 }
 
+// noAmount is a ledger entry of 0 minor units (subEntry's 0 means 999).
+const noAmount = -1
+
+// verified puts before a subscription's ledger the zero-amount verification
+// (and its void) that a trial starts with since workflow revision 5 (3-D
+// Secure): it authenticates the card when the card requires it and gives the
+// later, merchant-initiated bills their network transaction id.
+func verified(bills []subEntry) []subEntry {
+	return append([]subEntry{
+		{"verify/1", "verify", "approved", "", noAmount},
+		{"verify-void/1", "void", "approved", "", noAmount},
+	}, bills...)
+}
+
 // subWantLedger checks the subscription's money movements, in order.
 func subWantLedger(t *testing.T, env *testenv.Env, id string, want []subEntry) []testenv.LedgerEntry {
 	t.Helper()
@@ -467,8 +483,11 @@ func subWantLedger(t *testing.T, env *testenv.Env, id string, want []subEntry) [
 		g = append(g, fmt.Sprintf("%s %s %s %s %d %s", strings.TrimPrefix(l.IdempotencyKey, prefix), l.Type, l.Status, l.Code, l.Amount, l.Currency))
 	}
 	for _, e := range want {
-		if e.amount == 0 {
+		switch e.amount {
+		case 0:
 			e.amount = 999
+		case noAmount:
+			e.amount = 0
 		}
 		w = append(w, fmt.Sprintf("%s %s %s %s %d EUR", e.key, e.typ, e.status, e.code, e.amount))
 	}

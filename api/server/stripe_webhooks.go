@@ -24,13 +24,10 @@ const maxStripeEvent = 1 << 20
 // stripeWebhook serves POST /v1/stripe/webhooks. It takes no API key: Stripe's
 // signature is the credential, checked before anything is read. Stripe
 // retries a delivery until it gets a 2xx, so a bad signature is a 400 (never
-// retried into success), a failed look-up a 502 (retried), and an event
-// cardflow does not act on a 200.
-//
-// The workflows have no signal yet that tells them of a capture, refund or
-// card change made outside cardflow (the capture and return commands would
-// move the money a second time), so the event is logged as the command it
-// makes, for an operator and for reconciliation, and not sent.
+// retried into success), a failed look-up a 502 and a failed signal a 503
+// (both retried), and an event cardflow does not act on a 200. An event it
+// acts on becomes a signal of the workflows it concerns (deliver): the order's
+// processor-event, the subscriptions' card-updated.
 func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 	payload, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxStripeEvent))
 	if err != nil {
@@ -51,8 +48,15 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"received": true})
 		return
 	}
-	s.Log.Warn("stripe event not delivered: no workflow signal takes it",
-		zap.String("event_id", ev.ID), zap.String("kind", ev.Kind), zap.String("workflow_id", ev.WorkflowID),
-		zap.String("payment_id", ev.PaymentID), zap.Stringer("amount", ev.Amount), zap.String("token", ev.Card.Token))
-	writeJSON(w, http.StatusOK, map[string]any{"received": true, "command": ev, "delivered": false})
+	n, err := s.deliver(r.Context(), ev)
+	if err != nil {
+		s.Log.Error("stripe webhook: signal failed", zap.String("event_id", ev.ID), zap.Error(err))
+		writeError(w, http.StatusServiceUnavailable, "temporal_unreachable", "could not signal the workflow; deliver again", "")
+		return
+	}
+	if n == 0 {
+		s.Log.Info("stripe event concerns no running workflow", zap.String("event_id", ev.ID), zap.String("kind", ev.Kind),
+			zap.String("workflow_id", ev.WorkflowID), zap.String("payment_id", ev.PaymentID))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"received": true, "command": ev, "delivered": n > 0, "workflows": n})
 }

@@ -13,46 +13,137 @@ import (
 	"github.com/stretchr/testify/require"
 	stripego "github.com/stripe/stripe-go/v85"
 	"github.com/stripe/stripe-go/v85/webhook"
+	commonpb "go.temporal.io/api/common/v1"
+	"go.temporal.io/api/serviceerror"
+	workflowpb "go.temporal.io/api/workflow/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
 
 	stripevault "github.com/cardflow/cardflow/adapters/vault/stripe"
+	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/order"
+	"github.com/cardflow/cardflow/payment"
+	"github.com/cardflow/cardflow/subscription"
 )
 
-// TestStripeWebhookRoute: the route takes no API key, only a signature
-// stripe-go's helper made; an event cardflow acts on answers the command it
-// makes, undelivered (no workflow signal takes it yet).
-func TestStripeWebhookRoute(t *testing.T) {
+// signals is a Temporal client that records signals and lists running
+// workflows; a workflow id in gone is not running.
+type signals struct {
+	client.Client
+	sent    []sentSignal
+	gone    map[string]bool
+	running []string
+	queries []string
+}
+
+type sentSignal struct {
+	WorkflowID, Name string
+	Arg              any
+}
+
+func (c *signals) SignalWorkflow(_ context.Context, id, _, name string, arg any) error {
+	if c.gone[id] {
+		return serviceerror.NewNotFound("workflow not found")
+	}
+	c.sent = append(c.sent, sentSignal{id, name, arg})
+	return nil
+}
+
+func (c *signals) ListWorkflow(_ context.Context, r *workflowservice.ListWorkflowExecutionsRequest) (*workflowservice.ListWorkflowExecutionsResponse, error) {
+	c.queries = append(c.queries, r.Query)
+	res := &workflowservice.ListWorkflowExecutionsResponse{}
+	for _, id := range c.running {
+		res.Executions = append(res.Executions, &workflowpb.WorkflowExecutionInfo{Execution: &commonpb.WorkflowExecution{WorkflowId: id}})
+	}
+	return res, nil
+}
+
+// stripeRoute serves the route with a Stripe API double answering every look-up
+// with answer, and posts payload signed by stripe-go's own helper with secret.
+func stripeRoute(t *testing.T, tc *signals, answer string) func(payload, secret string) *httptest.ResponseRecorder {
 	stripeAPI := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"id":"pi_1","object":"payment_intent","metadata":{"cardflow_idempotency_key":"order/o-1/authorize/1"}}`))
+		_, _ = w.Write([]byte(answer))
 	}))
-	defer stripeAPI.Close()
-	const secret = "whsec_route"
-	v := stripevault.New(stripevault.Config{Key: "sk_test_x", BaseURL: stripeAPI.URL, Timeout: 5 * time.Second, WebhookSecret: secret})
-	h := (&Server{StripeEvents: v, Config: Config{Keys: []string{"sk_test_local"}}}).Handler()
-
-	payload := `{"id":"evt_9","object":"event","api_version":"` + stripego.APIVersion + `","type":"charge.refunded",
-	 "data":{"object":{"id":"ch_1","object":"charge","amount_refunded":500,"currency":"eur","payment_intent":"pi_1"}}}`
-	post := func(sig string) *httptest.ResponseRecorder {
+	t.Cleanup(stripeAPI.Close)
+	v := stripevault.New(stripevault.Config{Key: "sk_test_x", BaseURL: stripeAPI.URL, Timeout: 5 * time.Second, WebhookSecret: "whsec_route"})
+	h := (&Server{StripeEvents: v, Temporal: tc, Config: Config{Keys: []string{"sk_test_local"}}}).Handler()
+	return func(payload, secret string) *httptest.ResponseRecorder {
 		r := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "/v1/stripe/webhooks", strings.NewReader(payload))
-		r.Header.Set("Stripe-Signature", sig)
+		r.Header.Set("Stripe-Signature", webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: []byte(payload), Secret: secret}).Header)
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
 		return w
 	}
+}
 
-	w := post(webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: []byte(payload), Secret: secret}).Header)
+type routeAnswer struct {
+	Delivered bool              `json:"delivered"`
+	Workflows int               `json:"workflows"`
+	Command   stripevault.Event `json:"command"`
+}
+
+func answerOf(t *testing.T, w *httptest.ResponseRecorder) routeAnswer {
+	t.Helper()
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-	var got struct {
-		Delivered bool              `json:"delivered"`
-		Command   stripevault.Event `json:"command"`
-	}
+	var got routeAnswer
 	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &got))
-	assert.False(t, got.Delivered)
-	assert.Equal(t, stripevault.Refunded, got.Command.Kind)
-	assert.Equal(t, "order/o-1", got.Command.WorkflowID)
-	assert.Equal(t, int64(500), got.Command.Amount.Amount)
+	return got
+}
 
-	w = post(webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: []byte(payload), Secret: "whsec_forged"}).Header)
+// TestStripeWebhookRoute: the route takes no API key, only a signature
+// stripe-go's helper made; a refund made at Stripe becomes the order's
+// processor-event signal with Stripe's running total, and an event of an
+// order that has ended is taken (200) and delivered to nobody.
+func TestStripeWebhookRoute(t *testing.T) {
+	tc := &signals{gone: map[string]bool{"order/o-gone": true}}
+	post := stripeRoute(t, tc, `{"id":"pi_1","object":"payment_intent","metadata":{"cardflow_idempotency_key":"order/o-1/authorize/1"}}`)
+	payload := `{"id":"evt_9","object":"event","api_version":"` + stripego.APIVersion + `","type":"charge.refunded",
+	 "data":{"object":{"id":"ch_1","object":"charge","amount_refunded":500,"currency":"eur","payment_intent":"pi_1"}}}`
+
+	got := answerOf(t, post(payload, "whsec_route"))
+	assert.True(t, got.Delivered)
+	assert.Equal(t, "order/o-1", got.Command.WorkflowID)
+	require.Len(t, tc.sent, 1)
+	assert.Equal(t, sentSignal{"order/o-1", order.SignalProcessorEvent, order.ProcessorEvent{
+		Sender: flow.Sender{Actor: flow.ActorProcessor}, EventID: "evt_9", Kind: payment.ProcessorRefunded,
+		PaymentID: "pi_1", Amount: 500, Currency: "EUR"}}, tc.sent[0])
+
+	w := post(payload, "whsec_forged")
 	assert.Equal(t, http.StatusBadRequest, w.Code)
 	assert.Contains(t, w.Body.String(), "invalid_signature")
+	assert.Len(t, tc.sent, 1, "a forged event signals nothing")
+}
+
+func TestStripeWebhookOfAnEndedOrder(t *testing.T) {
+	tc := &signals{gone: map[string]bool{"order/o-gone": true}}
+	post := stripeRoute(t, tc, `{"id":"pi_2","object":"payment_intent","metadata":{"cardflow_idempotency_key":"order/o-gone/authorize/1"}}`)
+	payload := `{"id":"evt_10","object":"event","api_version":"` + stripego.APIVersion + `","type":"charge.captured",
+	 "data":{"object":{"id":"ch_2","object":"charge","amount_captured":700,"currency":"eur","payment_intent":"pi_2"}}}`
+	got := answerOf(t, post(payload, "whsec_route"))
+	assert.False(t, got.Delivered)
+	assert.Equal(t, stripevault.Captured, got.Command.Kind)
+	assert.Empty(t, tc.sent)
+}
+
+// A card Stripe updated reaches every running subscription of its customer
+// (found by the customer's search attribute) as card-updated.
+func TestStripeWebhookCardUpdated(t *testing.T) {
+	tc := &signals{running: []string{"subscription/s-1", "subscription/s-2"}}
+	post := stripeRoute(t, tc, `{"id":"pm_1","object":"payment_method","type":"card",
+	 "card":{"brand":"visa","last4":"4242","exp_month":1,"exp_year":2032,"country":"DE"},
+	 "customer":{"id":"cus_1","object":"customer","metadata":{"cardflow_customer_id":"c-42"}}}`)
+	payload := `{"id":"evt_11","object":"event","api_version":"` + stripego.APIVersion + `","type":"payment_method.automatically_updated",
+	 "data":{"object":{"id":"pm_1","object":"payment_method","type":"card"}}}`
+	got := answerOf(t, post(payload, "whsec_route"))
+	assert.Equal(t, 2, got.Workflows)
+	require.Len(t, tc.queries, 1)
+	assert.Contains(t, tc.queries[0], "CardflowCustomerId = 'c-42'")
+	require.Len(t, tc.sent, 2)
+	e := tc.sent[1].Arg.(subscription.CardUpdatedEvent)
+	assert.Equal(t, "subscription/s-2", tc.sent[1].WorkflowID)
+	assert.Equal(t, subscription.SignalCardUpdated, tc.sent[1].Name)
+	assert.Equal(t, "evt_11", e.EventID)
+	assert.Equal(t, "pm_1", e.Token)
+	assert.Equal(t, payment.Card{Token: "pm_1", Brand: payment.Visa, Last4: "4242", ExpMonth: 1, ExpYear: 2032, BINCountry: "DE"}, e.Card)
 }

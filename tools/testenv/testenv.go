@@ -71,7 +71,18 @@ type Options struct {
 	APIAddr string
 	// HTTP are the API's server timeouts (zero: production's app.APITimeouts).
 	HTTP app.Timeouts
+	// StripeAPIBase, when set, runs the worker and the API with
+	// CARDFLOW_PROCESSOR=stripe against that API base (stripe-mock, or its
+	// stripemock.Shim), with StripeKey and StripeWebhookSecret; the sandbox
+	// still runs, and serves nobody.
+	StripeAPIBase string
 }
+
+// StripeKey and StripeWebhookSecret are what an Env on Stripe sends and verifies.
+const (
+	StripeKey           = "sk_test_cardflow"
+	StripeWebhookSecret = "whsec_stripe_test"
+)
 
 // Env is one cardflow: sandbox, worker on its own task queue, API and webhook receiver,
 // all on loopback, sharing the package's dev server.
@@ -160,6 +171,10 @@ func New(t *testing.T, opts Options) *Env {
 	cfg.WebhookURL = hookSrv.URL
 	cfg.WebhookSecret = WebhookSecret
 	cfg.APIKeys = []string{APIKey}
+	if opts.StripeAPIBase != "" {
+		cfg.Processor, cfg.StripeAPIBase = config.ProcessorStripe, opts.StripeAPIBase
+		cfg.StripeSecretKey, cfg.StripeWebhookSecret = StripeKey, StripeWebhookSecret
+	}
 
 	// The API listens (above) before the worker starts: the worker's 3-D
 	// Secure return URLs name it.

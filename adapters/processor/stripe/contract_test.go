@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/cardflow/cardflow/adapters/internal/stripeapi"
-	"github.com/cardflow/cardflow/adapters/internal/stripeapi/stripemock"
 	"github.com/cardflow/cardflow/adapters/processor/porttest"
 	"github.com/cardflow/cardflow/adapters/processor/stripe"
 	stripevault "github.com/cardflow/cardflow/adapters/vault/stripe"
+	"github.com/cardflow/cardflow/tools/stripemock"
 )
 
 // mockTarget is the Stripe adapter and vault against a fresh stripe-mock,
