@@ -15,6 +15,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 		"subscription_continue_as_new.rev3.json", // revision 3 (flow.RevGuarded): the created event's actor, request digests
 		// revision 5 (flow.RevThreeDS): the first bill challenged, passed, paid, continue-as-new
 		"subscription_threeds_first_payment.rev5.json",
+		"subscription_continue_as_new.rev5.json", // the trial's start verifies the card for zero (voided); the first bill merchant-initiated
 	})
 }
 

@@ -286,7 +286,7 @@ func (f *ncFlows) subBill(t *testing.T) {
 	v := f.newSub(t, "bill", ncVisa2, func(r map[string]any) { subPlan(r)["trial"] = "PT2S" }, "trialing")
 	f.env.Hooks.WaitFor(t, "subscription.payment_succeeded", v.SubscriptionID)
 	f.env.Hooks.WaitFor(t, "subscription.expired", v.SubscriptionID)
-	subWantLedger(t, f.env, v.SubscriptionID, []subEntry{{"bill/1/1", "sale", "approved", "", 0}})
+	subWantLedger(t, f.env, v.SubscriptionID, append(subVerified(), subEntry{"bill/1/1", "sale", "approved", "", 0}))
 }
 
 func (f *ncFlows) subSoftFail(t *testing.T) {
@@ -295,10 +295,10 @@ func (f *ncFlows) subSoftFail(t *testing.T) {
 	f.env.Outcomes(t, v.Card.Token, "insufficient_funds", "approve")
 	f.env.Hooks.WaitFor(t, "subscription.payment_soft_failed", v.SubscriptionID)
 	f.env.Hooks.WaitFor(t, "subscription.payment_succeeded", v.SubscriptionID)
-	subWantLedger(t, f.env, v.SubscriptionID, []subEntry{
+	subWantLedger(t, f.env, v.SubscriptionID, append(subVerified(), []subEntry{
 		{"bill/1/1", "sale", "declined", "insufficient_funds", 0},
 		{"bill/1/2", "sale", "approved", "", 0},
-	})
+	}...))
 }
 
 func (f *ncFlows) subUpdaterExpiry(t *testing.T) {

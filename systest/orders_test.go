@@ -709,7 +709,7 @@ func TestRecordHistoriesOrders(t *testing.T) {
 	orderWaitStatus(t, env, id, "completed")
 	env.Hooks.WaitFor(t, "order.captured", id)
 	orderWaitClosed(t, env, id)
-	life := shapeOf(record(id, "order_lifecycle.rev3.json"))
+	life := shapeOf(record(id, "order_lifecycle.rev5.json"))
 	// What one lifecycle costs (bench/RESULTS.md): no upsert at the start (the
 	// API set the attributes), the status alone on each of its four changes,
 	// the validity check and fraud screen as local activities.
@@ -728,9 +728,10 @@ func TestRecordHistoriesOrders(t *testing.T) {
 		}
 	}
 	// Workflow tasks depend on timing (a webhook's completion may need its
-	// own); the rest is the flow's: 31 events, of which 5 upserts.
-	if n := life.events - life.workflowTaskEvents(); n != 31 {
-		t.Errorf("%s: %d history events besides workflow tasks, want 31 (%v)", id, n, life.types)
+	// own); the rest is the flow's: 34 events, of which 5 upserts (since
+	// revision 5 the 3-D Secure authentication is an activity: 3 more).
+	if n := life.events - life.workflowTaskEvents(); n != 34 {
+		t.Errorf("%s: %d history events besides workflow tasks, want 34 (%v)", id, n, life.types)
 	}
 
 	// Soft decline, retry with another card, items cancelled, capture, refund.
@@ -741,7 +742,7 @@ func TestRecordHistoriesOrders(t *testing.T) {
 	orderCommand(t, env, id, "capture", nil, http.StatusOK)
 	orderCommand(t, env, id, "cancel", nil, http.StatusOK)
 	orderWaitClosed(t, env, id)
-	record(id, "order_declined_retry.rev3.json")
+	record(id, "order_declined_retry.rev5.json")
 
 	// Held for submit, re-authorization before expiry, void.
 	id = orderID("rec-hold")
@@ -756,7 +757,7 @@ func TestRecordHistoriesOrders(t *testing.T) {
 	}
 	orderCommand(t, env, id, "cancel", nil, http.StatusOK)
 	orderWaitClosed(t, env, id)
-	record(id, "order_hold_reauth.rev3.json")
+	record(id, "order_hold_reauth.rev5.json")
 }
 
 // orderWaitClosed waits until the order's workflow has completed (its

@@ -49,10 +49,10 @@ func TestSubscriptions(t *testing.T) {
 			"subscription.expiring":          1,
 			"subscription.expired":           1,
 		})
-		subWantLedger(t, env, id, []subEntry{
+		subWantLedger(t, env, id, append(subVerified(), []subEntry{
 			{"bill/1/1", "sale", "approved", "", 0},
 			{"bill/2/1", "sale", "approved", "", 0},
-		})
+		}...))
 		v = subGet(t, env, id)
 		if v.Status != "expired" || v.Cycle != 2 || len(v.Payments) != 2 || v.Payments[1].Status != "succeeded" || v.Payments[1].Amount != 999 {
 			t.Errorf("at the end %+v", v)
@@ -72,10 +72,10 @@ func TestSubscriptions(t *testing.T) {
 			t.Errorf("soft-fail data %s", soft.Data)
 		}
 		env.Hooks.WaitFor(t, "subscription.payment_succeeded", id)
-		subWantLedger(t, env, id, []subEntry{
+		subWantLedger(t, env, id, append(subVerified(), []subEntry{
 			{"bill/1/1", "sale", "declined", "insufficient_funds", 0},
 			{"bill/1/2", "sale", "approved", "", 0},
-		})
+		}...))
 		if v := subGet(t, env, id); v.Status != "active" && v.Status != "expired" {
 			t.Errorf("status %s after the retry paid", v.Status)
 		}
@@ -156,7 +156,7 @@ func TestSubscriptions(t *testing.T) {
 		v := subCreate(t, env, req, http.StatusCreated)
 		env.Updater(t, v.Card.Token, map[string]any{"closed": true})
 		env.Hooks.WaitFor(t, "subscription.expired", id)
-		subWantLedger(t, env, id, []subEntry{{"bill/1/1", "sale", "declined", "lost_card", 0}})
+		subWantLedger(t, env, id, []subEntry{{"verify/1", "verify", "declined", "lost_card", 0}, {"bill/1/1", "sale", "declined", "lost_card", 0}})
 		// The hard fail, then one notice per schedule date, never a resubmission.
 		subWantHooks(t, env, id, map[string]int{"subscription.payment_hard_failed": 3, "subscription.card_updated": 0})
 		v = subGet(t, env, id)
@@ -179,7 +179,7 @@ func TestSubscriptions(t *testing.T) {
 		}
 		env.Hooks.WaitFor(t, "subscription.cancelled", id)
 		time.Sleep(3 * time.Second) // past the trial's end: nothing may be billed
-		subWantLedger(t, env, id, nil)
+		subWantLedger(t, env, id, subVerified())
 		subCommand(t, env, http.MethodPost, id, "cancel", nil, http.StatusConflict)
 		subCommand(t, env, http.MethodPost, id, "catch-up", nil, http.StatusConflict)
 	})
@@ -229,10 +229,10 @@ func TestSubscriptions(t *testing.T) {
 		if v.Status != "active" || v.LastPayment == nil || v.LastPayment.Status != "succeeded" {
 			t.Errorf("after catch-up %+v", v)
 		}
-		subWantLedger(t, env, id, []subEntry{
+		subWantLedger(t, env, id, append(subVerified(), []subEntry{
 			{"bill/1/1", "sale", "declined", "do_not_honor", 0},
 			{"bill/1/2", "sale", "approved", "", 0},
-		})
+		}...))
 	})
 
 	t.Run("errors", func(t *testing.T) {
@@ -302,7 +302,7 @@ func subFirstRun(t *testing.T, env *testenv.Env, id string) {
 	}
 	// Named for the revision that recorded it (workflows/revision.go); the
 	// earlier revisions' recordings (no suffix, .rev2) stay as they were.
-	events := env.Record(t, wid, first, "subscription_continue_as_new.rev3.json")
+	events := env.Record(t, wid, first, "subscription_continue_as_new.rev5.json")
 	if last := events[len(events)-1].GetEventType(); last != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW {
 		t.Fatalf("the first run of %s ended with %s, want continue-as-new", wid, last)
 	}
@@ -457,6 +457,12 @@ type subEntry struct {
 	amount                 int64
 }
 
+// subVerified is the ledger of a trial's start since revision 5: the card
+// verified for zero (3-D Secure), then voided.
+func subVerified() []subEntry {
+	return []subEntry{{"verify/1", "verify", "approved", "", 0}, {"verify-void/1", "void", "approved", "", 0}}
+}
+
 // subWantLedger checks the subscription's money movements, in order.
 func subWantLedger(t *testing.T, env *testenv.Env, id string, want []subEntry) []testenv.LedgerEntry {
 	t.Helper()
@@ -467,8 +473,8 @@ func subWantLedger(t *testing.T, env *testenv.Env, id string, want []subEntry) [
 		g = append(g, fmt.Sprintf("%s %s %s %s %d %s", strings.TrimPrefix(l.IdempotencyKey, prefix), l.Type, l.Status, l.Code, l.Amount, l.Currency))
 	}
 	for _, e := range want {
-		if e.amount == 0 {
-			e.amount = 999
+		if e.amount == 0 && !strings.HasPrefix(e.key, "verify") {
+			e.amount = 999 // a verification is of zero
 		}
 		w = append(w, fmt.Sprintf("%s %s %s %s %d EUR", e.key, e.typ, e.status, e.code, e.amount))
 	}
