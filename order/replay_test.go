@@ -26,6 +26,9 @@ func TestReplayRecordedHistories(t *testing.T) {
 		// processor says is not over (a forged "passed"), the real one, the
 		// authorization with the authentication data
 		"order_threeds_challenge.rev5.json",
+		"order_lifecycle.rev5.json",       // the flows of revision 3 again: each attempt asks for authentication (not required)
+		"order_declined_retry.rev5.json",  //
+		"order_hold_reauth.rev5.json",     // the re-authorization merchant-initiated with the network transaction id
 		"order_processor_event.rev6.json", // revision 6 (flow.RevProcessorEvents): Stripe orders, refunds in the dashboard as processor-event
 	})
 }

@@ -6,6 +6,8 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+
+	"github.com/cardflow/cardflow/payment"
 )
 
 // handleAuthenticate is POST /v1/authentications (Idempotency-Key): the
@@ -90,10 +92,16 @@ func (s *Sandbox) handleChallengePage(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors *")
+	// The form's answer redirects to the merchant's return URL: browsers hold
+	// a redirect after a form to form-action as well.
+	back := ""
+	if u, err := url.Parse(a.ReturnURL); err == nil && u.Host != "" {
+		back = " " + u.Scheme + "://" + u.Host
+	}
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"+back+"; frame-ancestors *")
 	_ = challengePage.Execute(w, map[string]any{
 		"ID": a.ID, "Pending": a.Status == "challenge_required", "Status": a.Status, "Last4": c.Last4,
-		"Amount": fmt.Sprintf("%d %s (minor units)", a.Amount, a.Currency),
+		"Amount": payment.Money{Amount: a.Amount, Currency: a.Currency}.String(),
 	})
 }
 

@@ -16,7 +16,8 @@ func TestReplayRecordedHistories(t *testing.T) {
 		"subscription_payment_page.rev4.json",    // revision 4 (flow.RevPaymentPage): incomplete, the page's card, trial, first bill, continue-as-new
 		// revision 5 (flow.RevThreeDS): the first bill challenged, passed, paid, continue-as-new
 		"subscription_threeds_first_payment.rev5.json",
-		"subscription_card_updated.rev6.json", // revision 6 (flow.RevProcessorEvents): card-updated from the processor
+		"subscription_continue_as_new.rev5.json", // the trial's start verifies the card for zero (voided); the first bill merchant-initiated
+		"subscription_card_updated.rev6.json",    // revision 6 (flow.RevProcessorEvents): card-updated from the processor
 	})
 }
 
