@@ -148,4 +148,4 @@ e2e-ui: build
 .PHONY: e2e-pay
 e2e-pay: $(TEMPORAL)
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
-	CARDFLOW_TEMPORAL_CLI=$(abspath $(TEMPORAL)) CARDFLOW_CHROMIUM=$$(command -v chromium) $(GO) test -count=1 -tags e2epay -run '^TestPaymentPageInABrowser$$' -v ./systest/
+	CARDFLOW_TEMPORAL_CLI=$(abspath $(TEMPORAL)) CARDFLOW_CHROMIUM=$$(command -v chromium) $(GO) test -count=1 -tags e2epay -run '^(TestPaymentPageInABrowser|TestThreeDSChallengeInABrowser)$$' -v ./systest/

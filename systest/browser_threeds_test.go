@@ -1,3 +1,5 @@
+//go:build e2epay
+
 package systest
 
 import (
@@ -18,16 +20,16 @@ import (
 // TestThreeDSChallengeInABrowser drives the sandbox's challenge page in
 // headless Chromium, as a customer's browser: the page, the button, the
 // redirect to cardflow's return endpoint and the payment message there.
-// Screenshots go to .cardflow/e2e-3ds/. Without Chromium (CARDFLOW_CHROMIUM,
-// else chromium on PATH) it is skipped. The payment page (issue 13) will
-// run the same challenge in place; this drives the part that is there.
+// Screenshots go to .cardflow/e2e-3ds/. It runs with the payment page's
+// browser tests (make e2e-pay, in .ci/run), which install Chromium; without
+// one (CARDFLOW_CHROMIUM, else chromium on PATH) it fails.
 func TestThreeDSChallengeInABrowser(t *testing.T) {
 	browser := os.Getenv("CARDFLOW_CHROMIUM")
 	if browser == "" {
 		browser, _ = exec.LookPath("chromium")
 	}
 	if browser == "" {
-		t.Skip("no Chromium: set CARDFLOW_CHROMIUM or install chromium")
+		t.Fatal("no Chromium: set CARDFLOW_CHROMIUM or install chromium (make e2e-pay does)")
 	}
 	env := testenv.New(t, testenv.Options{})
 	shots := filepath.Join(moduleRoot(t), ".cardflow", "e2e-3ds")
