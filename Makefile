@@ -85,9 +85,9 @@ cluster: build $(TEMPORAL_SERVER) $(TEMPORAL_SQL) $(TEMPORAL_UI)
 # The cluster with mTLS (certificates generated for the run): the system tests and
 # TestFrontendRefusesClientWithoutCertificate against it, then the soak on a cluster
 # of its own (-server cluster: worker SIGKILLs, a server restart). One line out.
-test-cluster: build $(TEMPORAL_SERVER) $(TEMPORAL_SQL) $(TEMPORAL_UI)
+test-cluster: build $(TEMPORAL_SERVER) $(TEMPORAL_SQL) $(TEMPORAL_UI) $(STRIPE_MOCK)
 	$(GO) build -o $(BIN)/cluster ./tools/cluster/cmd/cluster
-	@scripts/test-cluster.sh
+	@CARDFLOW_STRIPE_MOCK=$(abspath $(STRIPE_MOCK)) scripts/test-cluster.sh
 
 vet:
 	$(GO) vet ./...
