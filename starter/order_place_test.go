@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -58,15 +59,23 @@ func TestStarterRefusesCardDataOnTheCommandLine(t *testing.T) {
 		if code != 2 || !strings.Contains(errOut, "not taken on the command line") || !strings.Contains(errOut, "--card-file") {
 			t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
 		}
-		for _, secret := range []string{cardVisa, "737"} {
-			if strings.Contains(out+errOut, secret) {
-				t.Errorf("%v: the answer quotes %q", args, secret)
-			}
+		if quotesCard(out + errOut) {
+			t.Errorf("%v: the answer quotes the card: %s %s", args, out, errOut)
 		}
 	}
 	if l := h.env.LedgerWithPrefix(t, "order/"+id+"/"); len(l) != 0 {
 		t.Errorf("ledger %+v", l)
 	}
+}
+
+// cvcInContext is the test CVC where it would leak: as a value of its own or
+// after a security-code word. A bare "737" is no finding: three digits turn up
+// by chance in timestamps and ids, which made a plain substring check flaky.
+var cvcInContext = regexp.MustCompile(`(?i)((cvc|cvv|security[ _-]?code)\W{0,6}737\b|"737")`)
+
+// quotesCard reports whether s holds the test card's number or its CVC.
+func quotesCard(s string) bool {
+	return strings.Contains(s, cardVisa) || cvcInContext.MatchString(s)
 }
 
 // A card piped to --card-file - pays the order; the number and CVC never
@@ -80,10 +89,8 @@ func TestStarterReadsTheCardFromStdin(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, secret := range []string{cardVisa, "737"} {
-		if strings.Contains(out+errOut, secret) {
-			t.Errorf("output holds %q", secret)
-		}
+	if quotesCard(out + errOut) {
+		t.Errorf("the answer quotes the card: %s %s", out, errOut)
 	}
 	if !strings.Contains(out, `"status": "authorized"`) || !strings.Contains(out, `"last4": "4242"`) {
 		t.Errorf("answer %s", out)
