@@ -146,7 +146,6 @@ func keyOr(own, intentKey, operation, stripeID string) string {
 	return workflowOf(intentKey) + "/" + operation + "/" + stripeID
 }
 
-
 // declineOf is the decline code of a PaymentIntent that was not authorized.
 func declineOf(pi *stripe.PaymentIntent) string {
 	if e := pi.LastPaymentError; e != nil {
