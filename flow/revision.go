@@ -73,7 +73,16 @@ const (
 	// signal of those names is dropped by them as it was.
 	RevProcessorEvents Revision = 6
 
-	revLatest = RevProcessorEvents
+	// RevCycleRefundsAtProcessor: a refund of a subscription's paid cycle made
+	// at the processor (in Stripe's dashboard) reaches the subscription as the
+	// processor-event signal, as an order's does since RevProcessorEvents: the
+	// cycle's refunded amount and the totals count it, the audit trail shows
+	// it and the customer gets the refund notice (subscription/external.go).
+	// Runs before it have no such handler on a subscription and drop the
+	// signal as they did. Orders take the same steps as in RevProcessorEvents.
+	RevCycleRefundsAtProcessor Revision = 7
+
+	revLatest = RevCycleRefundsAtProcessor
 )
 
 // ReadRevision is the run's revision; call it once, at the start of the run.
@@ -101,3 +110,7 @@ func (r Revision) ThreeDS() bool { return r >= RevThreeDS }
 // ProcessorEvents reports the processor-event and card-updated signals of
 // RevProcessorEvents.
 func (r Revision) ProcessorEvents() bool { return r >= RevProcessorEvents }
+
+// CycleRefundsAtProcessor reports the subscription's processor-event signal
+// of RevCycleRefundsAtProcessor.
+func (r Revision) CycleRefundsAtProcessor() bool { return r >= RevCycleRefundsAtProcessor }

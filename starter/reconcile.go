@@ -11,6 +11,7 @@ import (
 
 	"go.uber.org/zap"
 
+	stripe "github.com/cardflow/cardflow/adapters/vault/stripe"
 	"github.com/cardflow/cardflow/internal/app"
 	"github.com/cardflow/cardflow/internal/config"
 	"github.com/cardflow/cardflow/internal/reconcile"
@@ -71,8 +72,7 @@ func reconcileCmd(args []string, stdout, stderr io.Writer) int {
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	rep, err := reconcile.Run(ctx, reconcile.Temporal{Client: c}, reconcile.HTTPLedger{BaseURL: cfg.ProcessorURL, Key: cfg.SandboxSecretKey},
-		reconcile.Options{Recheck: *recheck})
+	rep, err := reconcile.Run(ctx, reconcile.Temporal{Client: c}, ledgerOf(cfg), reconcile.Options{Recheck: *recheck})
 	if err != nil {
 		fmt.Fprintln(stderr, "starter reconcile:", err)
 		return 3
@@ -92,4 +92,13 @@ func reconcileCmd(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// ledgerOf is the books of the processor CARDFLOW_PROCESSOR selects: the
+// sandbox's ledger, or Stripe's objects read through the Stripe adapter.
+func ledgerOf(cfg config.Config) reconcile.LedgerSource {
+	if cfg.Processor == config.ProcessorStripe {
+		return reconcile.StripeLedger{Books: stripe.New(stripe.Config{Key: cfg.StripeSecretKey, BaseURL: cfg.StripeAPIBase, Timeout: cfg.ProcessorTimeout})}
+	}
+	return reconcile.HTTPLedger{BaseURL: cfg.ProcessorURL, Key: cfg.SandboxSecretKey}
 }

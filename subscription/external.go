@@ -35,11 +35,17 @@ const EventCardUpdatedAtProcessor = "card_updated_at_processor"
 // Idempotency-Keys, so a repeat is known after continue-as-new too.
 const cardUpdated = payment.SubscriptionCommand(SignalCardUpdated)
 
-// registerExternal installs card-updated in runs of RevProcessorEvents: a run
-// recorded before has no such handler, so it must not get one on replay.
+// registerExternal installs card-updated in runs of RevProcessorEvents and
+// processor-event in runs of RevCycleRefundsAtProcessor: a run recorded
+// before has no such handler, so it must not get one on replay.
 func (w *subscription) registerExternal(ctx workflow.Context) error {
 	if !w.rev.ProcessorEvents() {
 		return nil
+	}
+	if w.rev.CycleRefundsAtProcessor() {
+		if err := w.registerRefundsAtProcessor(ctx); err != nil {
+			return err
+		}
 	}
 	return flow.Handle(ctx, w.cmds, flow.Command[CardUpdatedEvent]{
 		Name:  SignalCardUpdated,

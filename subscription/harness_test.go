@@ -260,6 +260,7 @@ type subDriver struct {
 	actions []*subAction
 	runs    int
 	last    *testsuite.TestWorkflowEnvironment
+	onEnv   func(env *testsuite.TestWorkflowEnvironment) // when set, prepares each run's environment (a revision's mock)
 }
 
 // subAction is something the test does at a workflow time: a command, a query.
@@ -288,6 +289,9 @@ func (d *subDriver) run(in Input, start time.Time, maxRuns int) error {
 		d.fake.env, d.fake.run = env, d.runs
 		d.fake.mu.Unlock()
 		d.mock(env)
+		if d.onEnv != nil {
+			d.onEnv(env)
+		}
 		for _, a := range d.actions {
 			if !a.done && !a.at.Before(start) {
 				env.RegisterDelayedCallback(func() { a.done = true; a.do(env) }, a.at.Sub(start))

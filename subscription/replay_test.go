@@ -18,6 +18,9 @@ func TestReplayRecordedHistories(t *testing.T) {
 		"subscription_threeds_first_payment.rev5.json",
 		"subscription_continue_as_new.rev5.json", // the trial's start verifies the card for zero (voided); the first bill merchant-initiated
 		"subscription_card_updated.rev6.json",    // revision 6 (flow.RevProcessorEvents): card-updated from the processor
+		// revision 7 (flow.RevCycleRefundsAtProcessor): cardflow's refund of cycle 1, the processor's report of
+		// it (nothing added), a dashboard refund as processor-event (twice, applied once), cancel
+		"subscription_refunded_at_processor.rev7.json",
 	})
 }
 

@@ -354,10 +354,11 @@ type subView struct {
 		} `json:"failure"`
 	} `json:"last_payment"`
 	Payments []struct {
-		Cycle    int    `json:"cycle"`
-		Amount   int64  `json:"amount"`
-		Status   string `json:"status"`
-		Refunded int64  `json:"refunded"`
+		Cycle     int    `json:"cycle"`
+		Amount    int64  `json:"amount"`
+		Status    string `json:"status"`
+		Refunded  int64  `json:"refunded"`
+		PaymentID string `json:"payment_id"`
 	} `json:"payments"`
 	WorkflowID string     `json:"workflow_id"`
 	Events     []subEvent `json:"events"`

@@ -22,15 +22,24 @@ import (
 // processor gets its 2xx at once; an error (Temporal unreachable) makes the
 // processor deliver again, which the workflows apply once per event id.
 //
-// A capture or refund goes to the order its PaymentIntent was made for; a
+// A capture or refund goes to the order its PaymentIntent was made for, a
+// refund of a subscription's bill to the subscription (since
+// flow.RevCycleRefundsAtProcessor; an older run drops the signal); a
 // workflow that has ended (or never was) takes no signal, and that is no
 // error: nothing is left to keep true. A card update goes to every running
 // subscription of the card's customer; each ignores a token not its own.
 func (s *Server) deliver(ctx context.Context, ev stripevault.Event) (int, error) {
 	switch ev.Kind {
-	case stripevault.Captured, stripevault.Refunded:
+	case stripevault.Refunded:
+		if strings.HasPrefix(ev.WorkflowID, subscription.WorkflowID("")) {
+			e := subscription.ProcessorEvent{Sender: flow.Sender{Actor: flow.ActorProcessor}, EventID: ev.ID, Kind: payment.ProcessorRefunded,
+				PaymentID: ev.PaymentID, Amount: ev.Amount.Amount, Currency: ev.Amount.Currency}
+			return s.signal(ctx, ev.WorkflowID, subscription.SignalProcessorEvent, e)
+		}
+		fallthrough
+	case stripevault.Captured:
 		if !strings.HasPrefix(ev.WorkflowID, order.WorkflowID("")) {
-			return 0, nil // a subscription's payment, or no cardflow workflow's: no signal takes it
+			return 0, nil // a subscription's capture (its bills capture at once), or no cardflow workflow's: no signal takes it
 		}
 		kind := payment.ProcessorCaptured
 		if ev.Kind == stripevault.Refunded {

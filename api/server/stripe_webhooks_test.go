@@ -126,6 +126,30 @@ func TestStripeWebhookOfAnEndedOrder(t *testing.T) {
 	assert.Empty(t, tc.sent)
 }
 
+// A refund of a subscription's bill made at Stripe becomes the
+// subscription's processor-event signal (flow.RevCycleRefundsAtProcessor):
+// the bill's key (subscription/<id>/bill/<cycle>/<attempt>) names the
+// subscription; a capture of it signals nobody (bills capture at once).
+func TestStripeWebhookRefundOfASubscriptionBill(t *testing.T) {
+	tc := &signals{}
+	post := stripeRoute(t, tc, `{"id":"pi_s","object":"payment_intent","metadata":{"cardflow_idempotency_key":"subscription/s-1/bill/3/2"}}`)
+	refund := `{"id":"evt_11","object":"event","api_version":"` + stripego.APIVersion + `","type":"charge.refunded",
+	 "data":{"object":{"id":"ch_s","object":"charge","amount_refunded":999,"currency":"eur","payment_intent":"pi_s"}}}`
+	got := answerOf(t, post(refund, "whsec_route"))
+	assert.True(t, got.Delivered)
+	assert.Equal(t, "subscription/s-1", got.Command.WorkflowID)
+	require.Len(t, tc.sent, 1)
+	assert.Equal(t, sentSignal{"subscription/s-1", subscription.SignalProcessorEvent, subscription.ProcessorEvent{
+		Sender: flow.Sender{Actor: flow.ActorProcessor}, EventID: "evt_11", Kind: payment.ProcessorRefunded,
+		PaymentID: "pi_s", Amount: 999, Currency: "EUR"}}, tc.sent[0])
+
+	capture := `{"id":"evt_12","object":"event","api_version":"` + stripego.APIVersion + `","type":"charge.captured",
+	 "data":{"object":{"id":"ch_s","object":"charge","amount_captured":999,"currency":"eur","payment_intent":"pi_s"}}}`
+	got = answerOf(t, post(capture, "whsec_route"))
+	assert.False(t, got.Delivered)
+	assert.Len(t, tc.sent, 1, "a subscription's capture signals nothing")
+}
+
 // A card Stripe updated reaches every running subscription of its customer
 // (found by the customer's search attribute) as card-updated.
 func TestStripeWebhookCardUpdated(t *testing.T) {

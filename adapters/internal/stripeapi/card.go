@@ -16,13 +16,19 @@ import (
 // cardflow's IIN table, which knows more networks than Stripe's brand field;
 // expiry and last 4, so the account updater can tell what changed since).
 // On a PaymentIntent or refund: the idempotency key of the call that made it,
-// which names the workflow (<workflow id>/<operation>/<sequence>).
+// which names the workflow (<workflow id>/<operation>/<sequence>); on a
+// PaymentIntent also the keys of the capture and the void that followed, so
+// reconciliation can tell each operation's entry from Stripe's objects alone.
+// Metadata never holds card data: Stripe shows it to anyone with dashboard
+// access.
 const (
 	MetaCustomerID     = "cardflow_customer_id"
 	MetaBrand          = "cardflow_brand"
 	MetaLast4          = "cardflow_last4"
 	MetaExpiry         = "cardflow_exp"
 	MetaIdempotencyKey = "cardflow_idempotency_key"
+	MetaCaptureKey     = "cardflow_capture_key"
+	MetaVoidKey        = "cardflow_void_key"
 )
 
 // Expiry formats a card's expiry as MetaExpiry holds it ("12/2030").

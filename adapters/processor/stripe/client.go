@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	stripe "github.com/stripe/stripe-go/v85"
@@ -15,7 +16,8 @@ import (
 
 // Client is the processor port on Stripe.
 type Client struct {
-	sc *stripe.Client
+	sc  *stripe.Client
+	cfg Config // to rebuild sc with another transport (WithTransport)
 }
 
 var _ activities.Processor = (*Client)(nil)
@@ -25,7 +27,18 @@ type Config = stripeapi.Config
 
 // New talks to Stripe (or a test double at cfg.BaseURL) with cfg.Key.
 func New(cfg Config) *Client {
-	return &Client{sc: stripeapi.NewClient(cfg)}
+	return &Client{sc: stripeapi.NewClient(cfg), cfg: cfg}
+}
+
+// WithTransport sends the adapter's requests through rt (telemetry's tracing
+// transport), keeping the timeout: stripe-go's client is rebuilt on it.
+func (c *Client) WithTransport(rt http.RoundTripper) {
+	cfg := c.cfg
+	cfg.HTTPClient = &http.Client{Timeout: cfg.Timeout, Transport: rt}
+	if c.cfg.HTTPClient != nil {
+		cfg.HTTPClient.Timeout = c.cfg.HTTPClient.Timeout
+	}
+	c.sc = stripeapi.NewClient(cfg)
 }
 
 // Card looks a payment method up, for the validity check.
@@ -121,7 +134,8 @@ func (c *Client) Capture(ctx context.Context, op payment.Operation) (payment.Out
 	if err != nil {
 		return payment.Outcome{}, err
 	}
-	params := &stripe.PaymentIntentCaptureParams{AmountToCapture: stripe.Int64(amount)}
+	params := &stripe.PaymentIntentCaptureParams{AmountToCapture: stripe.Int64(amount),
+		Metadata: map[string]string{stripeapi.MetaCaptureKey: op.Key}}
 	params.AddExpand("latest_charge")
 	params.SetIdempotencyKey(op.Key)
 	pi, err := c.sc.V1PaymentIntents.Capture(ctx, op.PaymentID, params)
@@ -155,6 +169,15 @@ func lapsed(err error) bool {
 // the processor's without a call that cannot succeed.
 func (c *Client) Void(ctx context.Context, op payment.Operation) (payment.Outcome, error) {
 	what := fmt.Sprintf("void of payment %s (idempotency key %q)", op.PaymentID, op.Key)
+	// Stripe's cancel takes no metadata: the void's key is written on the
+	// PaymentIntent first, so the books show which workflow call released it.
+	// Setting the same metadata again is harmless, so a retried void repeats it.
+	meta := &stripe.PaymentIntentUpdateParams{}
+	meta.AddMetadata(stripeapi.MetaVoidKey, op.Key)
+	_, err := c.sc.V1PaymentIntents.Update(ctx, op.PaymentID, meta)
+	if err := stripeapi.Err(err, what+": write its key"); err != nil {
+		return payment.Outcome{}, err
+	}
 	params := &stripe.PaymentIntentCancelParams{}
 	params.SetIdempotencyKey(op.Key)
 	pi, err := c.sc.V1PaymentIntents.Cancel(ctx, op.PaymentID, params)

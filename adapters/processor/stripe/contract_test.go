@@ -63,7 +63,13 @@ func TestMoneyCallsCarryThePortsKey(t *testing.T) {
 	}
 	seen := map[string]int{}
 	got := map[string]string{}
+	meta := map[string]string{} // the keys written into metadata for the books (ledger.go)
 	for _, c := range rec.calls() {
+		for _, f := range []string{"cardflow_idempotency_key", "cardflow_capture_key", "cardflow_void_key"} {
+			if v := c.Form.Get("metadata[" + f + "]"); v != "" {
+				meta[v] = f
+			}
+		}
 		path := c.Path
 		if p, ok := strings.CutPrefix(path, "/v1/payment_intents/"); ok {
 			path = "/v1/payment_intents/*/" + p[strings.LastIndex(p, "/")+1:]
@@ -76,6 +82,11 @@ func TestMoneyCallsCarryThePortsKey(t *testing.T) {
 		got[name+"#"+strconv.Itoa(seen[name])] = c.Key
 		if c.Form.Get("metadata[cardflow_idempotency_key]") != "" && c.Form.Get("metadata[cardflow_idempotency_key]") != c.Key {
 			t.Errorf("%s: metadata key %q differs from the Idempotency-Key %q", name, c.Form.Get("metadata[cardflow_idempotency_key]"), c.Key)
+		}
+	}
+	for _, k := range want {
+		if meta[k] == "" {
+			t.Errorf("key %s never written into Stripe's metadata: the books cannot tie its operation to the workflow", k)
 		}
 	}
 	if len(got) != len(want) {

@@ -47,6 +47,7 @@ func TestCaptureOfLapsedAuthorization(t *testing.T) {
 // refuses the cancel; the void answers what was released.
 func TestVoidAfterPartialCapture(t *testing.T) {
 	c, f := fake(t)
+	f.set("POST /v1/payment_intents/pi_1", 200, `{"id":"pi_1","object":"payment_intent","status":"succeeded","metadata":{"cardflow_void_key":"order/o-1/void/1"}}`)
 	f.set("POST /v1/payment_intents/pi_1/cancel", 400, `{"error":{"type":"invalid_request_error","code":"payment_intent_unexpected_state",
 	 "message":"You cannot cancel this PaymentIntent because it has a status of succeeded."}}`)
 	f.set("GET /v1/payment_intents/pi_1", 200, `{"id":"pi_1","object":"payment_intent","status":"succeeded","amount":9998,"amount_received":4999,"currency":"eur"}`)

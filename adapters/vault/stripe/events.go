@@ -93,12 +93,15 @@ func (v *Vault) Event(ctx context.Context, payload []byte, signature string) (ev
 	return Event{}, false, nil
 }
 
-// workflowOf reads the workflow id out of an idempotency key
-// (<workflow id>/<operation>/<sequence>, DESIGN.md); "" for anything else.
+// workflowOf is the workflow id that begins an idempotency key
+// (<workflow id>/<operation>/<sequence>, DESIGN.md; the workflow id is
+// order/<id> or subscription/<id>, and a subscription's bill key has two
+// numbers: subscription/<id>/bill/<cycle>/<attempt>); "" for a key of
+// neither kind.
 func workflowOf(key string) string {
-	parts := strings.Split(key, "/")
-	if len(parts) < 4 {
+	parts := strings.SplitN(key, "/", 3)
+	if len(parts) < 3 || parts[1] == "" || (parts[0] != "order" && parts[0] != "subscription") {
 		return ""
 	}
-	return strings.Join(parts[:len(parts)-2], "/")
+	return parts[0] + "/" + parts[1]
 }
