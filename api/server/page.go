@@ -139,7 +139,7 @@ func originOf(raw string) string {
 // poll or a cancel: the message to show, and where to go next.
 type pageAnswer struct {
 	Message  string `json:"message"`
-	Outcome  string `json:"outcome"`            // "paid", "failed" or ""
+	Outcome  string `json:"outcome"`            // "paid", "failed", "challenge" (Redirect is the processor's challenge page) or ""
 	Redirect string `json:"redirect,omitempty"` // return_url or cancel_url
 	Pending  bool   `json:"pending,omitempty"`  // ask again (a subscription's first bill runs)
 }
@@ -244,9 +244,14 @@ func (s *Server) answerPage(w http.ResponseWriter, lang string, err error, ok fu
 func (s *Server) orderAnswer(lang string, sess paylink.Session, v order.View) pageAnswer {
 	switch v.Status {
 	case payment.OrderAuthorized, payment.OrderCaptured, payment.OrderPendingSubmission:
-		return pageAnswer{Message: say(lang, v.Message), Outcome: "paid", Redirect: withID(pick(sess.ReturnURL, v.PaymentPage, true), "order_id", v.OrderID)}
+		return pageAnswer{Message: authSaid(lang, v.Authentication) + say(lang, v.Message), Outcome: "paid", Redirect: withID(pick(sess.ReturnURL, v.PaymentPage, true), "order_id", v.OrderID)}
 	case payment.OrderProcessing:
 		return pageAnswer{Message: pageTexts[lang]["order.processing"], Pending: true}
+	case payment.OrderRequiresAction:
+		if v.NextAction != nil {
+			return challengeAnswer(lang, v.NextAction)
+		}
+		return pageAnswer{Message: pageTexts[lang]["challenge.checking"], Pending: true}
 	}
 	return pageAnswer{Message: say(lang, v.Message), Outcome: "failed"}
 }
@@ -258,6 +263,8 @@ func (s *Server) subscriptionAnswer(lang string, sess paylink.Session, v subscri
 	t := pageTexts[lang]
 	done := pageAnswer{Message: t["subscription.done"], Outcome: "paid", Redirect: withID(pick(sess.ReturnURL, v.PaymentPage, true), "subscription_id", v.SubscriptionID)}
 	switch {
+	case v.NextAction != nil:
+		return challengeAnswer(lang, v.NextAction)
 	case v.Status == payment.SubscriptionTrialing:
 		return done
 	case v.Status == payment.SubscriptionActive && v.LastPayment == nil:
@@ -268,6 +275,28 @@ func (s *Server) subscriptionAnswer(lang string, sess paylink.Session, v subscri
 		return pageAnswer{Message: say(lang, v.LastPayment.Failure.Message), Outcome: "failed"}
 	}
 	return pageAnswer{Message: t["subscription.ended"], Outcome: "failed"}
+}
+
+// challengeAnswer sends the browser to the processor's challenge page (a
+// top-level navigation: the issuer's page must not be framed by the shop's
+// side). The URL is the workflow's next_action, which came from the
+// processor, never from the browser; the challenge returns to cardflow's
+// return endpoint, which sends the customer back here (threeds.go).
+func challengeAnswer(lang string, a *payment.NextAction) pageAnswer {
+	return pageAnswer{Message: pageTexts[lang]["challenge"], Outcome: "challenge", Redirect: a.URL}
+}
+
+// authSaid is what the customer is told of a 3-D Secure authentication that
+// let the payment through ("" when there was none to speak of), before the
+// payment message.
+func authSaid(lang string, a *payment.AuthenticationView) string {
+	if a == nil {
+		return ""
+	}
+	if t, ok := pageTexts[lang]["auth."+a.Status]; ok {
+		return t + " "
+	}
+	return ""
 }
 
 // pick is the session's URL, else the view's page's (return or cancel).
@@ -310,6 +339,11 @@ type pageData struct {
 	Pay                             bool
 	FrameSrc, ProcessorOrigin, Back string
 	AttemptURL, CancelURL           string
+	// Challenge is the processor's challenge page while the attempt waits
+	// for it (a reload, or a customer who came back early); Returned asks the
+	// page's script for the outcome at once (paylink.Session.Returned).
+	Challenge string
+	Returned  bool
 }
 
 type pageItem struct {
@@ -327,7 +361,7 @@ func (s *Server) showPage(w http.ResponseWriter, r *http.Request, sess paylink.S
 	t := pageTexts[lang]
 	base := paylink.Path + r.PathValue("session")
 	d := pageData{Lang: lang, T: t, AttemptURL: base + "/attempt", CancelURL: base + "/cancel",
-		ProcessorOrigin: originOf(s.Pages.CardFields), FrameSrc: s.cardFieldsSrc(lang)}
+		ProcessorOrigin: originOf(s.Pages.CardFields), FrameSrc: s.cardFieldsSrc(lang), Returned: sess.Returned}
 	if sess.Kind == paylink.Order {
 		v, err := shop.QueryOrder(ctx, s.Temporal, sess.ID)
 		if err != nil {
@@ -345,6 +379,11 @@ func (s *Server) showPage(w http.ResponseWriter, r *http.Request, sess paylink.S
 			d.Pay = true
 			if v.Status == payment.OrderPaymentFailed {
 				d.MessageClass = "failed"
+			}
+		case payment.OrderRequiresAction:
+			d.Message, d.Challenge = t["challenge.checking"], nextURL(v.NextAction)
+			if d.Challenge != "" {
+				d.Message = say(lang, v.Message)
 			}
 		default:
 			// A link for an order that moved on shows its state.
@@ -376,9 +415,19 @@ func (s *Server) showPage(w http.ResponseWriter, r *http.Request, sess paylink.S
 		if !d.Pay {
 			d.Message, d.MessageClass = t["subscription.ended"], "failed"
 		}
+		if v.NextAction != nil {
+			d.Pay, d.Message, d.MessageClass, d.Challenge = false, say(lang, subscriptionMessage(v)), "", v.NextAction.URL
+		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = payPage.Execute(w, d)
+}
+
+func nextURL(a *payment.NextAction) string {
+	if a == nil {
+		return ""
+	}
+	return a.URL
 }
 
 // cardFieldsSrc is the card fields' address for this page: its origin is the

@@ -36,34 +36,62 @@ func pageLang(r *http.Request) string {
 // pageText is the page's fixed text in one language.
 type pageText map[string]string
 
-var pageTexts = map[string]pageText{
-	"en": {
-		"title.order": "Pay order %s", "title.subscription": "Card for subscription %s",
-		"items": "Your order", "total": "Total", "plan": "Plan", "every": "every %s", "trial": "Free trial: %s",
-		"cancel": "Cancel", "card": "Card details", "back": "Back to the shop", "paying": "Paying…",
-		"success":          "Thank you. You are being taken back to the shop.",
-		"order.authorized": "This order is paid.", "order.captured": "This order is paid.", "order.shipped": "This order is paid.",
-		"order.completed": "This order is paid.", "order.refunded": "This order was refunded.", "order.cancelled": "This order was cancelled.",
-		"order.pending_submission": "Your payment details were accepted.", "order.processing": "Your payment is being processed.",
-		"subscription.done": "Your card is saved for this subscription.", "subscription.ended": "This subscription has ended.",
-		"subscription.billing": "Your first payment is being processed.",
-		"notfound.title":       "Payment page not found", "notfound": "This payment link is not valid or has expired. Please return to the shop and start again.",
-		"too_many": "Too many attempts. Please try again later.", "error": "Something went wrong. Please try again.",
-	},
-	"de": {
-		"title.order": "Bestellung %s bezahlen", "title.subscription": "Karte für Abonnement %s",
-		"items": "Ihre Bestellung", "total": "Gesamt", "plan": "Tarif", "every": "alle %s", "trial": "Kostenlos testen: %s",
-		"cancel": "Abbrechen", "card": "Kartendaten", "back": "Zurück zum Shop", "paying": "Zahlung läuft…",
-		"success":          "Vielen Dank. Sie werden zum Shop zurückgeleitet.",
-		"order.authorized": "Diese Bestellung ist bezahlt.", "order.captured": "Diese Bestellung ist bezahlt.", "order.shipped": "Diese Bestellung ist bezahlt.",
-		"order.completed": "Diese Bestellung ist bezahlt.", "order.refunded": "Diese Bestellung wurde erstattet.", "order.cancelled": "Diese Bestellung wurde storniert.",
-		"order.pending_submission": "Ihre Zahlungsdaten wurden angenommen.", "order.processing": "Ihre Zahlung wird bearbeitet.",
-		"subscription.done": "Ihre Karte ist für dieses Abonnement hinterlegt.", "subscription.ended": "Dieses Abonnement ist beendet.",
-		"subscription.billing": "Ihre erste Zahlung wird bearbeitet.",
-		"notfound.title":       "Zahlungsseite nicht gefunden", "notfound": "Dieser Zahlungslink ist ungültig oder abgelaufen. Bitte kehren Sie zum Shop zurück und beginnen Sie neu.",
-		"too_many": "Zu viele Versuche. Bitte versuchen Sie es später noch einmal.", "error": "Etwas ist schiefgegangen. Bitte versuchen Sie es noch einmal.",
-	},
+// langs are the page's languages, in the order of texts' columns.
+var langs = [...]string{"en", "de"}
+
+// texts is each fixed text of the page in every language, side by side, so
+// a text cannot be missing in one of them (one table, not one per language).
+var texts = map[string][len(langs)]string{
+	"title.order":              {"Pay order %s", "Bestellung %s bezahlen"},
+	"title.subscription":       {"Card for subscription %s", "Karte für Abonnement %s"},
+	"items":                    {"Your order", "Ihre Bestellung"},
+	"total":                    {"Total", "Gesamt"},
+	"plan":                     {"Plan", "Tarif"},
+	"every":                    {"every %s", "alle %s"},
+	"trial":                    {"Free trial: %s", "Kostenlos testen: %s"},
+	"cancel":                   {"Cancel", "Abbrechen"},
+	"card":                     {"Card details", "Kartendaten"},
+	"back":                     {"Back to the shop", "Zurück zum Shop"},
+	"paying":                   {"Paying…", "Zahlung läuft…"},
+	"success":                  {"Thank you. You are being taken back to the shop.", "Vielen Dank. Sie werden zum Shop zurückgeleitet."},
+	"order.authorized":         {"This order is paid.", "Diese Bestellung ist bezahlt."},
+	"order.captured":           {"This order is paid.", "Diese Bestellung ist bezahlt."},
+	"order.shipped":            {"This order is paid.", "Diese Bestellung ist bezahlt."},
+	"order.completed":          {"This order is paid.", "Diese Bestellung ist bezahlt."},
+	"order.refunded":           {"This order was refunded.", "Diese Bestellung wurde erstattet."},
+	"order.cancelled":          {"This order was cancelled.", "Diese Bestellung wurde storniert."},
+	"order.pending_submission": {"Your payment details were accepted.", "Ihre Zahlungsdaten wurden angenommen."},
+	"order.processing":         {"Your payment is being processed.", "Ihre Zahlung wird bearbeitet."},
+	"subscription.done":        {"Your card is saved for this subscription.", "Ihre Karte ist für dieses Abonnement hinterlegt."},
+	"subscription.ended":       {"This subscription has ended.", "Dieses Abonnement ist beendet."},
+	"subscription.billing":     {"Your first payment is being processed.", "Ihre erste Zahlung wird bearbeitet."},
+	"notfound.title":           {"Payment page not found", "Zahlungsseite nicht gefunden"},
+	"notfound":                 {"This payment link is not valid or has expired. Please return to the shop and start again.", "Dieser Zahlungslink ist ungültig oder abgelaufen. Bitte kehren Sie zum Shop zurück und beginnen Sie neu."},
+	"too_many":                 {"Too many attempts. Please try again later.", "Zu viele Versuche. Bitte versuchen Sie es später noch einmal."},
+	"error":                    {"Something went wrong. Please try again.", "Etwas ist schiefgegangen. Bitte versuchen Sie es noch einmal."},
+	// 3-D Secure: the page on its way to the challenge and back, and the return page.
+	"challenge":          {"You are being taken to your bank to confirm this payment.", "Sie werden zu Ihrer Bank weitergeleitet, um diese Zahlung zu bestätigen."},
+	"challenge.continue": {"Confirm with your bank", "Bei Ihrer Bank bestätigen"},
+	"challenge.checking": {"Checking the confirmation with your bank…", "Die Bestätigung Ihrer Bank wird geprüft…"},
+	"return.title":       {"Payment confirmation", "Zahlungsbestätigung"},
+	"return.invalid":     {"This link is not valid.", "Dieser Link ist ungültig."},
+	"return.closed":      {"This payment confirmation is no longer open. Please return to the shop.", "Diese Zahlungsbestätigung ist nicht mehr offen. Bitte kehren Sie zum Shop zurück."},
+	"auth.challenged":    {"Your bank confirmed that it is you.", "Ihre Bank hat bestätigt, dass Sie es sind."},
+	"auth.frictionless":  {"Your bank confirmed the payment without asking you.", "Ihre Bank hat die Zahlung ohne Rückfrage bestätigt."},
+	"return.unavailable": {"We could not check your confirmation just now. Please reload this page.", "Wir konnten Ihre Bestätigung gerade nicht prüfen. Bitte laden Sie diese Seite neu."},
 }
+
+// pageTexts is texts by language: pageTexts["de"]["cancel"] is "Abbrechen".
+var pageTexts = func() map[string]pageText {
+	m := make(map[string]pageText, len(langs))
+	for i, l := range langs {
+		m[l] = make(pageText, len(texts))
+		for k, t := range texts {
+			m[l][k] = t[i]
+		}
+	}
+	return m
+}()
 
 // deMessages are the workflows' and the decline catalogue's customer
 // messages in German.
@@ -91,7 +119,14 @@ var deMessages = map[string]string{
 	"Your card does not allow this kind of purchase. Please use another card.":                             "Ihre Karte erlaubt diese Art von Einkauf nicht. Bitte nehmen Sie eine andere Karte.",
 	"Your payment was declined. Please try again or use another card.":                                     "Ihre Zahlung wurde abgelehnt. Bitte versuchen Sie es noch einmal oder nehmen Sie eine andere Karte.",
 	"We could not process your payment. Please try again or use another card.":                             "Wir konnten Ihre Zahlung nicht verarbeiten. Bitte versuchen Sie es noch einmal oder nehmen Sie eine andere Karte.",
-	"The payment could not be processed. Please use another card.":                                         "Die Zahlung konnte nicht verarbeitet werden. Bitte nehmen Sie eine andere Karte.",
+	// 3-D Secure: the workflows' messages and the decline catalogue's.
+	"Please confirm this payment with your bank to complete it.":                                  "Bitte bestätigen Sie diese Zahlung bei Ihrer Bank, um sie abzuschließen.",
+	"Your bank asks you to confirm this payment. Please try again and confirm it with your bank.": "Ihre Bank bittet Sie, diese Zahlung zu bestätigen. Bitte versuchen Sie es noch einmal und bestätigen Sie sie bei Ihrer Bank.",
+	"Your bank could not confirm that it is you. Please try again or use another card.":           "Ihre Bank konnte nicht bestätigen, dass Sie es sind. Bitte versuchen Sie es noch einmal oder nehmen Sie eine andere Karte.",
+	"The confirmation with your bank was not completed in time. Please try again.":                "Die Bestätigung bei Ihrer Bank wurde nicht rechtzeitig abgeschlossen. Bitte versuchen Sie es noch einmal.",
+	"Your bank has not confirmed the payment yet. Please complete the confirmation.":              "Ihre Bank hat die Zahlung noch nicht bestätigt. Bitte schließen Sie die Bestätigung ab.",
+	"Thank you: your card was confirmed.":                                                         "Vielen Dank: Ihre Karte wurde bestätigt.",
+	"The payment could not be processed. Please use another card.":                                "Die Zahlung konnte nicht verarbeitet werden. Bitte nehmen Sie eine andere Karte.",
 }
 
 // say is the customer's message msg in lang.

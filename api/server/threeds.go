@@ -11,6 +11,7 @@ import (
 
 	"github.com/cardflow/cardflow/api/shop"
 	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/internal/paylink"
 	"github.com/cardflow/cardflow/order"
 	"github.com/cardflow/cardflow/payment"
 	"github.com/cardflow/cardflow/subscription"
@@ -25,13 +26,15 @@ const ActorCustomer = "customer"
 // worker (payment.ReturnState), says which workflow to tell; the workflow's
 // authenticate command then asks the processor for the result, so nothing
 // the browser says (a forged "passed") can authorize anything. A forged or
-// unknown state is a 404. The answer is a small page with the payment
-// message; the payment page (issue 13) takes the customer on from there.
+// unknown state is a 404. When the payment page started the attempt, the
+// answer sends the customer back to it (backToPage); otherwise it is a small
+// page with the payment message, in the customer's language.
 func (s *Server) threeDSReturn(w http.ResponseWriter, r *http.Request) {
+	lang := pageLang(r)
 	key, err := payment.ParseReturnState(s.Config.ReturnSecret, r.URL.Query().Get("state"))
 	wid, ok := payment.WorkflowOfKey(key)
 	if len(s.Config.ReturnSecret) == 0 || err != nil || !ok {
-		returnPage(w, http.StatusNotFound, "This link is not valid.", "")
+		returnPage(w, lang, http.StatusNotFound, pageTexts[lang]["return.invalid"], "")
 		return
 	}
 	authID := r.URL.Query().Get("authentication_id")
@@ -50,10 +53,14 @@ func (s *Server) threeDSReturn(w http.ResponseWriter, r *http.Request) {
 			v, err = shop.QueryOrder(ctx, s.Temporal, id)
 		}
 		if err != nil {
-			s.returnFailed(w, wid, err)
+			s.returnFailed(w, lang, wid, err)
 			return
 		}
-		returnPage(w, http.StatusOK, v.Message, string(v.Status))
+		if u := s.backToPage(paylink.Order, id, v.PaymentPage, lastChallenger(v.Events)); u != "" {
+			redirectBack(w, r, u)
+			return
+		}
+		returnPage(w, lang, http.StatusOK, say(lang, v.Message), string(v.Status))
 		return
 	}
 	id, _ := strings.CutPrefix(wid, "subscription/")
@@ -62,10 +69,58 @@ func (s *Server) threeDSReturn(w http.ResponseWriter, r *http.Request) {
 		v, err = shop.QuerySubscription(ctx, s.Temporal, id)
 	}
 	if err != nil {
-		s.returnFailed(w, wid, err)
+		s.returnFailed(w, lang, wid, err)
 		return
 	}
-	returnPage(w, http.StatusOK, subscriptionMessage(v), string(v.Status))
+	if u := s.backToPage(paylink.Subscription, id, v.PaymentPage, lastSubscriptionChallenger(v.Events)); u != "" {
+		redirectBack(w, r, u)
+		return
+	}
+	returnPage(w, lang, http.StatusOK, say(lang, subscriptionMessage(v)), string(v.Status))
+}
+
+// backToPage is the payment page link the customer goes back to after a
+// challenge that page started (by is the actor of the attempt that asked for
+// the challenge), marked Returned; "" when the attempt came from elsewhere
+// (the shop's own API call) or the page's link has expired.
+//
+// The link is not taken from the browser: the signed return state names the
+// workflow, and the workflow's own view says whether the page asked and
+// until when its link lasts, so the session signed here is the one the shop
+// was given (plus Returned). Nobody can send a return to another session.
+func (s *Server) backToPage(k paylink.Kind, id string, p *flow.PageView, by string) string {
+	if s.Pages.Links == nil || p == nil || by != ActorPaymentPage || !s.Now().Before(p.ExpiresAt) {
+		return ""
+	}
+	return paylink.Path + s.Pages.Links.Token(paylink.Session{Kind: k, ID: id, Expires: p.ExpiresAt, Returned: true})
+}
+
+// redirectBack answers the return with the page's link; like the return
+// page, never cached and never in a Referer.
+func redirectBack(w http.ResponseWriter, r *http.Request, u string) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	http.Redirect(w, r, u, http.StatusSeeOther)
+}
+
+// lastChallenger is who ran the attempt that last asked for a challenge.
+func lastChallenger(events []order.Event) string {
+	for i := len(events) - 1; i >= 0; i-- {
+		if events[i].Type == order.EventActionRequired {
+			return events[i].Actor
+		}
+	}
+	return ""
+}
+
+// lastSubscriptionChallenger is lastChallenger of a subscription.
+func lastSubscriptionChallenger(events []subscription.Event) string {
+	for i := len(events) - 1; i >= 0; i-- {
+		if events[i].Type == subscription.EventActionRequired {
+			return events[i].Actor
+		}
+	}
+	return ""
 }
 
 func isInvalidState(err error) bool {
@@ -86,29 +141,29 @@ func subscriptionMessage(v subscription.View) string {
 
 // returnFailed answers a return the workflow refused: the order has moved
 // on (the challenge timed out, the shop cancelled), or Temporal is away.
-func (s *Server) returnFailed(w http.ResponseWriter, wid string, err error) {
+func (s *Server) returnFailed(w http.ResponseWriter, lang, wid string, err error) {
 	s.Log.Info("3-D Secure return refused", zap.String("workflow_id", wid), zap.Error(err))
 	var se *shop.Error
 	if errors.As(err, &se) && se.Status < 500 {
-		returnPage(w, http.StatusConflict, "This payment confirmation is no longer open. Please return to the shop.", "")
+		returnPage(w, lang, http.StatusConflict, pageTexts[lang]["return.closed"], "")
 		return
 	}
-	returnPage(w, http.StatusServiceUnavailable, "We could not check your confirmation just now. Please reload this page.", "")
+	returnPage(w, lang, http.StatusServiceUnavailable, pageTexts[lang]["return.unavailable"], "")
 }
 
 var returnTemplate = template.Must(template.New("return").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Payment confirmation</title>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
 <style>body { font-family: system-ui, sans-serif; max-width: 28rem; margin: 3rem auto; padding: 0 1rem; }</style></head>
-<body><main><h1>Payment confirmation</h1>
+<body><main><h1>{{.Title}}</h1>
 <p role="status" aria-live="polite" data-status="{{.Status}}">{{.Message}}</p>
 </main></body></html>
 `))
 
-func returnPage(w http.ResponseWriter, status int, message, orderStatus string) {
+func returnPage(w http.ResponseWriter, lang string, status int, message, orderStatus string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer") // the state stays out of the shop's logs
 	w.WriteHeader(status)
-	_ = returnTemplate.Execute(w, map[string]string{"Message": message, "Status": orderStatus})
+	_ = returnTemplate.Execute(w, map[string]string{"Lang": lang, "Title": pageTexts[lang]["return.title"], "Message": message, "Status": orderStatus})
 }

@@ -39,6 +39,10 @@ type Session struct {
 	ExpiresAt int64     `json:"exp"`
 	ReturnURL string    `json:"r,omitempty"`
 	CancelURL string    `json:"c,omitempty"`
+	// Returned marks the link the 3-D Secure return endpoint sends the
+	// customer back on: the page then asks for the attempt's outcome at once.
+	// It is signed with the rest, so no query parameter can claim it.
+	Returned bool `json:"b,omitempty"`
 }
 
 // Errors of Open. The page answers both with the same 404.

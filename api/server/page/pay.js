@@ -1,13 +1,16 @@
 // The payment page. The card fields are the processor's iframe; this page
 // hears only their token (postMessage, from the processor's origin alone),
-// asks cardflow to pay with it and shows the customer payment message.
+// asks cardflow to pay with it and shows the customer payment message. When
+// the card needs 3-D Secure, cardflow answers the processor's challenge page
+// and the browser goes there; the challenge comes back to cardflow, which
+// sends the customer back here (data-returned) to hear the outcome.
 "use strict";
 (function () {
   var main = document.getElementById("pay");
   var frame = document.getElementById("card-fields");
-  if (!frame) { return; }
   var processor = main.dataset.processorOrigin;
   var message = document.getElementById("message");
+  var status = main.dataset.attempt.replace(/\/attempt$/, "/status");
 
   function show(text, kind) {
     message.className = "message " + (kind || "");
@@ -19,19 +22,26 @@
       .then(function (r) { return r.json(); });
   }
 
-  // answer shows the outcome; a decline asks the card fields for another card.
+  // answer shows the outcome; a challenge goes to the issuer's page at once;
+  // a decline asks the card fields for another card.
   function answer(res) {
     show(res.message || main.dataset.error, res.outcome);
     if (res.redirect) {
-      setTimeout(function () { window.location.assign(res.redirect); }, 1500);
+      var wait = res.outcome === "challenge" ? 300 : 1500;
+      setTimeout(function () { window.location.assign(res.redirect); }, wait);
       return;
     }
     if (res.pending) {
-      setTimeout(function () { post(main.dataset.attempt.replace(/\/attempt$/, "/status")).then(answer); }, 700);
+      setTimeout(function () { post(status).then(answer); }, 700);
       return;
     }
-    frame.contentWindow.postMessage({ type: "cardflow:another-card" }, processor);
+    if (frame) { frame.contentWindow.postMessage({ type: "cardflow:another-card" }, processor); }
   }
+
+  if (main.dataset.returned) {
+    post(status).then(answer, function () { answer({}); });
+  }
+  if (!frame) { return; }
 
   window.addEventListener("message", function (ev) {
     if (ev.origin !== processor || !ev.data || ev.data.type !== "cardflow:token") { return; }
