@@ -20,7 +20,7 @@ help:
 	@echo "make build  - build the binaries into $(BIN)/"
 	@echo "make cluster      - the same on a real Temporal cluster: PostgreSQL, 4 shards, two workers"
 	@echo "make test-cluster - system tests and a soak against that cluster with mTLS; one line out"
-	@echo "make bench  - measure cardflow against Temporal's floor; writes tools/bench/RESULTS.md (BENCH_FLAGS=-quick for a small run)"
+	@echo "make bench  - measure cardflow against Temporal's floor on the dev server and the cluster, one and two workers; writes tools/bench/RESULTS.md (BENCH_FLAGS=-quick for a small run)"
 
 # The Temporal CLI (dev server and Web UI) is pinned in tools/temporal/go.mod and built
 # from source through the Go module proxy; the first build takes a few minutes.
@@ -100,10 +100,12 @@ fmt-check:
 test: $(TEMPORAL) $(STRIPE_MOCK) fmt-check vet workflowcheck
 	CARDFLOW_TEMPORAL_CLI=$(abspath $(TEMPORAL)) CARDFLOW_STRIPE_MOCK=$(abspath $(STRIPE_MOCK)) $(GO) test -count=1 -timeout 9m ./...
 
-# Starts its own dev servers (the pinned CLI), sandbox and workers on loopback;
-# prints one `bench:` line and writes tools/bench/RESULTS.md and tools/bench/chart.svg.
-bench: $(TEMPORAL)
-	CARDFLOW_TEMPORAL_CLI=$(abspath $(TEMPORAL)) $(GO) run ./tools/bench $(BENCH_FLAGS)
+# Starts its own dev servers (the pinned CLI) and clusters (tools/cluster: PostgreSQL,
+# the pinned server), sandbox and workers on loopback, every measure on dev and
+# cluster with one and two workers; prints one `bench:` line and writes
+# tools/bench/RESULTS.md and tools/bench/chart.svg.
+bench: $(TEMPORAL) $(TEMPORAL_SERVER) $(TEMPORAL_SQL)
+	CARDFLOW_TEMPORAL_CLI=$(abspath $(TEMPORAL)) $(GO) run ./tools/bench -server-bin $(abspath $(BIN)) $(BENCH_FLAGS)
 
 clean:
 	rm -rf $(BIN)

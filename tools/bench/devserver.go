@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/cardflow/cardflow/internal/config"
 	tcluster "github.com/cardflow/cardflow/tools/cluster"
+	"github.com/cardflow/cardflow/tools/proc"
 
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
@@ -23,8 +23,8 @@ import (
 // and SQLite file in the bench's temp dir: each phase gets a fresh one, so no
 // phase runs on the history and visibility rows another left behind.
 type devServer struct {
-	*proc // the dev server; nil on a cluster
-	addr  string
+	*proc.Proc // the dev server; nil on a cluster
+	addr       string
 	// cluster, with -server cluster, is tools/cluster's instead: the Temporal
 	// server on PostgreSQL, 4 shards (no mTLS: the bench measures the engine).
 	cluster *tcluster.Cluster
@@ -43,13 +43,13 @@ func startCluster(bin, dir, name string) (*devServer, error) {
 // PostgreSQL's (its postmaster, its live connections, and those that closed).
 func (d *devServer) cpu() time.Duration {
 	if d.cluster == nil {
-		return d.proc.cpu()
+		return d.Proc.CPU()
 	}
-	t := cpuOf(d.cluster.Server.Pid(), false)
+	t := d.cluster.Server.CPU()
 	pg := d.cluster.PostgresPid()
-	t += cpuOf(pg, true)
-	for _, child := range childrenOf(pg) {
-		t += cpuOf(child, false)
+	t += proc.CPUOf(pg, true)
+	for _, child := range proc.Children(pg) {
+		t += proc.CPUOf(child, false)
 	}
 	return t
 }
@@ -57,9 +57,9 @@ func (d *devServer) cpu() time.Duration {
 // mem is the Temporal server's memory (on a cluster without PostgreSQL's).
 func (d *devServer) mem() (rss, hwm float64) {
 	if d.cluster == nil {
-		return d.proc.mem()
+		return d.Proc.Mem()
 	}
-	return memOf(d.cluster.Server.Pid())
+	return d.cluster.Server.Mem()
 }
 
 func (d *devServer) stop(grace time.Duration) {
@@ -67,30 +67,13 @@ func (d *devServer) stop(grace time.Duration) {
 		d.cluster.Stop()
 		return
 	}
-	d.proc.stop(grace)
-}
-
-// childrenOf lists the live processes whose parent is pid.
-func childrenOf(pid int) []int {
-	entries, _ := os.ReadDir("/proc")
-	var out []int
-	for _, e := range entries {
-		n, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		// After ')': state, then ppid.
-		if f := statFields(n); len(f) > 1 && f[1] == strconv.Itoa(pid) {
-			out = append(out, n)
-		}
-	}
-	return out
+	d.Proc.Stop(grace)
 }
 
 func startDevServer(cli, dir, name string, inMemory bool, dynamic []string) (*devServer, error) {
 	var ports [3]int
 	for i := range ports {
-		p, err := freePort()
+		p, err := proc.FreePort()
 		if err != nil {
 			return nil, err
 		}
@@ -115,9 +98,9 @@ func startDevServer(cli, dir, name string, inMemory bool, dynamic []string) (*de
 	if err != nil {
 		return nil, err
 	}
-	d := &devServer{proc: p, addr: "127.0.0.1:" + strconv.Itoa(ports[0])}
+	d := &devServer{Proc: p, addr: "127.0.0.1:" + strconv.Itoa(ports[0])}
 	if err := d.waitHealthy(60 * time.Second); err != nil {
-		p.stop(5 * time.Second)
+		p.Stop(5 * time.Second)
 		return nil, err
 	}
 	return d, nil
@@ -127,8 +110,8 @@ func (d *devServer) waitHealthy(limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	quiet := tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for time.Now().Before(deadline) {
-		if d.exited() {
-			return fmt.Errorf("%s exited at start; see its log", d.name)
+		if !d.Running() {
+			return fmt.Errorf("%s exited at start: %s", d.Name, d.LogTail(1500))
 		}
 		c, err := client.Dial(client.Options{HostPort: d.addr, Logger: quiet})
 		if err == nil {
@@ -142,7 +125,7 @@ func (d *devServer) waitHealthy(limit time.Duration) error {
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
-	return fmt.Errorf("%s not healthy within %s", d.name, limit)
+	return fmt.Errorf("%s not healthy within %s", d.Name, limit)
 }
 
 // mergeDynamic is base with the values of over replacing those of the same key.

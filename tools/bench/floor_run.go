@@ -10,8 +10,14 @@ import (
 
 // runFloor measures the floor workflow, driven with the Temporal client the way
 // the API drives an order: update-with-start, then the capture and ship updates.
-func (b *bench) runFloor(ctx context.Context, conc, n int) (phaseResult, error) {
-	s, err := b.startSystem(fmt.Sprintf("floor-c%d-n%d", conc, n), "floor", false)
+// With upserts the floor upserts CardflowStatus on each status change, as the
+// order does: the difference is what the search attribute costs Temporal.
+func (b *bench) runFloor(ctx context.Context, t target, conc, n int, upserts bool) (phaseResult, error) {
+	name := "floor"
+	if upserts {
+		name = "floor+upserts"
+	}
+	s, err := b.startSystem(t, fmt.Sprintf("floor%s-c%d-n%d", map[bool]string{true: "-up"}[upserts], conc, n), "floor", false)
 	if err != nil {
 		return phaseResult{}, err
 	}
@@ -26,14 +32,14 @@ func (b *bench) runFloor(ctx context.Context, conc, n int) (phaseResult, error) 
 			return wantStatus(h, ctx, want)
 		})
 	}
-	lr := lifecycleRun{name: "floor", n: n, conc: conc, window: b.opts.window, queue: s.queue, tc: s.tc,
+	lr := lifecycleRun{name: name, n: n, conc: conc, window: b.opts.window, queue: s.queue, tc: s.tc,
 		step: func(ctx context.Context, i int, lat *commandLatencies) error {
 			wid := id(i)
 			start := s.tc.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 				ID: wid, TaskQueue: s.queue,
 				WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 				WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-			}, floorWorkflowType, floorInput{OrderID: wid, ReturnWindow: b.opts.window, StatusUpserts: b.opts.floorUpserts})
+			}, floorWorkflowType, floorInput{OrderID: wid, ReturnWindow: b.opts.window, StatusUpserts: upserts})
 			if err := timed(&lat.place, func() error {
 				h, err := s.tc.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 					StartWorkflowOperation: start,

@@ -11,8 +11,8 @@ import (
 )
 
 // runOrders measures the real lifecycle through the shop API over HTTP.
-func (b *bench) runOrders(ctx context.Context, conc, n int) (phaseResult, error) {
-	s, err := b.startSystem(fmt.Sprintf("orders-c%d-n%d", conc, n), "cardflow", true)
+func (b *bench) runOrders(ctx context.Context, t target, conc, n int) (phaseResult, error) {
+	s, err := b.startSystem(t, fmt.Sprintf("orders-c%d-n%d", conc, n), "cardflow", true)
 	if err != nil {
 		return phaseResult{}, err
 	}
@@ -78,7 +78,7 @@ func post(ctx context.Context, hc *http.Client, url string, body []byte, code in
 		Status string `json:"status"`
 	}
 	if res.StatusCode != code || json.Unmarshal(raw, &v) != nil || v.Status != status {
-		return fmt.Errorf("answer %d %.200s, want %d with status %s", res.StatusCode, raw, code, status)
+		return fmt.Errorf("answer %d %.1000s, want %d with status %s", res.StatusCode, raw, code, status)
 	}
 	return nil
 }

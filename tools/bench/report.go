@@ -17,13 +17,21 @@ type report struct {
 	args              string
 	started, finished time.Time
 	loadEnd           string
-	floor, orders     phaseResult
+	cols              []column    // one per target: dev/1, dev/2, cluster/1, cluster/2
+	floor, orders     phaseResult // the first column's, for the line, the chart and the detail
 	subs              subsResult
 	scale             []scalePoint
 	scaleSubs         []subsResult
 }
 
 type scalePoint struct{ floor, orders phaseResult }
+
+// column is one target's phases: the floor without and with the status upserts,
+// the orders at the main and at the low concurrency.
+type column struct {
+	t                                 target
+	floor, floorUp, orders, ordersLow phaseResult
+}
 
 func ratio(a, b float64) float64 {
 	if b == 0 {
@@ -91,20 +99,21 @@ func (r *report) figures(b *strings.Builder, chart, dir string) {
 	if r.opts.dbFile {
 		db = "SQLite file in a temp dir, as `make run`"
 	}
-	server := "Temporal dev server (pinned CLI, " + db + ")"
-	if r.opts.server == "cluster" {
-		server = "Temporal cluster (tools/cluster, -server cluster: the pinned server on PostgreSQL, 4 history shards, PostgreSQL visibility, no TLS; server CPU is the Temporal server's and PostgreSQL's)"
+	var ts []string
+	for _, t := range r.opts.targets {
+		ts = append(ts, t.String())
 	}
-	p("- per phase a fresh %s, one worker process and, for orders, one API process; sandbox processor (no latency, no faults) and a webhook receiver (answers 204) inside the bench process", server)
+	p("- targets, in the order they ran: %s (server/worker processes)", strings.Join(ts, ", "))
+	p("- dev: a fresh Temporal dev server per phase (pinned CLI, %s)", db)
+	p("- cluster: a fresh tools/cluster per phase (the pinned Temporal server on PostgreSQL, 4 history shards, PostgreSQL visibility, no TLS); its server CPU is the Temporal server's and PostgreSQL's (postmaster and every connection)")
+	p("- per phase one or two worker processes on one task queue and, for orders, one API process; sandbox processor (no latency, no faults) and a webhook receiver (answers 204) inside the bench process")
 	p("- dev server dynamic config: %s (internal/config.DevServerDynamicConfig, as make run and the tests)%s", strings.Join(config.DevServerDynamicConfig, ", "), extraDynamic(r.opts.dynamic))
 	p("- concurrency %d closed-loop shoppers (each: place → capture → ship, then the next order), %d lifecycles per run, return window %s", r.opts.conc, r.opts.orders, r.opts.window)
 	p("- worker options: the production worker's (internal/workers.WorkerOptions), with %s", r.opts.tune)
-	if r.opts.floorUpserts {
-		p("- the floor upserts CardflowStatus on each of its four status changes (-floor-status-upserts)")
-	}
 	p("- lifecycles/s = completed workflows ÷ (time from the first place to the last completion − the return window); completions counted in visibility")
 	p("")
-	p("## Floor and orders")
+	r.matrix(p)
+	p("## Floor and orders on %s in detail", r.cols0())
 	p("")
 	p("| | floor (Temporal only) | orders (cardflow) | orders ÷ floor |")
 	p("| --- | ---: | ---: | ---: |")
@@ -216,4 +225,124 @@ func extraDynamic(kv []string) string {
 		return ""
 	}
 	return "; this run also: " + strings.Join(kv, ", ")
+}
+
+func (r *report) cols0() string {
+	if len(r.cols) == 0 {
+		return "-"
+	}
+	return r.cols[0].t.String()
+}
+
+// matrix writes one table per measure with a column per target.
+func (r *report) matrix(p func(string, ...any)) {
+	if len(r.cols) == 0 {
+		return
+	}
+	head := "| |"
+	rule := "| --- |"
+	for _, c := range r.cols {
+		head += " " + c.t.String() + " |"
+		rule += " ---: |"
+	}
+	table := func(title, note string, rows ...func(c column) (string, float64, string)) {
+		p("### %s", title)
+		p("")
+		p("%s", head)
+		p("%s", rule)
+		for _, row := range rows {
+			name, _, _ := row(r.cols[0])
+			line := "| " + name + " |"
+			for _, c := range r.cols {
+				_, v, f := row(c)
+				line += " " + fmt.Sprintf(f, v) + " |"
+			}
+			p("%s", line)
+		}
+		p("")
+		if note != "" {
+			p("%s", note)
+			p("")
+		}
+	}
+	hi, lo := r.opts.conc, r.opts.lowConc
+	p("## Dev server and cluster, one and two workers")
+	p("")
+	p("Every column ran in this one invocation, one phase after another on fresh processes (server/workers).")
+	p("")
+	table("Lifecycles/s against the floor", fmt.Sprintf("At concurrency %d, %d lifecycles per phase.", hi, r.opts.orders),
+		func(c column) (string, float64, string) { return "floor lifecycles/s", c.floor.perSec, "%.1f" },
+		func(c column) (string, float64, string) { return "orders lifecycles/s", c.orders.perSec, "%.1f" },
+		func(c column) (string, float64, string) {
+			return "orders ÷ floor", ratio(c.orders.perSec, c.floor.perSec), "%.2f"
+		},
+		func(c column) (string, float64, string) {
+			return fmt.Sprintf("orders lifecycles/s at concurrency %d", lo), c.ordersLow.perSec, "%.1f"
+		})
+	table("Place latency (request → authorization result through the API)", "",
+		func(c column) (string, float64, string) {
+			return fmt.Sprintf("place p50 ms, concurrency %d", lo), ms(pct(c.ordersLow.place, 50)), "%.1f"
+		},
+		func(c column) (string, float64, string) {
+			return fmt.Sprintf("place p99 ms, concurrency %d", lo), ms(pct(c.ordersLow.place, 99)), "%.1f"
+		},
+		func(c column) (string, float64, string) {
+			return fmt.Sprintf("place p50 ms, concurrency %d", hi), ms(pct(c.orders.place, 50)), "%.1f"
+		},
+		func(c column) (string, float64, string) {
+			return fmt.Sprintf("place p99 ms, concurrency %d", hi), ms(pct(c.orders.place, 99)), "%.1f"
+		},
+		func(c column) (string, float64, string) {
+			return fmt.Sprintf("floor place p50 ms, concurrency %d", hi), ms(pct(c.floor.place, 50)), "%.1f"
+		},
+		func(c column) (string, float64, string) {
+			return fmt.Sprintf("floor place p99 ms, concurrency %d", hi), ms(pct(c.floor.place, 99)), "%.1f"
+		})
+	table("CPU ms per lifecycle", "Server is the Temporal server (on the cluster with PostgreSQL); workers is the sum over the worker processes.",
+		func(c column) (string, float64, string) {
+			return "server, floor", c.floor.cpuPer(c.floor.cpu.server), "%.1f"
+		},
+		func(c column) (string, float64, string) {
+			return fmt.Sprintf("server, orders c=%d", hi), c.orders.cpuPer(c.orders.cpu.server), "%.1f"
+		},
+		func(c column) (string, float64, string) {
+			return fmt.Sprintf("server, orders c=%d", lo), c.ordersLow.cpuPer(c.ordersLow.cpu.server), "%.1f"
+		},
+		func(c column) (string, float64, string) {
+			return fmt.Sprintf("workers, orders c=%d", hi), c.orders.cpuPer(c.orders.cpu.worker), "%.1f"
+		},
+		func(c column) (string, float64, string) {
+			return fmt.Sprintf("all processes, orders c=%d", hi), c.orders.cpuPer(c.orders.cpu.total()), "%.1f"
+		})
+	table("What the CardflowStatus upserts cost the visibility store",
+		"The floor run twice, without and with an upsert of CardflowStatus on each status change (as the order does); "+
+			"dev's visibility is the dev server's SQLite, the cluster's PostgreSQL. Per upsert = the difference ÷ the upserts in a sampled history.",
+		func(c column) (string, float64, string) { return "floor lifecycles/s", c.floor.perSec, "%.1f" },
+		func(c column) (string, float64, string) {
+			return "floor+upserts lifecycles/s", c.floorUp.perSec, "%.1f"
+		},
+		func(c column) (string, float64, string) {
+			return "upserts per lifecycle", float64(c.floorUp.hist.types[upsertEvent]), "%.0f"
+		},
+		func(c column) (string, float64, string) {
+			return "server CPU ms per lifecycle, floor", c.floor.cpuPer(c.floor.cpu.server), "%.1f"
+		},
+		func(c column) (string, float64, string) {
+			return "server CPU ms per lifecycle, floor+upserts", c.floorUp.cpuPer(c.floorUp.cpu.server), "%.1f"
+		},
+		func(c column) (string, float64, string) { return "server CPU ms per upsert", c.upsertCPU(), "%.2f" },
+		func(c column) (string, float64, string) {
+			return "place p99 ms, floor → floor+upserts", ms(pct(c.floorUp.place, 99)) - ms(pct(c.floor.place, 99)), "%+.1f"
+		})
+}
+
+const upsertEvent = "UpsertWorkflowSearchAttributes"
+
+// upsertCPU is the server CPU one CardflowStatus upsert adds to a lifecycle.
+func (c column) upsertCPU() float64 {
+	n := c.floorUp.hist.types[upsertEvent]
+	if n == 0 {
+		return 0
+	}
+	return (c.floorUp.cpuPer(c.floorUp.cpu.server) - c.floor.cpuPer(c.floor.cpu.server)) / float64(n)
 }

@@ -42,9 +42,9 @@ type subsResult struct {
 // of them: tokenizing 10,000 cards would time the sandbox's vault, not cardflow.
 // Each trial is computed to end at the same instant (due), so every
 // subscription bills on one tick.
-func (b *bench) runSubs(ctx context.Context, n int, lead time.Duration) (subsResult, error) {
+func (b *bench) runSubs(ctx context.Context, t target, n int, lead time.Duration) (subsResult, error) {
 	res := subsResult{n: n}
-	s, err := b.startSystem(fmt.Sprintf("subs-n%d", n), "cardflow", false)
+	s, err := b.startSystem(t, fmt.Sprintf("subs-n%d", n), "cardflow", false)
 	if err != nil {
 		return res, err
 	}
@@ -102,7 +102,7 @@ func (b *bench) runSubs(ctx context.Context, n int, lead time.Duration) (subsRes
 			}
 		},
 		func(started int) {
-			rss, _ := s.worker.mem()
+			rss, _ := s.workers[0].Mem()
 			b.prog.show("subscriptions: %d/%d started · worker RSS %.0f MiB · due in %.0fs", started, n, rss, time.Until(res.due).Seconds())
 		})
 	res.started = started
@@ -119,7 +119,7 @@ func (b *bench) runSubs(ctx context.Context, n int, lead time.Duration) (subsRes
 	// Idle: every subscription sleeps on its trial timer. The worker's RSS just
 	// before the tick is the memory of n idle subscriptions in its cache.
 	for time.Until(res.due) > time.Second && ctx.Err() == nil {
-		res.idleRSS, _ = s.worker.mem()
+		res.idleRSS, _ = s.workers[0].Mem()
 		res.idleServer, _ = s.dev.mem()
 		b.prog.show("subscriptions: %d idle on timers · worker RSS %.0f MiB · due in %.0fs", res.started, res.idleRSS, time.Until(res.due).Seconds())
 		time.Sleep(min(time.Second, time.Until(res.due)-time.Second))
@@ -132,7 +132,7 @@ func (b *bench) runSubs(ctx context.Context, n int, lead time.Duration) (subsRes
 	for time.Since(res.due) < limit && ctx.Err() == nil {
 		c := b.svc.payments.count()
 		res.series = append(res.series, point{At: time.Since(res.due).Seconds(), Count: c})
-		rss, _ := s.worker.mem()
+		rss, _ := s.workers[0].Mem()
 		b.prog.show("subscriptions: %d/%d billed · %.0f/s · worker RSS %.0f MiB", c, res.started, float64(c)/max(time.Since(res.due).Seconds(), 0.001), rss)
 		if c >= res.started {
 			break

@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/cardflow/cardflow/tools/proc"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
@@ -23,24 +26,25 @@ const apiKey = "sk_bench"
 
 // system is one phase's Temporal dev server, worker and (for orders) API.
 type system struct {
-	name   string
-	dev    *devServer
-	worker *proc
-	api    *proc
-	apiURL string
-	queue  string
-	tc     client.Client // no codec: counts, histories, the floor's commands
+	name    string
+	dev     *devServer
+	workers []*proc.Proc // -workers of them on the one task queue
+	api     *proc.Proc
+	apiURL  string
+	queue   string
+	tc      client.Client // no codec: counts, histories, the floor's commands
 }
 
-// startSystem brings up a fresh dev server, one worker of kind (cardflow or
-// floor) and, if withAPI, the shop API, and waits until they serve.
-func (b *bench) startSystem(name, kind string, withAPI bool) (*system, error) {
+// startSystem brings up a fresh Temporal of target t (the dev server or the
+// cluster), t.workers workers of kind (cardflow or floor) on one task queue and,
+// if withAPI, the shop API, and waits until they serve.
+func (b *bench) startSystem(t target, name, kind string, withAPI bool) (*system, error) {
 	// Numbered, so that repeating a point never reuses a phase's ids.
 	b.phases++
-	name = fmt.Sprintf("%s-p%d", name, b.phases)
+	name = fmt.Sprintf("%s-%s-w%d-p%d", name, t.server, t.workers, b.phases)
 	var dev *devServer
 	var err error
-	if b.opts.server == "cluster" {
+	if t.server == "cluster" {
 		dev, err = startCluster(b.opts.serverBin, b.dir, name)
 	} else {
 		dev, err = startDevServer(b.opts.cli, b.dir, name, !b.opts.dbFile, b.opts.dynamic)
@@ -53,27 +57,34 @@ func (b *bench) startSystem(name, kind string, withAPI bool) (*system, error) {
 		s.stop()
 		return nil, err
 	}
+	// The API's address, chosen before the workers start: the Authenticate
+	// activity builds 3-D Secure return URLs on it (config.PagePublicURL), and
+	// the processor refuses a payment whose return URL is not absolute.
+	port, err := proc.FreePort()
+	if err != nil {
+		s.stop()
+		return nil, err
+	}
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	s.apiURL = "http://" + addr
 	env := []string{"CARDFLOW_CODEC_KEY=" + benchCodecKey}
-	common := []string{"-temporal", dev.addr, "-queue", s.queue, "-processor", b.svc.sbSrv.URL,
+	common := []string{"-addr", addr, "-temporal", dev.addr, "-queue", s.queue, "-processor", b.svc.sbSrv.URL,
 		"-webhook", b.svc.hookSrv.URL, "-dir", b.dir}
 	if b.opts.profile != "" {
 		common = append(common, "-cpuprofile", filepath.Join(b.opts.profile, name))
 	}
 	args := append([]string{"role", "worker", "-kind", kind}, common...)
-	if s.worker, err = startProc(name+" worker", filepath.Join(b.dir, name+"-worker.log"), b.self,
-		append(args, b.opts.tune.args()...), env...); err != nil {
-		s.stop()
-		return nil, err
-	}
-	if withAPI {
-		port, err := freePort()
+	for i := range t.workers {
+		w, err := startProc(fmt.Sprintf("%s worker %d", name, i+1), filepath.Join(b.dir, fmt.Sprintf("%s-worker%d.log", name, i+1)), b.self,
+			append(args, b.opts.tune.args()...), env...)
 		if err != nil {
 			s.stop()
 			return nil, err
 		}
-		addr := "127.0.0.1:" + strconv.Itoa(port)
-		s.apiURL = "http://" + addr
-		args := append([]string{"role", "api", "-addr", addr, "-return-window", b.opts.window.String()}, common...)
+		s.workers = append(s.workers, w)
+	}
+	if withAPI {
+		args := append([]string{"role", "api", "-return-window", b.opts.window.String()}, common...)
 		if s.api, err = startProc(name+" api", filepath.Join(b.dir, name+"-api.log"), b.self, args, env...); err != nil {
 			s.stop()
 			return nil, err
@@ -90,9 +101,9 @@ func (b *bench) startSystem(name, kind string, withAPI bool) (*system, error) {
 func (s *system) waitReady(limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
-		for _, c := range []*proc{s.worker, s.api} {
-			if c != nil && c.exited() {
-				return fmt.Errorf("%s exited at start:\n%s", c.name, c.logTail())
+		for _, c := range append([]*proc.Proc{s.api}, s.workers...) {
+			if c != nil && !c.Running() {
+				return fmt.Errorf("%s exited at start:\n%s", c.Name, c.LogTail(1500))
 			}
 		}
 		if s.polled(enumspb.TASK_QUEUE_TYPE_WORKFLOW) && s.polled(enumspb.TASK_QUEUE_TYPE_ACTIVITY) && s.apiHealthy() {
@@ -107,7 +118,7 @@ func (s *system) polled(t enumspb.TaskQueueType) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	d, err := s.tc.DescribeTaskQueue(ctx, s.queue, t)
-	return err == nil && len(d.GetPollers()) > 0
+	return err == nil && len(d.GetPollers()) >= len(s.workers)
 }
 
 func (s *system) apiHealthy() bool {
@@ -127,9 +138,12 @@ func (s *system) apiHealthy() bool {
 type usage struct{ worker, api, server, bench time.Duration }
 
 func (s *system) cpu() usage {
-	u := usage{worker: s.worker.cpu(), server: s.dev.cpu(), bench: selfCPU()}
+	u := usage{server: s.dev.cpu(), bench: selfCPU()}
+	for _, w := range s.workers {
+		u.worker += w.CPU()
+	}
 	if s.api != nil {
-		u.api = s.api.cpu()
+		u.api = s.api.CPU()
 	}
 	return u
 }
@@ -149,15 +163,19 @@ func selfCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// peaks are the processes' peak RSS (VmHWM) in MiB.
+// peaks are the processes' peak RSS (VmHWM) in MiB; worker is the largest
+// worker's, so one and two workers compare per process.
 type peaks struct{ worker, api, server float64 }
 
 func (s *system) peaks() peaks {
 	var p peaks
-	_, p.worker = s.worker.mem()
+	for _, w := range s.workers {
+		_, hwm := w.Mem()
+		p.worker = max(p.worker, hwm)
+	}
 	_, p.server = s.dev.mem()
 	if s.api != nil {
-		_, p.api = s.api.mem()
+		_, p.api = s.api.Mem()
 	}
 	return p
 }
@@ -168,12 +186,30 @@ func (s *system) stop() {
 		s.tc.Close()
 	}
 	if s.api != nil {
-		s.api.stop(10 * time.Second)
+		s.api.Stop(10 * time.Second)
 	}
-	if s.worker != nil {
-		s.worker.stop(10 * time.Second)
+	for _, w := range s.workers {
+		w.Stop(10 * time.Second)
 	}
 	if s.dev != nil {
 		s.dev.stop(10 * time.Second)
 	}
 }
+
+// startProc runs path with args, its output into logPath (so a failing child
+// can be diagnosed after the run); extraEnv is added to the bench's environment.
+func startProc(name, logPath, path string, args []string, extraEnv ...string) (*proc.Proc, error) {
+	p := &proc.Proc{Name: name, Path: path, Args: args, Env: append(os.Environ(), extraEnv...), Log: logPath}
+	if err := p.Start(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// target is where a column of the tables ran: the server and how many workers.
+type target struct {
+	server  string // dev or cluster
+	workers int
+}
+
+func (t target) String() string { return fmt.Sprintf("%s/%d", t.server, t.workers) }
