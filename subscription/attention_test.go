@@ -18,13 +18,10 @@ import (
 // answer); commands are refused until an operator's retry-operation resolves
 // it, with the same idempotency key.
 func TestSubscriptionSaleUnansweredNeedsAttention(t *testing.T) {
-	in := subInput(t)
-	in.Plan.Cycles = 1
+	in, f, d := newSubRun(t, 1)
 	in.Settings.ProcessorMaxAttempts = 3
 	start := subDate(2026, time.January, 31, 10)
-	f := newSubFake(t, subCard)
 	f.saleDown = true
-	d := newSubDriver(t, f)
 	var opened, cancel, stillDown, retry, again flowtest.Update
 	var pendingView View
 	d.at(start.Add(time.Minute), func(env *testsuite.TestWorkflowEnvironment) {

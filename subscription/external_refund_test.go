@@ -22,12 +22,9 @@ import (
 // The processor's report of cardflow's own refund adds nothing; the same
 // event again, in this run or after continue-as-new, changes nothing.
 func TestSubscriptionRefundedAtProcessor(t *testing.T) {
-	in := subInput(t)
-	in.Plan.Cycles = 2
+	in, f, d := newSubRun(t, 2)
 	in.Settings.RetainFor = time.Hour
 	start := subDate(2026, time.March, 1, 9)
-	f := newSubFake(t, subCard)
-	d := newSubDriver(t, f)
 	const pay1 = "pay_subscription/s-1/bill/1/1"
 	send := func(id string, total int64) func(*testsuite.TestWorkflowEnvironment) {
 		e := ProcessorEvent{Sender: flow.Sender{Actor: flow.ActorProcessor}, EventID: id, Kind: payment.ProcessorRefunded,
@@ -82,12 +79,9 @@ func TestSubscriptionRefundedAtProcessor(t *testing.T) {
 // A run recorded before RevCycleRefundsAtProcessor has no processor-event
 // handler: the signal is dropped as it was, the update refused.
 func TestSubscriptionProcessorEventBeforeItsRevision(t *testing.T) {
-	in := subInput(t)
-	in.Plan.Cycles = 2
+	in, f, d := newSubRun(t, 2)
 	in.Settings.RetainFor = time.Hour
 	start := subDate(2026, time.March, 1, 9)
-	f := newSubFake(t, subCard)
-	d := newSubDriver(t, f)
 	d.onEnv = func(env *testsuite.TestWorkflowEnvironment) {
 		env.OnGetVersion(flow.ChangeID, workflow.DefaultVersion, workflow.Version(flow.RevCycleRefundsAtProcessor)).Return(workflow.Version(flow.RevProcessorEvents))
 	}

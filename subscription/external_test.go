@@ -18,12 +18,9 @@ import (
 // another token, or one that changes nothing cardflow shows, is not; the next
 // bill charges the same token.
 func TestSubscriptionCardUpdatedAtProcessor(t *testing.T) {
-	in := subInput(t)
-	in.Plan.Cycles = 2
+	in, f, d := newSubRun(t, 2)
 	in.Settings.RetainFor = time.Hour
 	start := subDate(2026, time.March, 1, 9)
-	f := newSubFake(t, subCard)
-	d := newSubDriver(t, f)
 	renewed := subCard
 	renewed.ExpMonth, renewed.ExpYear = 1, 2032
 	send := func(e CardUpdatedEvent) func(*testsuite.TestWorkflowEnvironment) {

@@ -49,11 +49,9 @@ func TestSubscriptionCardChangesStopAfterTenDeclinedCatchUps(t *testing.T) {
 // The created event names who created the subscription, a command's events
 // who sent it; bills on the schedule name nobody.
 func TestSubscriptionEventsNameTheActor(t *testing.T) {
-	in := subInput(t)
+	in, _, d := newSubRun(t, 0)
 	in.Actor = "key:sk_…_a1b2"
 	start := subDate(2026, time.January, 31, 10)
-	f := newSubFake(t, subCard)
-	d := newSubDriver(t, f)
 	var cancel flowtest.Update
 	d.at(start.Add(time.Hour), func(env *testsuite.TestWorkflowEnvironment) {
 		cancel.Send(env, UpdateCancel, CancelRequest{Sender: flow.Sender{Actor: "key:sk_…_c3d4"}})
@@ -75,11 +73,8 @@ func TestSubscriptionEventsNameTheActor(t *testing.T) {
 // Temporal no longer knows the update id; the same request is answered and
 // not refunded again.
 func TestSubscriptionKeyReusedWithAnotherRequestIsRefused(t *testing.T) {
-	in := subInput(t)
-	in.Plan.Cycles = 2
+	in, f, d := newSubRun(t, 2)
 	start := subDate(2026, time.January, 31, 10)
-	f := newSubFake(t, subCard)
-	d := newSubDriver(t, f)
 	var first, other, again flowtest.Update
 	d.at(start.Add(24*time.Hour), func(env *testsuite.TestWorkflowEnvironment) {
 		first.Send(env, UpdateRefund, RefundRequest{Sender: flow.Sender{Digest: "d-100"}, Key: "k-1", Cycle: 1, Amount: 100})
@@ -99,12 +94,10 @@ func TestSubscriptionKeyReusedWithAnotherRequestIsRefused(t *testing.T) {
 // A plan whose second bill the paid total cannot hold bills it not at all
 // (amount_out_of_range, a hard fail): paid never wraps.
 func TestSubscriptionPaidTotalCannotWrap(t *testing.T) {
-	in := subInput(t)
-	in.Plan.Amount, in.Plan.Cycles = 1<<62, 3
+	in, f, d := newSubRun(t, 3)
+	in.Plan.Amount = 1 << 62
 	start := subDate(2026, time.January, 31, 10)
-	f := newSubFake(t, subCard)
 	f.anyAmount = true
-	d := newSubDriver(t, f)
 	var second View
 	d.at(subDate(2026, time.March, 1, 10), func(env *testsuite.TestWorkflowEnvironment) { second = flowtest.State[View](t, env) })
 	require.NoError(t, d.run(in, start, 6))

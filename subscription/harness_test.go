@@ -272,6 +272,21 @@ type subAction struct {
 
 func newSubDriver(t *testing.T, f *subFake) *subDriver { return &subDriver{t: t, fake: f} }
 
+// newSubRun is the preamble most tests share: the fixture input with the
+// plan's cycles (0 keeps the fixture's), a fake that knows the cards (subCard
+// when none are given) and a driver over it.
+func newSubRun(t *testing.T, cycles int, cards ...payment.Card) (Input, *subFake, *subDriver) {
+	in := subInput(t)
+	if cycles > 0 {
+		in.Plan.Cycles = cycles
+	}
+	if len(cards) == 0 {
+		cards = []payment.Card{subCard}
+	}
+	f := newSubFake(t, cards...)
+	return in, f, newSubDriver(t, f)
+}
+
 // at schedules do at workflow time t, in whichever run is live then.
 func (d *subDriver) at(t time.Time, do func(env *testsuite.TestWorkflowEnvironment)) {
 	d.actions = append(d.actions, &subAction{at: t, do: do})

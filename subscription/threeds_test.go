@@ -26,13 +26,10 @@ func subPassed(id string) payment.Authentication {
 // The first payment is challenged; once passed, the next twelve cycles bill
 // merchant-initiated with its network transaction id, without the customer.
 func TestThreeDSFirstPaymentChallengedThenTwelveCycles(t *testing.T) {
-	in := subInput(t)
-	in.Plan.Cycles = 13
+	in, f, d := newSubRun(t, 13)
 	start := subDate(2026, time.November, 21, 10)
-	f := newSubFake(t, subCard)
 	f.requires["tok_1"] = true
 	f.authn["tok_1"] = subChallenge("auth_1")
-	d := newSubDriver(t, f)
 	var open, back flowtest.Update
 	d.at(start, func(env *testsuite.TestWorkflowEnvironment) {
 		open.Send(env, UpdateOpen, OpenRequest{Digest: "digest-1"})
@@ -74,11 +71,8 @@ func TestThreeDSFirstPaymentChallengedThenTwelveCycles(t *testing.T) {
 // customer replaces the card (the payment page's job once it exists),
 // passes the challenge and the catch-up pays at once.
 func TestThreeDSMerchantInitiatedDeclinedFixedByTheCustomer(t *testing.T) {
-	in := subInput(t)
-	in.Plan.Cycles = 3
+	in, f, d := newSubRun(t, 3)
 	start := subDate(2026, time.November, 21, 10)
-	f := newSubFake(t, subCard)
-	d := newSubDriver(t, f)
 	cycle2 := subDate(2026, time.December, 21, 10)
 	d.at(cycle2.Add(-time.Hour), func(*testsuite.TestWorkflowEnvironment) { f.requires["tok_1"] = true }) // the issuer now insists
 	var pastDue, waiting View
