@@ -290,7 +290,7 @@ func TestPaymentPageInABrowser(t *testing.T) {
 		u := placeForPage("tds-pass")
 		id := f.orders[len(f.orders)-1]
 		b.do("open", chromedp.Navigate(u), chromedp.WaitVisible(chromedp.CSS("#message")))
-		challengeIn(t, ncCard{"4000000000003220", "123"}, "pass", "10-3ds-pass")
+		challengeIn(t, ncChallenge, "pass", "10-3ds-pass")
 		b.waitText("#message", "authorized")
 		b.shot("11-3ds-pass-back-on-page")
 		loc := b.waitLocation(shop.URL + "/thanks")
@@ -319,7 +319,7 @@ func TestPaymentPageInABrowser(t *testing.T) {
 			return err
 		}))
 		b.do("open", chromedp.Navigate(u), chromedp.WaitVisible(chromedp.CSS("#cancel")))
-		challengeIn(t, ncCard{"4000000000003220", "123"}, "fail", "13-3ds-fail")
+		challengeIn(t, ncChallenge, "fail", "13-3ds-fail")
 		b.waitText("#message", "Ihre Bank konnte nicht bestätigen")
 		b.shot("14-3ds-failed-german-message")
 		b.card(ncVisa, "")
@@ -336,7 +336,7 @@ func TestPaymentPageInABrowser(t *testing.T) {
 		u = placeForPage("tds-decline")
 		id = f.orders[len(f.orders)-1]
 		b.do("open", chromedp.Navigate(u), chromedp.WaitVisible(chromedp.CSS("#message")))
-		challengeIn(t, ncCard{"4000008400001629", "123"}, "pass", "16-3ds-1629")
+		challengeIn(t, ncChallengeDecline, "pass", "16-3ds-1629")
 		b.waitText("#message", "declined")
 		b.shot("17-3ds-1629-passed-then-declined")
 		b.card(ncMaster, "")
