@@ -97,7 +97,14 @@ var (
 )
 
 var ncCards = []ncCard{ncVisa, ncMaster, ncAmex, ncSoft, ncDoNot, ncLost, ncStolen, ncBadCVC, ncFraud, ncReview,
-	ncExpired, ncDiscover, ncMaster2, ncVisaSpaced, ncLost2, ncVisa2, ncVisa3}
+	ncExpired, ncDiscover, ncMaster2, ncVisaSpaced, ncLost2, ncVisa2, ncVisa3, ncChallenge, ncChallengeDecline}
+
+// The payment page's 3-D Secure challenge cards (pay_browser_test.go): their
+// numbers must not leak on the way to the challenge and back either.
+var (
+	ncChallenge        = ncCard{"4000000000003220", "9317"}
+	ncChallengeDecline = ncCard{"4000008400001629", "8264"}
+)
 
 // ncFlows runs the flows against one cardflow and keeps every id and answer.
 type ncFlows struct {

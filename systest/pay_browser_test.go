@@ -275,6 +275,79 @@ func TestPaymentPageInABrowser(t *testing.T) {
 		}
 	})
 
+	// The 3-D Secure challenge in place: the page sends the browser to the
+	// sandbox's challenge page, the return comes back to the page.
+	challengeIn := func(t *testing.T, c ncCard, button, shot string) {
+		t.Helper()
+		b.card(c, "")
+		b.do("challenge page", chromedp.WaitVisible(chromedp.CSS(`button[value="`+button+`"]`)))
+		b.shot(shot + "-challenge")
+		b.do("answer the challenge", chromedp.Click(chromedp.CSS(`button[value="`+button+`"]`)))
+		b.waitLocation(env.PageOrigin + "/pay/")
+	}
+	t.Run("3-D Secure: 4000000000003220 passes the challenge in place", func(t *testing.T) {
+		b.t = t
+		u := placeForPage("tds-pass")
+		id := f.orders[len(f.orders)-1]
+		b.do("open", chromedp.Navigate(u), chromedp.WaitVisible(chromedp.CSS("#message")))
+		challengeIn(t, ncChallenge, "pass", "10-3ds-pass")
+		b.waitText("#message", "authorized")
+		b.shot("11-3ds-pass-back-on-page")
+		loc := b.waitLocation(shop.URL + "/thanks")
+		b.shot("12-3ds-pass-returned-to-shop")
+		if !strings.Contains(loc, "order_id="+id) {
+			t.Errorf("returned to %s", loc)
+		}
+		var o struct {
+			Status         string
+			Authentication struct {
+				Status         string
+				LiabilityShift bool `json:"liability_shift"`
+			}
+		}
+		pageJSON(t, f.call(t, "GET", "/v1/orders/"+id, nil, http.StatusOK), &o)
+		if o.Status != "authorized" || o.Authentication.Status != "challenged" || !o.Authentication.LiabilityShift {
+			t.Errorf("order after the challenge: %+v", o)
+		}
+	})
+	t.Run("3-D Secure: a failed challenge in German, then 4242; 4000008400001629 passed, declined, then 5555", func(t *testing.T) {
+		b.t = t
+		u := placeForPage("tds-fail")
+		id := f.orders[len(f.orders)-1]
+		b.do("german", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": "de-DE,de;q=0.9"}})
+			return err
+		}))
+		b.do("open", chromedp.Navigate(u), chromedp.WaitVisible(chromedp.CSS("#cancel")))
+		challengeIn(t, ncChallenge, "fail", "13-3ds-fail")
+		b.waitText("#message", "Ihre Bank konnte nicht bestätigen")
+		b.shot("14-3ds-failed-german-message")
+		b.card(ncVisa, "")
+		b.waitText("#message", "autorisiert")
+		b.shot("15-3ds-failed-then-4242-paid")
+		b.waitLocation(shop.URL + "/thanks")
+		if v := pageGetOrder(t, env, id); v.Status != "authorized" || v.Card.Last4 != "4242" {
+			t.Errorf("after the failed challenge and 4242: %+v", v)
+		}
+		b.do("english", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{}})
+			return err
+		}))
+		u = placeForPage("tds-decline")
+		id = f.orders[len(f.orders)-1]
+		b.do("open", chromedp.Navigate(u), chromedp.WaitVisible(chromedp.CSS("#message")))
+		challengeIn(t, ncChallengeDecline, "pass", "16-3ds-1629")
+		b.waitText("#message", "declined")
+		b.shot("17-3ds-1629-passed-then-declined")
+		b.card(ncMaster, "")
+		b.waitText("#message", "authorized")
+		b.shot("18-3ds-1629-then-5555-paid")
+		b.waitLocation(shop.URL + "/thanks")
+		if v := pageGetOrder(t, env, id); v.Status != "authorized" || v.Card.Last4 != "4444" {
+			t.Errorf("after 1629 and 5555: %+v", v)
+		}
+	})
+
 	t.Run("cancel", func(t *testing.T) {
 		b.t = t
 		u := placeForPage("cancel")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cardflow/cardflow/codec"
 	"github.com/cardflow/cardflow/internal/paylink"
+	"github.com/cardflow/cardflow/payment"
 	"github.com/cardflow/cardflow/tools/testenv"
 )
 
@@ -186,6 +187,88 @@ func TestPaymentPageContract(t *testing.T) {
 		_, _, ans = page(t, "POST", env.API+session+"/attempt", `{"token":"`+browserToken(t, env, "4242424242424242")+`"}`, "Content-Type", "application/json")
 		if o2 := pageGetOrder(t, env, id); o2.Attempts != 2 || !strings.Contains(ans, "failed") {
 			t.Errorf("a replayed attempt after payment: %s, attempts %d", ans, o2.Attempts)
+		}
+	})
+
+	t.Run("the 3-D Secure challenge runs from the page and comes back to it", func(t *testing.T) {
+		id := orderID("pp-3ds")
+		status, b := env.Do(t, "POST", "/v1/orders", pageOrderRequest(id, "c-pp-3ds"))
+		if status != http.StatusCreated {
+			t.Fatalf("create: %d %s", status, b)
+		}
+		var v pageOrder
+		pageJSON(t, b, &v)
+		session := strings.TrimPrefix(v.PaymentPage.URL, env.PageOrigin)
+		de := []string{"Content-Type", "application/json", "Accept-Language", "de"}
+		// attempt pays with number through the page and answers the challenge
+		// page the browser is sent to.
+		attempt := func(number string) *payment.NextAction {
+			t.Helper()
+			_, _, ans := page(t, "POST", env.API+session+"/attempt", `{"token":"`+browserToken(t, env, number)+`"}`, de...)
+			var a struct{ Outcome, Redirect, Message string }
+			pageJSON(t, []byte(ans), &a)
+			if a.Outcome != "challenge" || !strings.Contains(a.Redirect, "/v1/hosted/challenge/") || !strings.Contains(a.Message, "Bank") {
+				t.Fatalf("attempt with a challenge card: %s", ans)
+			}
+			return &payment.NextAction{Type: payment.NextActionRedirect, URL: a.Redirect}
+		}
+		// back answers the challenge and follows the return to the page:
+		// the page's status answer as the page's script gets it.
+		back := func(next *payment.NextAction, outcome string) string {
+			t.Helper()
+			ret := challengeReturn(t, next, outcome)
+			resp, err := noRedirect.Get(ret)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			loc := resp.Header.Get("Location")
+			if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/pay/") || loc == session {
+				t.Fatalf("return: %d to %q", resp.StatusCode, loc)
+			}
+			code, _, body := page(t, "GET", env.API+loc, "", "Accept-Language", "de")
+			if code != http.StatusOK || !strings.Contains(body, `data-returned="1"`) {
+				t.Fatalf("the page after the return: %d %s", code, body)
+			}
+			// A forged state is a 404, and so is the page link with its
+			// signature bent (the session is not a free parameter).
+			if c, _ := browse(t, strings.Replace(ret, "state=", "state=x", 1)); c != http.StatusNotFound {
+				t.Errorf("forged state: %d", c)
+			}
+			if c, _, _ := page(t, "GET", env.API+loc+"x", ""); c != http.StatusNotFound {
+				t.Errorf("bent page link: %d", c)
+			}
+			_, _, ans := page(t, "POST", env.API+loc+"/status", "", de...)
+			return ans
+		}
+
+		ans := back(attempt("4000000000003220"), "fail")
+		if !strings.Contains(ans, `"outcome":"failed"`) || !strings.Contains(ans, "Ihre Bank konnte nicht bestätigen, dass Sie es sind.") {
+			t.Errorf("failed challenge: %s", ans)
+		}
+		if o := pageGetOrder(t, env, id); o.Status != "payment_failed" {
+			t.Errorf("after the failed challenge: %+v", o)
+		}
+		ans = back(attempt("4000008400001629"), "pass")
+		if !strings.Contains(ans, `"outcome":"failed"`) || !strings.Contains(ans, "abgelehnt") {
+			t.Errorf("passed, then declined: %s", ans)
+		}
+		ans = back(attempt("4000000000003220"), "pass")
+		if !strings.Contains(ans, `"outcome":"paid"`) || !strings.Contains(ans, "https://shop.example/thanks?order_id="+id) || !strings.Contains(ans, "Ihre Bank hat bestätigt") {
+			t.Errorf("passed challenge: %s", ans)
+		}
+		var o struct {
+			Status         string
+			Amounts        struct{ Authorized int64 }
+			Authentication struct {
+				Status         string
+				LiabilityShift bool `json:"liability_shift"`
+			}
+		}
+		_, ob := env.Do(t, "GET", "/v1/orders/"+id, nil)
+		pageJSON(t, ob, &o)
+		if o.Status != "authorized" || o.Amounts.Authorized != 9998 || o.Authentication.Status != "challenged" || !o.Authentication.LiabilityShift {
+			t.Errorf("paid after the challenge: %s", ob)
 		}
 	})
 

@@ -67,6 +67,13 @@ var noRedirect = &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*ht
 // return page's status code and body.
 func challenge(t *testing.T, next *payment.NextAction, outcome string) (int, string) {
 	t.Helper()
+	return browse(t, challengeReturn(t, next, outcome))
+}
+
+// challengeReturn answers the sandbox's challenge page and returns where it
+// sends the browser back: cardflow's return endpoint with its signed state.
+func challengeReturn(t *testing.T, next *payment.NextAction, outcome string) string {
+	t.Helper()
 	if next == nil || next.Type != payment.NextActionRedirect {
 		t.Fatalf("no redirect next_action: %+v", next)
 	}
@@ -88,7 +95,7 @@ func challenge(t *testing.T, next *payment.NextAction, outcome string) (int, str
 	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(back, payment.ReturnPath+"?") {
 		t.Fatalf("challenge answer %d, back to %q", resp.StatusCode, back)
 	}
-	return browse(t, back)
+	return back
 }
 
 func browse(t *testing.T, u string) (int, string) {
