@@ -25,13 +25,13 @@ func main() {
 }
 
 func run(args []string) error {
-	p, err := app.Start("worker", args, config.WebhookSecret, config.SandboxKey, config.ReturnSecret)
+	p, err := app.Start("worker", args, config.WebhookSecret, config.SandboxKey, config.ReturnSecret, config.PublicURL)
 	if err != nil {
 		return err
 	}
 	defer p.Close()
 	cfg, log := p.Config, p.Log
-	acts, opts := workers.Observe(workers.Activities(cfg, log), workers.WorkerOptions(cfg), p.Telemetry)
+	acts, opts := workers.Observe(workers.Activities(cfg, log, p.Keys), workers.WorkerOptions(cfg), p.Telemetry)
 	w := workers.New(p.Client, cfg.TaskQueue, acts, opts)
 	if cfg.MetricsAddr != "" {
 		defer serveMetrics(cfg.MetricsAddr, p)()

@@ -53,8 +53,9 @@ type Pages struct {
 	LinkTTL time.Duration
 }
 
-// DefaultLinkTTL is Pages.LinkTTL when unset.
-const DefaultLinkTTL = 24 * time.Hour
+// DefaultLinkTTL is Pages.LinkTTL when unset (the worker's webhook links
+// last as long: internal/workers).
+const DefaultLinkTTL = paylink.DefaultTTL
 
 func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /pay/static/{file}", servePageAsset)

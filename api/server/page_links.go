@@ -68,7 +68,6 @@ func (s *Server) subscriptionPaymentPage(w http.ResponseWriter, r *http.Request)
 		s.writeShopError(w, err)
 		return
 	}
-	p := flow.PageView{ExpiresAt: s.Now().Add(s.Pages.LinkTTL).UTC().Truncate(1e9), ReturnURL: req.ReturnURL, CancelURL: req.CancelURL}
-	p.URL = s.Pages.Links.URL(paylink.Session{Kind: paylink.Subscription, ID: id, Expires: p.ExpiresAt, ReturnURL: p.ReturnURL, CancelURL: p.CancelURL})
-	writeJSON(w, http.StatusOK, p)
+	sess := paylink.CardChange(id, s.Now(), s.Pages.LinkTTL, req.ReturnURL, req.CancelURL)
+	writeJSON(w, http.StatusOK, flow.PageView{URL: s.Pages.Links.URL(sess), ExpiresAt: sess.Expires, ReturnURL: sess.ReturnURL, CancelURL: sess.CancelURL})
 }

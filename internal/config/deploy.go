@@ -22,6 +22,11 @@ const (
 	WebhookSecret               // CARDFLOW_WEBHOOK_SECRET: the worker, when it sends webhooks
 	SandboxKey                  // CARDFLOW_SANDBOX_SECRET_KEY: the API and the worker, with the sandbox processor
 	ReturnSecret                // CARDFLOW_RETURN_SECRET: the API and the worker (3-D Secure returns)
+	// PublicURL is no secret but a development default all the same:
+	// CARDFLOW_PUBLIC_URL, unset, is the API's listen address, a link on
+	// the machine itself. The worker names it in the payment-page links of its
+	// webhooks and in 3-D Secure return URLs, which customers open elsewhere.
+	PublicURL
 )
 
 // DevReturnSecret signs 3-D Secure return URLs on a developer's machine.
@@ -80,6 +85,10 @@ func (c Config) RefuseDevSecrets(uses ...Secret) error {
 			if c.ReturnSecret == DevReturnSecret || c.ReturnSecret == "" {
 				return devSecretError("CARDFLOW_RETURN_SECRET", DevReturnSecret)
 			}
+		case PublicURL:
+			if err := c.checkPublicURL(); err != nil {
+				return err
+			}
 		case WebhookSecret:
 			for _, k := range splitList(c.WebhookSecret) {
 				if k == DevWebhookSecret && c.WebhookURL != "" {
@@ -93,4 +102,21 @@ func (c Config) RefuseDevSecrets(uses ...Secret) error {
 
 func devSecretError(name, value string) error {
 	return fmt.Errorf("config: %s holds the development secret %s, which is public, and this process is not on loopback: set a secret of your own", name, value)
+}
+
+// checkPublicURL refuses an unset CARDFLOW_PUBLIC_URL, or one on loopback,
+// for a process that is not on loopback: its links would open nowhere but on
+// the host that made them.
+func (c Config) checkPublicURL() error {
+	if c.PublicURL == "" {
+		return fmt.Errorf("config: CARDFLOW_PUBLIC_URL is not set, and this process is not on loopback: the payment page's links would name %s; set the API's address as customers' browsers reach it", c.PagePublicURL())
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("config: CARDFLOW_PUBLIC_URL %q is not an http(s) URL", c.PublicURL)
+	}
+	if Loopback(u.Host) {
+		return fmt.Errorf("config: CARDFLOW_PUBLIC_URL %s is a loopback address, and this process is not on loopback: customers' browsers cannot open its links", c.PublicURL)
+	}
+	return nil
 }

@@ -81,3 +81,24 @@ func TestDevSecretsRefusedOffLoopback(t *testing.T) {
 		})
 	}
 }
+
+// The worker's payment-page links and 3-D Secure returns name
+// CARDFLOW_PUBLIC_URL: off loopback, unset or on loopback is refused.
+func TestPublicURLRefusedOffLoopback(t *testing.T) {
+	dev := Default()
+	assert.NoError(t, dev.RefuseDevSecrets(PublicURL), "on loopback the API's address will do")
+	c := dev
+	c.TemporalAddress = "temporal:7233"
+	for url, want := range map[string]string{
+		"":                       "CARDFLOW_PUBLIC_URL is not set",
+		"http://127.0.0.1:8080":  "loopback",
+		"https://localhost":      "loopback",
+		"pay.shop.example":       "not an http(s) URL",
+		"ftp://pay.shop.example": "not an http(s) URL",
+	} {
+		c.PublicURL = url
+		assert.ErrorContains(t, c.RefuseDevSecrets(PublicURL), want, url)
+	}
+	c.PublicURL = "https://pay.shop.example"
+	assert.NoError(t, c.RefuseDevSecrets(PublicURL))
+}

@@ -108,3 +108,16 @@ func mac(key []byte, payload string) []byte {
 	m.Write([]byte("pay." + payload))
 	return m.Sum(nil)
 }
+
+// DefaultTTL is how long a subscription's card-change link lasts unless the
+// API is told otherwise: long enough for a customer to find the e-mail.
+const DefaultTTL = 24 * time.Hour
+
+// CardChange is the session of a link on which the customer replaces
+// subscription id's card, made at now and valid for ttl. The expiry is in
+// whole seconds, as the link carries it. The API's POST
+// /v1/subscriptions/{id}/payment-page and the worker's webhooks both make
+// their links with it, so both follow the same expiry rule.
+func CardChange(id string, now time.Time, ttl time.Duration, returnURL, cancelURL string) Session {
+	return Session{Kind: Subscription, ID: id, Expires: now.Add(ttl).UTC().Truncate(time.Second), ReturnURL: returnURL, CancelURL: cancelURL}
+}

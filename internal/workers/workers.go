@@ -9,7 +9,9 @@ import (
 	"github.com/cardflow/cardflow/adapters/processor/sandbox"
 	"github.com/cardflow/cardflow/adapters/processor/stripe"
 	"github.com/cardflow/cardflow/adapters/validation"
+	"github.com/cardflow/cardflow/codec"
 	"github.com/cardflow/cardflow/internal/config"
+	"github.com/cardflow/cardflow/internal/paylink"
 	"github.com/cardflow/cardflow/order"
 	"github.com/cardflow/cardflow/payment"
 	"github.com/cardflow/cardflow/subscription"
@@ -35,12 +37,19 @@ func NewProcessor(cfg config.Config) Processor {
 	return sandbox.NewClient(cfg.ProcessorURL, cfg.SandboxSecretKey, cfg.ProcessorTimeout)
 }
 
-// Activities builds the adapters from configuration.
-func Activities(cfg config.Config, log *zap.Logger) *activities.Activities {
+// Activities builds the adapters from configuration. keys is the codec
+// keyring, from which the payment page's link keys derive as in the API
+// (paylink.Label); nil: the webhooks carry no payment-page link.
+func Activities(cfg config.Config, log *zap.Logger, keys *codec.Keyring) *activities.Activities {
 	proc := NewProcessor(cfg)
 	var n activities.Notifier = notify.NewLog(log)
 	if cfg.WebhookURL != "" {
 		n = notify.NewWebhook(cfg.WebhookURL, notify.Secrets(cfg.WebhookSecret), 10*time.Second, log)
+	}
+	if keys != nil {
+		// The same signer as the API's (api/server.New): CARDFLOW_PUBLIC_URL
+		// and the codec key's derived keys, so the API opens the links.
+		n = &PageLinks{Next: n, Links: paylink.New(cfg.PagePublicURL(), keys.Derive(paylink.Label)), Log: log}
 	}
 	return &activities.Activities{
 		Processor:     proc,

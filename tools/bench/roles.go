@@ -162,7 +162,7 @@ func runWorker(ctx context.Context, cfg config.Config, t tuning) error {
 		return err
 	}
 	defer c.Close()
-	w := workers.New(c, cfg.TaskQueue, workers.Activities(cfg, log), t.options(cfg))
+	w := workers.New(c, cfg.TaskQueue, workers.Activities(cfg, log, keys), t.options(cfg))
 	return runUntil(ctx, w)
 }
 

@@ -179,7 +179,7 @@ func New(t *testing.T, opts Options) *Env {
 	// The API listens (above) before the worker starts: the worker's 3-D
 	// Secure return URLs name it.
 	cfg.PublicURL = e.PageOrigin
-	acts, wopts := workers.Observe(workers.Activities(cfg, log), worker.Options{}, e.Telemetry)
+	acts, wopts := workers.Observe(workers.Activities(cfg, log, keys), worker.Options{}, e.Telemetry)
 	w := workers.New(c, e.TaskQueue, acts, wopts)
 	if err := w.Start(); err != nil {
 		t.Fatalf("start worker: %v", err)
