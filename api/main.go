@@ -27,7 +27,7 @@ func main() {
 }
 
 func run(args []string) error {
-	p, err := app.Start("api", args, config.APIKeys, config.SandboxKey, config.ReturnSecret)
+	p, err := app.Start("api", args, config.APIKeys, config.SandboxKey, config.ReturnSecret, config.PublicURL)
 	if err != nil {
 		return err
 	}
