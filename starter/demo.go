@@ -75,7 +75,7 @@ func (c *cli) demo(args []string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 
-	flows := append(orderFlows(), subscriptionFlows()...)
+	flows := append(append(orderFlows(), subscriptionFlows()...), pageFlows()...)
 	started := time.Now()
 	failed := c.report(flows, d.play(ctx, flows, *suffix))
 	fmt.Fprintf(c.stdout, "\n%d flows in %s. Temporal UI: %s\n  e.g. %s\n", len(flows), time.Since(started).Round(100*time.Millisecond),

@@ -5,6 +5,7 @@ import (
 	"flag"
 
 	"github.com/cardflow/cardflow/api/shop"
+	"github.com/cardflow/cardflow/internal/paylink"
 	"github.com/cardflow/cardflow/order"
 	"github.com/cardflow/cardflow/payment"
 )
@@ -52,14 +53,18 @@ func runOrderPlace(c *cli, cmd command, args []string) error {
 // another. As the API, it tokenizes the card only for a new order.
 func (s *session) placeOrder(ctx context.Context, req shop.OrderRequest) (order.View, error) {
 	in, err := req.Input(order.Settings{})
-	if err == nil {
+	if err == nil && req.PaymentPage == nil {
 		err = shop.CheckCard(req.Card, s.now())
 	}
 	if err != nil {
 		return order.View{}, err
 	}
 	placed, err := shop.CreateOrder(ctx, s.temporal, s.cfg.TaskQueue, in, func(ctx context.Context) (payment.Card, error) {
+		if req.PaymentPage != nil {
+			return payment.Card{}, nil // the customer enters it on the page
+		}
 		return shop.Tokenize(ctx, s.vault, s.now(), in.Customer.ID, req.Card)
 	})
+	placed.Order.PaymentPage = s.pageLink(paylink.Order, placed.Order.OrderID, placed.Order.PaymentPage)
 	return placed.Order, err
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 
 	"github.com/cardflow/cardflow/api/shop"
+	"github.com/cardflow/cardflow/internal/paylink"
 	"github.com/cardflow/cardflow/subscription"
 )
 
@@ -60,6 +61,12 @@ func (s *session) startSubscription(ctx context.Context, req shop.SubscriptionRe
 	in, err := req.Input(subscription.Settings{})
 	if err != nil {
 		return subscription.View{}, err
+	}
+	if req.PaymentPage != nil { // the customer enters the card on the page
+		opened, err := shop.OpenSubscription(ctx, s.temporal, s.cfg.TaskQueue, in)
+		v := opened.Subscription
+		v.PaymentPage = s.pageLink(paylink.Subscription, v.SubscriptionID, v.PaymentPage)
+		return v, err
 	}
 	if in.Card, err = shop.Tokenize(ctx, s.vault, s.now(), in.Customer.ID, req.Card); err != nil {
 		return subscription.View{}, err
