@@ -2,6 +2,7 @@ package systest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"regexp"
@@ -82,22 +83,34 @@ func TestMetricsAfterKnownFlows(t *testing.T) {
 	})
 
 	// A capture unanswered past its retry policy opens an attention;
-	// retry-operation resolves it.
-	id, wid := ids[0], order.WorkflowID(ids[0])
+	// retry-operation resolves it. Two captures in the outage open two; the
+	// gauge of open attentions (counted from Temporal's visibility) says 2,
+	// then 1 once one resolves.
+	wid := order.WorkflowID(ids[0])
 	setFaults(t, env, "error=1")
-	status, body := env.Do(t, http.MethodPost, "/v1/orders/"+id+"/capture", nil)
-	orderCheckError(t, "capture during the outage", status, body, http.StatusBadGateway, "processor_error", "")
+	for _, id := range ids[:2] {
+		status, body := env.Do(t, http.MethodPost, "/v1/orders/"+id+"/capture", nil)
+		orderCheckError(t, "capture during the outage", status, body, http.StatusBadGateway, "processor_error", "")
+	}
 	setFaults(t, env, "")
 	s = env.Metrics(t)
-	if got := s.Value(telemetry.AttentionsOpened+"_total", "operation", "capture", "workflow_type", "OrderPayment"); got != 1 {
-		t.Errorf("attentions opened %v, want 1", got)
+	if got := s.Value(telemetry.AttentionsOpened+"_total", "operation", "capture", "workflow_type", "OrderPayment"); got != 2 {
+		t.Errorf("attentions opened %v, want 2", got)
 	}
-	if got := s.Value(calls, "operation", "capture", "outcome", telemetry.Failed); got != 3 {
-		t.Errorf("failed captures %v, want the 3 attempts", got)
+	if got := s.Value(calls, "operation", "capture", "outcome", telemetry.Failed); got != 6 {
+		t.Errorf("failed captures %v, want the 3 attempts of each", got)
 	}
+	openNow := func(want float64) {
+		t.Helper()
+		waitFor(t, fmt.Sprintf("%s = %v", telemetry.AttentionsOpen, want), func() bool {
+			return env.Metrics(t).Value(telemetry.AttentionsOpen) == want
+		})
+	}
+	openNow(2)
 	if v := retryOperation(t, env, wid); v.Status != "captured" {
 		t.Fatalf("retry-operation answered %s", v.Status)
 	}
+	openNow(1)
 	s = env.Metrics(t)
 	if got := s.Value(telemetry.AttentionsResolved+"_total", "operation", "capture"); got != 1 {
 		t.Errorf("attentions resolved %v, want 1", got)

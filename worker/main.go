@@ -33,6 +33,9 @@ func run(args []string) error {
 	cfg, log := p.Config, p.Log
 	acts, opts := workers.Observe(workers.Activities(cfg, log, p.Keys), workers.WorkerOptions(cfg), p.Telemetry)
 	w := workers.New(p.Client, cfg.TaskQueue, acts, opts)
+	if err := workers.ObserveAttentions(p.Telemetry, p.Client, cfg.TemporalNamespace, cfg.TaskQueue, workers.AttentionsTTL); err != nil {
+		return fmt.Errorf("open attentions gauge: %w", err)
+	}
 	if cfg.MetricsAddr != "" {
 		defer serveMetrics(cfg.MetricsAddr, p)()
 	}

@@ -181,6 +181,9 @@ func New(t *testing.T, opts Options) *Env {
 	cfg.PublicURL = e.PageOrigin
 	acts, wopts := workers.Observe(workers.Activities(cfg, log, keys), worker.Options{}, e.Telemetry)
 	w := workers.New(c, e.TaskQueue, acts, wopts)
+	if err := workers.ObserveAttentions(e.Telemetry, c, cfg.TemporalNamespace, e.TaskQueue, 100*time.Millisecond); err != nil {
+		t.Fatalf("open attentions gauge: %v", err)
+	}
 	if err := w.Start(); err != nil {
 		t.Fatalf("start worker: %v", err)
 	}
