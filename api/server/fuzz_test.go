@@ -50,9 +50,13 @@ var fuzzNow = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 const fuzzKey = "sk_fuzz"
 
 // fuzzVault records every card it is asked to tokenize.
-type fuzzVault struct{ cards []payment.CardData }
+type fuzzVault struct {
+	cards []payment.CardData
+	binds []string // tokens bound to a customer
+}
 
 func (v *fuzzVault) Bind(_ context.Context, token, _ string) (payment.Card, error) {
+	v.binds = append(v.binds, token)
 	return payment.Card{Token: token, Brand: payment.Visa, Last4: "4242", ExpMonth: 12, ExpYear: 2030}, nil
 }
 
@@ -222,9 +226,9 @@ func wantUntouched(t *testing.T, r fuzzResult) {
 }
 
 var (
-	cardField   = regexp.MustCompile(`^card(\.(number|cvc|exp_month|exp_year))?$`)
-	orderField  = regexp.MustCompile(`^(order_id|currency|customer\.(id|email|country)|items(\[\d+\]\.(sku|quantity|unit_amount))?|capture|submit|card(\.(number|cvc|exp_month|exp_year))?)$`)
-	subField    = regexp.MustCompile(`^(subscription_id|customer\.(id|email|country)|plan\.(name|amount|currency|interval|trial|cycles)|notice\.(pre_bill|trial_end|expiration)|retry\.schedule(\[\d+\])?|card(\.(number|cvc|exp_month|exp_year))?)$`)
+	cardField   = regexp.MustCompile(`^card(\.(token|number|cvc|exp_month|exp_year))?$`)
+	orderField  = regexp.MustCompile(`^(order_id|currency|customer\.(id|email|country)|items(\[\d+\]\.(sku|quantity|unit_amount))?|capture|submit|three_ds|payment_page(\.(return_url|cancel_url))?|card(\.(token|number|cvc|exp_month|exp_year))?)$`)
+	subField    = regexp.MustCompile(`^(subscription_id|customer\.(id|email|country)|plan\.(name|amount|currency|interval|trial|cycles)|notice\.(pre_bill|trial_end|expiration)|retry\.schedule(\[\d+\])?|payment_page(\.(return_url|cancel_url))?|card(\.(token|number|cvc|exp_month|exp_year))?)$`)
 	itemsField  = regexp.MustCompile(`^items(\[\d+\]\.(sku|quantity))?$`)
 	decodeCodes = []string{"malformed_body", "unknown_field", "duplicate_field", "wrong_type"}
 )
@@ -405,6 +409,7 @@ func holds(v reflect.Value, s, path string, depth int) (string, bool) {
 // Mirrors of API.md's request bodies, for the oracles.
 type (
 	fuzzCard struct {
+		Token    string `json:"token"` // instead of the rest: the card fields' token
 		Number   string `json:"number"`
 		ExpMonth int    `json:"exp_month"`
 		ExpYear  int    `json:"exp_year"`
@@ -425,15 +430,24 @@ type (
 			Quantity   int64  `json:"quantity"`
 			UnitAmount int64  `json:"unit_amount"`
 		} `json:"items"`
-		Card        fuzzCard `json:"card"`
-		Capture     string   `json:"capture"`
-		Submit      string   `json:"submit"`
-		FraudScreen *bool    `json:"fraud_screen"`
+		Card        fuzzCard  `json:"card"`
+		PaymentPage *fuzzPage `json:"payment_page"`
+		ThreeDS     string    `json:"three_ds"`
+		Capture     string    `json:"capture"`
+		Submit      string    `json:"submit"`
+		FraudScreen *bool     `json:"fraud_screen"`
+	}
+	// fuzzPage is payment_page: instead of a card, where the page sends the
+	// customer back.
+	fuzzPage struct {
+		ReturnURL string `json:"return_url"`
+		CancelURL string `json:"cancel_url"`
 	}
 	fuzzSubscription struct {
 		SubscriptionID string       `json:"subscription_id"`
 		Customer       fuzzCustomer `json:"customer"`
 		Card           fuzzCard     `json:"card"`
+		PaymentPage    *fuzzPage    `json:"payment_page"`
 		Plan           struct {
 			Name     string `json:"name"`
 			Amount   int64  `json:"amount"`
@@ -496,6 +510,39 @@ func cardLooksValid(c fuzzCard) bool {
 	return strings.Trim(c.CVC, "0123456789") == ""
 }
 
+// paidLooksValid is what a valid request's way of paying satisfies: a
+// payment page alone with two absolute http(s) URLs, a token alone, or a
+// card that may be tokenized.
+func paidLooksValid(c fuzzCard, p *fuzzPage) bool {
+	web := func(u string) bool { return strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") }
+	switch {
+	case p != nil:
+		return c == fuzzCard{} && web(p.ReturnURL) && web(p.CancelURL)
+	case c.Token != "":
+		return c.Number == "" && c.CVC == ""
+	}
+	return cardLooksValid(c)
+}
+
+// wantPaid checks how a valid request paid reached the vault: a page not at
+// all, a token bound once, a card tokenized once; and that Temporal was asked
+// whether the id is known, then started.
+func wantPaid(t *testing.T, r fuzzResult, c fuzzCard, p *fuzzPage, body []byte) {
+	t.Helper()
+	var cards, binds int
+	switch {
+	case p != nil:
+	case c.Token != "":
+		binds = 1
+	default:
+		cards = 1
+	}
+	if len(r.vault.cards) != cards || len(r.vault.binds) != binds || (cards == 1 && r.vault.cards[0].Number != c.Number) ||
+		(binds == 1 && r.vault.binds[0] != c.Token) || !slices.Equal(r.tmp.methods(), []string{"query", "start", "update-with-start"}) {
+		t.Fatalf("valid request: tokenized %d cards, bound %v, Temporal got %v: %s", len(r.vault.cards), r.vault.binds, r.tmp.methods(), body)
+	}
+}
+
 func (o fuzzOrder) looksValid() bool {
 	if o.OrderID == "" || o.Currency == "" || o.Customer.ID == "" || len(o.Items) == 0 {
 		return false
@@ -505,17 +552,20 @@ func (o fuzzOrder) looksValid() bool {
 			return false
 		}
 	}
-	return cardLooksValid(o.Card)
+	return paidLooksValid(o.Card, o.PaymentPage)
 }
 
 func (s fuzzSubscription) looksValid() bool {
 	if s.SubscriptionID == "" || s.Customer.ID == "" || s.Plan.Amount <= 0 || s.Plan.Currency == "" || s.Plan.Interval == "" {
 		return false
 	}
-	return !slices.Contains(s.Retry.Schedule, "") && cardLooksValid(s.Card)
+	return !slices.Contains(s.Retry.Schedule, "") && paidLooksValid(s.Card, s.PaymentPage)
 }
 
 // Seeds: the request bodies of API.md, and one of each kind of bad input.
+
+// fuzzOrderCard is the card of fuzzOrderBody.
+const fuzzOrderCard = `{"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123", "holder": "Jane Doe"}`
 
 const fuzzOrderBody = `{
   "order_id": "o-1001",
@@ -617,6 +667,21 @@ func fuzzOrderSeeds() [][]byte {
 		fuzzEdit(b, `"o-1001"`, `"o-4242-4242-4242-4242"`),
 		fuzzEdit(b, `"c-42"`, `"c4242424242424242"`),
 		fuzzEdit(b, `"SHOE-1"`, `"4242_4242_4242_4242"`),
+		// a token alone; a token with card data (422); the payment page
+		// instead of a card, and with bad URLs or a card beside it (422)
+		fuzzEdit(b, fuzzOrderCard, `{"token": "tok_1"}`),
+		fuzzEdit(b, fuzzOrderCard, `{"token": "tok_1", "number": "4242424242424242", "cvc": "123"}`),
+		fuzzEdit(b, fuzzOrderCard, `{"token": ""}`),
+		fuzzEdit(b, `"card": `+fuzzOrderCard, `"payment_page": `+fuzzPageBody),
+		fuzzEdit(b, `"card": `+fuzzOrderCard, `"payment_page": `+fuzzPageBody+`, "three_ds": "always"`),
+		fuzzEdit(b, `"card": `+fuzzOrderCard, `"payment_page": {"return_url": "/thanks", "cancel_url": "https://shop.example/cart"}`),
+		fuzzEdit(b, `"card": `+fuzzOrderCard, `"payment_page": {"return_url": "javascript:alert(1)", "cancel_url": "https://shop.example/cart"}`),
+		fuzzEdit(b, `"card": `+fuzzOrderCard, `"payment_page": {"return_url": "https://shop.example/thanks"}`),
+		fuzzEdit(b, `"card": `+fuzzOrderCard, `"payment_page": {}`),
+		fuzzEdit(b, `"card": `+fuzzOrderCard, `"card": {"token": "tok_1"}, "payment_page": `+fuzzPageBody),
+		fuzzEdit(b, `"card": `+fuzzOrderCard, `"card": `+fuzzOrderCard+`, "payment_page": `+fuzzPageBody),
+		fuzzEdit(b, `"card": `+fuzzOrderCard, `"payment_page": {"return_url": "https://shop.example/4242424242424242", "cancel_url": "https://shop.example/cart"}`),
+		fuzzEdit(b, `"card": `+fuzzOrderCard, `"three_ds": "sometimes", "card": `+fuzzOrderCard),
 		// the card number where an error might echo it
 		fuzzEdit(b, `"EUR"`, `"4242424242424242"`),
 		fuzzEdit(b, `"SHOE-1"`, `"4242424242424242"`),
@@ -650,7 +715,7 @@ func FuzzCreateOrder(f *testing.F) {
 		}
 		var req shop.OrderRequest
 		_ = json.Unmarshal(body, &req)
-		if _, err := req.Input(order.Settings{}); err != nil || payment.CheckCard(req.Card, fuzzNow) != nil {
+		if _, err := req.Input(order.Settings{}); err != nil || req.PaymentPage == nil && shop.CheckCard(req.Card, fuzzNow) != nil {
 			wantError(t, r, http.StatusUnprocessableEntity, orderField)
 			wantUntouched(t, r)
 			return
@@ -661,11 +726,15 @@ func FuzzCreateOrder(f *testing.F) {
 			t.Fatalf("the domain's checks accept an order that cannot be valid: %s", body)
 		}
 		wantError(t, r, http.StatusInternalServerError, nil)
-		if len(r.vault.cards) != 1 || r.vault.cards[0].Number != mirror.Card.Number || !slices.Equal(r.tmp.methods(), []string{"query", "start", "update-with-start"}) {
-			t.Fatalf("valid order: tokenized %d cards, Temporal got %v", len(r.vault.cards), r.tmp.methods())
-		}
+		wantPaid(t, r, mirror.Card, mirror.PaymentPage, body)
 	})
 }
+
+// The card and the payment page of the seeds, for edits that swap them.
+const (
+	fuzzSubscriptionCard = `{"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123", "holder": "Jane Doe"}`
+	fuzzPageBody         = `{"return_url": "https://shop.example/thanks", "cancel_url": "https://shop.example/cart"}`
+)
 
 const fuzzSubscriptionBody = `{
   "subscription_id": "s-1",
@@ -718,6 +787,12 @@ func FuzzCreateSubscription(f *testing.F) {
 		fuzzEdit(b, `"c-42"`, `"c-4242 4242 4242 4242"`),
 		fuzzEdit(b, `"cvc": "123"`, `"cvc": "123", "CVC": "999"`),
 		fuzzEdit(b, `"plan"`, `"Plan"`),
+		// a token alone, or with card data; the payment page instead of a card
+		fuzzEdit(b, fuzzSubscriptionCard, `{"token": "tok_1"}`),
+		fuzzEdit(b, fuzzSubscriptionCard, `{"token": "tok_1", "number": "4242424242424242"}`),
+		fuzzEdit(b, `"card": `+fuzzSubscriptionCard, `"payment_page": `+fuzzPageBody),
+		fuzzEdit(b, `"card": `+fuzzSubscriptionCard, `"payment_page": {"return_url": "ftp://shop.example/", "cancel_url": "https://shop.example/cart"}`),
+		fuzzEdit(b, `"card": `+fuzzSubscriptionCard, `"card": `+fuzzSubscriptionCard+`, "payment_page": `+fuzzPageBody),
 	)
 	for _, body := range seeds {
 		f.Add(body)
@@ -737,7 +812,7 @@ func FuzzCreateSubscription(f *testing.F) {
 		}
 		var req shop.SubscriptionRequest
 		_ = json.Unmarshal(body, &req)
-		if _, err := req.Input(subscription.Settings{}); err != nil || payment.CheckCard(req.Card, fuzzNow) != nil {
+		if _, err := req.Input(subscription.Settings{}); err != nil || req.PaymentPage == nil && shop.CheckCard(req.Card, fuzzNow) != nil {
 			wantError(t, r, http.StatusUnprocessableEntity, subField)
 			wantUntouched(t, r)
 			return
@@ -746,9 +821,7 @@ func FuzzCreateSubscription(f *testing.F) {
 			t.Fatalf("the domain's checks accept a subscription that cannot be valid: %s", body)
 		}
 		wantError(t, r, http.StatusInternalServerError, nil)
-		if len(r.vault.cards) != 1 || r.vault.cards[0].Number != mirror.Card.Number || !slices.Equal(r.tmp.methods(), []string{"query", "start", "update-with-start"}) {
-			t.Fatalf("valid subscription: tokenized %d cards, Temporal got %v", len(r.vault.cards), r.tmp.methods())
-		}
+		wantPaid(t, r, mirror.Card, mirror.PaymentPage, body)
 	})
 }
 
@@ -784,6 +857,8 @@ func FuzzOrderCommandBodies(f *testing.F) {
 		fuzzEdit(card, `"holder"`, `"name"`),
 		fuzzEdit(card, `"exp_month": 12`, `"exp_month": "12"`),
 		fuzzHuge(card),
+		[]byte(`{"card": {"token": "tok_1"}}`),
+		[]byte(`{"card": {"token": "tok_1", "number": "5555555555554444", "cvc": "123"}}`),
 	}
 	for status := range uint8(len(payment.OrderStatuses())) {
 		for cmd := range uint8(len(fuzzOrderCommands)) {
@@ -847,19 +922,19 @@ func FuzzOrderCommandBodies(f *testing.F) {
 			}
 			var req shop.CardRequest
 			_ = json.Unmarshal(body, &req)
-			if payment.CheckCard(req.Card, fuzzNow) != nil {
+			if shop.CheckCard(req.Card, fuzzNow) != nil {
 				wantError(t, r, http.StatusUnprocessableEntity, cardField)
-				if len(r.vault.cards) > 0 || r.tmp.mutated() {
+				if len(r.vault.cards)+len(r.vault.binds) > 0 || r.tmp.mutated() {
 					t.Fatalf("a bad card was tokenized (%d) or sent (%v)", len(r.vault.cards), r.tmp.methods())
 				}
 				return
 			}
-			if !cardLooksValid(mirror.Card) {
+			if !paidLooksValid(mirror.Card, nil) {
 				t.Fatalf("the domain's checks accept a card that cannot be valid: %s", body)
 			}
 			wantError(t, r, http.StatusInternalServerError, nil)
-			if len(r.vault.cards) != 1 {
-				t.Fatalf("valid retry tokenized %d cards", len(r.vault.cards))
+			if tokens := len(r.vault.cards) + len(r.vault.binds); tokens != 1 {
+				t.Fatalf("valid retry tokenized %d cards, bound %v", len(r.vault.cards), r.vault.binds)
 			}
 			wantCalls(t, r, "query", "update")
 		default:
@@ -920,6 +995,8 @@ func FuzzSubscriptionCommandBodies(f *testing.F) {
 		fuzzEdit(card, `"exp_month": 12`, `"exp_month": 13`),
 		fuzzEdit(card, `"card"`, `"kard"`),
 		fuzzHuge(card),
+		[]byte(`{"card": {"token": "tok_1"}}`),
+		[]byte(`{"card": {"token": "tok_1", "cvc": "123"}}`),
 	}, {
 		[]byte(`{"cycle": 1, "amount": 999}`),
 		[]byte(`{"cycle": 1, "amount": 0}`),
@@ -1003,9 +1080,9 @@ func FuzzSubscriptionCommandBodies(f *testing.F) {
 					t.Fatalf("new card while %s: %s, tokenized %d, Temporal got %v", tmp.subscription.Status, r.body, len(r.vault.cards), r.tmp.methods())
 				}
 				return
-			case payment.CheckCard(req.Card, fuzzNow) != nil:
+			case shop.CheckCard(req.Card, fuzzNow) != nil:
 				wantError(t, r, http.StatusUnprocessableEntity, cardField)
-				if len(r.vault.cards) > 0 || r.tmp.mutated() {
+				if len(r.vault.cards)+len(r.vault.binds) > 0 || r.tmp.mutated() {
 					t.Fatalf("a bad card was tokenized (%d) or sent (%v)", len(r.vault.cards), r.tmp.methods())
 				}
 				return
@@ -1018,8 +1095,8 @@ func FuzzSubscriptionCommandBodies(f *testing.F) {
 		}
 		wantError(t, r, http.StatusInternalServerError, nil)
 		if c.path == "payment-method" {
-			if len(r.vault.cards) != 1 || !cardLooksValid(mirror.Card) {
-				t.Fatalf("valid new card: tokenized %d; looks valid %t", len(r.vault.cards), cardLooksValid(mirror.Card))
+			if len(r.vault.cards)+len(r.vault.binds) != 1 || !paidLooksValid(mirror.Card, nil) {
+				t.Fatalf("valid new card: tokenized %d, bound %v; looks valid %t", len(r.vault.cards), r.vault.binds, paidLooksValid(mirror.Card, nil))
 			}
 			wantCalls(t, r, "query", "update")
 			return
