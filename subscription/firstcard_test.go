@@ -200,3 +200,33 @@ func TestFirstCardBeforeRevisionTrialsFirst(t *testing.T) {
 	assert.Equal(t, payment.SubscriptionTrialing, v.Status)
 	require.NotNil(t, v.NextAction, "the verification's challenge waits")
 }
+
+// Without a trial, the passed challenge starts the first bill at once:
+// active, billed at the pass, merchant-initiated after the verification.
+func TestFirstCardChallengePassedWithoutTrialBills(t *testing.T) {
+	in := pageInput(t)
+	in.Plan.Trial = payment.Duration{}
+	start := subDate(2026, time.November, 21, 10)
+	passAt := start.Add(7 * time.Minute)
+	f := newSubFake(t, challengeCard)
+	f.requires["tok_3ds"] = true
+	f.authn["tok_3ds"] = subChallenge("auth_1")
+	d := newSubDriver(t, f)
+	var change, back flowtest.Update
+	d.at(start.Add(time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
+		change.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: challengeCard})
+	})
+	d.at(passAt, func(env *testsuite.TestWorkflowEnvironment) {
+		f.results["auth_1"] = subPassed("auth_1")
+		back.Send(env, UpdateAuthenticate, AuthenticateRequest{})
+	})
+	require.NoError(t, d.run(in, start, 5))
+
+	assert.Equal(t, payment.SubscriptionIncomplete, flowtest.Answer[View](t, &change).Status)
+	assert.Equal(t, payment.SubscriptionActive, flowtest.Answer[View](t, &back).Status)
+	require.Len(t, f.sales, 1)
+	assert.Equal(t, passAt, f.sales[0].At, "the first bill runs at the pass")
+	assert.Equal(t, int64(999), f.sales[0].In.Amount.Amount)
+	assert.Equal(t, "ntx_subscription/s-1/verify/1", f.sales[0].In.NetworkTransactionID)
+	assert.Len(t, f.noticesOf("payment_succeeded"), 1)
+}
