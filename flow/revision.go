@@ -82,7 +82,17 @@ const (
 	// signal as they did. Orders take the same steps as in RevProcessorEvents.
 	RevCycleRefundsAtProcessor Revision = 7
 
-	revLatest = RevCycleRefundsAtProcessor
+	// RevFirstCardVerified: a subscription started for the payment page
+	// (incomplete) verifies its first card before anything starts, so it
+	// stays incomplete while the card's 3-D Secure challenge waits; a passed
+	// challenge whose zero-amount authorization is approved starts the trial
+	// (anchored then) or the first bill; a failed or timed-out one leaves it
+	// incomplete for another card (until its Settings.IncompleteAfter).
+	// Before it the page's card started the trial first and verified after,
+	// so the subscription was trialing while the challenge waited.
+	RevFirstCardVerified Revision = 8
+
+	revLatest = RevFirstCardVerified
 )
 
 // ReadRevision is the run's revision; call it once, at the start of the run.
@@ -114,3 +124,8 @@ func (r Revision) ProcessorEvents() bool { return r >= RevProcessorEvents }
 // CycleRefundsAtProcessor reports the subscription's processor-event signal
 // of RevCycleRefundsAtProcessor.
 func (r Revision) CycleRefundsAtProcessor() bool { return r >= RevCycleRefundsAtProcessor }
+
+// FirstCardVerified reports that an incomplete subscription's first card is
+// verified (and authenticated) before its trial or first bill starts
+// (RevFirstCardVerified).
+func (r Revision) FirstCardVerified() bool { return r >= RevFirstCardVerified }

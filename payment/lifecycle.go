@@ -149,7 +149,10 @@ var OrderLifecycle = &Lifecycle[OrderStatus, OrderTrigger]{
 //     fail; suspended → suspended a hard fail of a catch-up with the new card.
 //   - authenticate (the customer back from a 3-D Secure challenge, since
 //     RevThreeDS) is taken in every live status and leaves it as it is: the
-//     bill or verification it completes moves it by its result.
+//     bill or verification it completes moves it by its result. Incomplete
+//     takes it too: since RevFirstCardVerified the page's first card is
+//     verified before the trial starts, and its challenge may wait (a run
+//     before it has no challenge there, and refuses the command anyway).
 //   - every live status may expire: a failed bill with an empty retry schedule
 //     ends the subscription at once, even the first bill after a trial.
 var SubscriptionLifecycle = &Lifecycle[SubscriptionStatus, SubscriptionCommand]{
@@ -166,11 +169,13 @@ var SubscriptionLifecycle = &Lifecycle[SubscriptionStatus, SubscriptionCommand]{
 	commands: []SubscriptionCommand{SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionCatchUp, SubscriptionRefund, SubscriptionAuthenticate},
 	rows: slices.Concat(
 		// Started for the payment page: the card the customer enters there
-		// (payment-method) starts the trial, or the first bill at once; left
+		// (payment-method, and authenticate when its verification was
+		// challenged) starts the trial, or the first bill at once; left
 		// without one, it expires.
 		[]SubscriptionTransition{
 			{SubscriptionIncomplete, SubscriptionCancel, SubscriptionCancelled, MoneyNone},
 			{SubscriptionIncomplete, SubscriptionPaymentMethod, SubscriptionIncomplete, MoneyNone},
+			{SubscriptionIncomplete, SubscriptionAuthenticate, SubscriptionIncomplete, MoneyNone},
 			{SubscriptionIncomplete, SubscriptionTrialStarted, SubscriptionTrialing, MoneyNone},
 			{SubscriptionIncomplete, SubscriptionBillingStarted, SubscriptionActive, MoneyNone},
 			{SubscriptionIncomplete, SubscriptionEnded, SubscriptionExpired, MoneyNone},

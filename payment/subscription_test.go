@@ -9,7 +9,7 @@ import (
 func TestSubscriptionCommandsByStatus(t *testing.T) {
 	// The contract's view of the lifecycle, written out independently of the table.
 	want := map[SubscriptionStatus][]SubscriptionCommand{
-		SubscriptionIncomplete: {SubscriptionCancel, SubscriptionPaymentMethod},
+		SubscriptionIncomplete: {SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionAuthenticate},
 		SubscriptionTrialing:   {SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionAuthenticate},
 		SubscriptionActive:     {SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionRefund, SubscriptionAuthenticate},
 		SubscriptionPastDue:    {SubscriptionCancel, SubscriptionPaymentMethod, SubscriptionCatchUp, SubscriptionRefund, SubscriptionAuthenticate},

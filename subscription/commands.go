@@ -237,6 +237,7 @@ func (w *subscription) cancel() flow.Command[CancelRequest] {
 
 // cancel is the customer's opt-out: nothing is billed any more.
 func (w *subscription) doCancel(ctx workflow.Context) {
+	w.dropPageChallenge()
 	w.fire(ctx, payment.SubscriptionCancel)
 	w.st.RetryAt = time.Time{} // nothing further is due
 	w.event(ctx, Event{Type: EventCancelled, Cycle: w.st.Cycle})
@@ -275,6 +276,8 @@ func (w *subscription) paymentMethod() flow.Command[PaymentMethodRequest] {
 // outstanding at once instead of waiting for the schedule.
 // An incomplete subscription's first card starts it, as a start with a card
 // would have: its trial, or its first bill at once (the main loop bills it).
+// Since RevFirstCardVerified the card is verified first, and a challenge
+// leaves it incomplete until the customer passed it.
 //
 // Since RevThreeDS the customer is there: what it bills is customer-initiated
 // (authenticated), and with nothing outstanding the new card is verified, so
@@ -288,19 +291,38 @@ func (w *subscription) doChangeCard(ctx workflow.Context, card payment.Card) err
 	case payment.SubscriptionPastDue, payment.SubscriptionSuspended:
 		return w.bill(ctx, attemptCatchUp, workflow.Now(ctx).UTC())
 	case payment.SubscriptionIncomplete:
-		now := workflow.Now(ctx).UTC()
-		w.st.Anchor = now
-		on := payment.SubscriptionBillingStarted
-		if !w.in.Plan.Trial.IsZero() {
-			w.st.Anchor, on = w.in.Plan.Trial.AddTo(now), payment.SubscriptionTrialStarted
+		if w.rev.FirstCardVerified() {
+			// Verified first: a challenge keeps it incomplete until the
+			// customer passed it (doAuthenticate starts it then). A card
+			// entered while another's challenge waits replaces that one.
+			w.st.Challenge = nil
+			w.st.NetworkTxnID = ""
+			if err := w.verify(ctx); err != nil || w.st.Challenge != nil {
+				return err
+			}
+			w.startFromPage(ctx)
+			return nil
 		}
-		w.fire(ctx, on)
+		w.startFromPage(ctx)
 	}
 	if w.changingCard && w.st.Challenge == nil {
 		w.st.NetworkTxnID = "" // the old card's: it does not follow the new one
 		return w.verify(ctx)
 	}
 	return nil
+}
+
+// startFromPage starts an incomplete subscription, as a start with a card
+// would have: its trial, anchored now, or its first bill at once (the main
+// loop bills it).
+func (w *subscription) startFromPage(ctx workflow.Context) {
+	now := workflow.Now(ctx).UTC()
+	w.st.Anchor = now
+	on := payment.SubscriptionBillingStarted
+	if !w.in.Plan.Trial.IsZero() {
+		w.st.Anchor, on = w.in.Plan.Trial.AddTo(now), payment.SubscriptionTrialStarted
+	}
+	w.fire(ctx, on)
 }
 
 // ---- catch-up: bill what is outstanding now (past_due) ----

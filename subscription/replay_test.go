@@ -21,6 +21,9 @@ func TestReplayRecordedHistories(t *testing.T) {
 		// revision 7 (flow.RevCycleRefundsAtProcessor): cardflow's refund of cycle 1, the processor's report of
 		// it (nothing added), a dashboard refund as processor-event (twice, applied once), cancel
 		"subscription_refunded_at_processor.rev7.json",
+		// revision 8 (flow.RevFirstCardVerified): incomplete, the page's card challenged (still incomplete), passed,
+		// verified for zero and voided, trialing, the first bill merchant-initiated, continue-as-new
+		"subscription_payment_page_challenge.rev8.json",
 	})
 }
 

@@ -147,25 +147,27 @@ func (w *subscription) verify(ctx workflow.Context) error {
 		w.await(ctx, Challenge{Authentication: a, Verify: true})
 		return nil
 	}
-	return w.verifyWith(ctx, a.Data())
+	_, err = w.verifyWith(ctx, a.Data())
+	return err
 }
 
-// verifyWith authorizes zero with the authentication data and voids it.
-func (w *subscription) verifyWith(ctx workflow.Context, data *payment.AuthenticationData) error {
+// verifyWith authorizes zero with the authentication data and voids it;
+// approved reports the authorization approved.
+func (w *subscription) verifyWith(ctx workflow.Context, data *payment.AuthenticationData) (approved bool, err error) {
 	var a *activities.Activities
 	wid, n := WorkflowID(w.in.SubscriptionID), w.st.VerifySeq
 	ch := payment.Charge{Key: fmt.Sprintf("%s/verify/%d", wid, n), Token: w.st.Card.Token, Amount: payment.Money{Currency: w.in.Plan.Currency}, Authentication: data}
 	var o payment.Outcome
 	if err := w.call(ctx, "card verification", flow.Attention{Operation: "verify", IdempotencyKey: ch.Key}, a.Verify, ch, &o); err != nil {
 		if temporal.IsCanceledError(err) {
-			return err
+			return false, err
 		}
 		w.event(ctx, Event{Type: EventVerificationFailed, Code: flow.ErrorCode(err)})
-		return nil
+		return false, nil
 	}
 	if !o.Approved {
 		w.event(ctx, Event{Type: EventVerificationFailed, Code: declineCode(o)})
-		return nil
+		return false, nil
 	}
 	w.st.NetworkTxnID = o.NetworkTransactionID
 	w.event(ctx, Event{Type: EventCardVerified})
@@ -175,7 +177,7 @@ func (w *subscription) verifyWith(ctx workflow.Context, data *payment.Authentica
 		// It holds nothing; the issuer lets it lapse.
 		w.log.Warn("void of the verification failed", "subscription_id", w.in.SubscriptionID, "error", err)
 	}
-	return nil
+	return true, nil
 }
 
 func declineCode(o payment.Outcome) string {
@@ -234,7 +236,12 @@ func (w *subscription) doAuthenticate(ctx workflow.Context) error {
 	}
 	w.event(ctx, Event{Type: EventAuthenticated, Cycle: p.Cycle, Attempt: p.Attempt, Code: out.Status})
 	if p.Verify {
-		return w.verifyWith(ctx, out.Data())
+		ok, err := w.verifyWith(ctx, out.Data())
+		if ok && w.st.Status == payment.SubscriptionIncomplete && w.rev.FirstCardVerified() {
+			// The page's first card, authenticated and verified: now it starts.
+			w.startFromPage(ctx)
+		}
+		return err
 	}
 	failure, paymentID, err := w.sale(ctx, p.Cycle, p.Attempt, payment.Charge{Authentication: out.Data()})
 	if err != nil {
@@ -243,8 +250,18 @@ func (w *subscription) doAuthenticate(ctx workflow.Context) error {
 	return w.settle(ctx, p.Kind, p.Cycle, p.Attempt, failure, paymentID)
 }
 
+// dropPageChallenge forgets, since RevFirstCardVerified, the challenge of an
+// incomplete subscription's card when it ends without one (expired or
+// cancelled): nobody may be sent to it any more.
+func (w *subscription) dropPageChallenge() {
+	if w.rev.FirstCardVerified() && w.st.Status == payment.SubscriptionIncomplete {
+		w.st.Challenge = nil
+	}
+}
+
 // challengeFailed ends a challenge that failed or timed out: a verification
-// records it (the bills then need the customer), a bill fails soft.
+// records it (the bills then need the customer; an incomplete subscription
+// stays so, for another card), a bill fails soft.
 func (w *subscription) challengeFailed(ctx workflow.Context, p Challenge, code string) error {
 	w.st.Challenge = nil
 	if w.st.Authentication != nil {

@@ -253,6 +253,7 @@ func (w *subscription) do(ctx workflow.Context, s step) error {
 	case stepExpire:
 		w.expire(ctx, "plan_completed")
 	case stepIncompleteExpire:
+		w.dropPageChallenge()
 		w.expire(ctx, "incomplete_expired")
 	case stepBill:
 		st.Cycle++

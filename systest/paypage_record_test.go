@@ -9,7 +9,9 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 
+	"github.com/cardflow/cardflow/flow"
 	"github.com/cardflow/cardflow/order"
+	"github.com/cardflow/cardflow/payment"
 	"github.com/cardflow/cardflow/tools/testenv"
 )
 
@@ -68,17 +70,27 @@ func TestRecordHistoriesPaymentPage(t *testing.T) {
 		t.Fatalf("subscription's card: %s", a)
 	}
 	wid := "subscription/" + sid
+	events := env.Record(t, wid, firstRun(t, env, wid), "subscription_payment_page.rev4.json")
+	if last := events[len(events)-1].GetEventType(); last != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW {
+		t.Fatalf("the first run ended with %s, want continue-as-new", last)
+	}
+	if v := subGet(t, env, sid); v.Status != "active" || v.Cycle != 1 {
+		t.Errorf("after the first bill: %+v", v)
+	}
+}
+
+// firstRun is the run id of the workflow's first run, once it continued as new.
+func firstRun(t *testing.T, env *testenv.Env, wid string) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var first string
-	for first == "" {
+	for {
 		d, err := env.Client.DescribeWorkflowExecution(ctx, wid, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if f := d.GetWorkflowExecutionInfo().GetFirstRunId(); f != d.GetWorkflowExecutionInfo().GetExecution().GetRunId() {
-			first = f
-			break
+			return f
 		}
 		select {
 		case <-ctx.Done():
@@ -86,9 +98,58 @@ func TestRecordHistoriesPaymentPage(t *testing.T) {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
-	events := env.Record(t, wid, first, "subscription_payment_page.rev4.json")
+}
+
+// TestRecordHistoryPaymentPageChallenge plays revision 8
+// (flow.RevFirstCardVerified) for subscription/'s replay test: incomplete,
+// the page's card challenged (still incomplete), passed, verified, the trial,
+// the first bill, continue-as-new. With CARDFLOW_RECORD_HISTORY=1 it writes
+// the first run.
+func TestRecordHistoryPaymentPageChallenge(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t, testenv.Options{})
+	sid := subID("rec-page-sub-3ds")
+	status, b := env.Do(t, "POST", "/v1/subscriptions", map[string]any{
+		"subscription_id": sid, "customer": map[string]any{"id": "c-rec-page-sub-3ds", "country": "DE"},
+		"plan":         map[string]any{"name": "rec", "amount": 500, "currency": "EUR", "interval": "PT1H", "trial": "PT1S"},
+		"payment_page": map[string]any{"return_url": "https://shop.example/thanks", "cancel_url": "https://shop.example/cart"},
+	})
+	if status != http.StatusCreated {
+		t.Fatalf("create: %d %s", status, b)
+	}
+	var s struct {
+		PaymentPage struct{ URL string } `json:"payment_page"`
+	}
+	pageJSON(t, b, &s)
+	_, _, ans := page(t, "POST", s.PaymentPage.URL+"/attempt", `{"token":"`+browserToken(t, env, "4000000000003220")+`"}`, "Content-Type", "application/json")
+	var a struct{ Outcome, Redirect string }
+	pageJSON(t, []byte(ans), &a)
+	if a.Outcome != "challenge" {
+		t.Fatalf("attempt with a challenge card: %s", ans)
+	}
+	if v := subGet(t, env, sid); v.Status != "incomplete" {
+		t.Errorf("while the challenge waits: %+v", v)
+	}
+	resp, err := noRedirect.Get(challengeReturn(t, &payment.NextAction{Type: payment.NextActionRedirect, URL: a.Redirect}, "pass"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	wid := "subscription/" + sid
+	events := env.Record(t, wid, firstRun(t, env, wid), "subscription_payment_page_challenge.rev8.json")
 	if last := events[len(events)-1].GetEventType(); last != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW {
 		t.Fatalf("the first run ended with %s, want continue-as-new", last)
+	}
+	rev := false
+	for _, e := range events {
+		if u := e.GetUpsertWorkflowSearchAttributesEventAttributes(); u != nil {
+			if p := u.GetSearchAttributes().GetIndexedFields()["TemporalChangeVersion"]; p != nil {
+				rev = strings.Contains(string(p.GetData()), flow.ChangeID+"-8")
+			}
+		}
+	}
+	if !rev {
+		t.Errorf("the run did not record revision 8 of %s", flow.ChangeID)
 	}
 	if v := subGet(t, env, sid); v.Status != "active" || v.Cycle != 1 {
 		t.Errorf("after the first bill: %+v", v)

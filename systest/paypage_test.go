@@ -392,6 +392,52 @@ func TestPaymentPageContract(t *testing.T) {
 		}
 	})
 
+	t.Run("a subscription's first card failing its challenge leaves it incomplete for another card", func(t *testing.T) {
+		id := subID("pp-sub-3ds-fail")
+		status, b := env.Do(t, "POST", "/v1/subscriptions", map[string]any{
+			"subscription_id": id, "customer": map[string]any{"id": "c-pp-sub-3ds-fail", "country": "DE"},
+			"plan":         map[string]any{"name": "pro", "amount": 999, "currency": "EUR", "interval": "P1M", "trial": "P14D"},
+			"payment_page": map[string]any{"return_url": "https://shop.example/thanks", "cancel_url": "https://shop.example/cart"},
+		})
+		if status != http.StatusCreated {
+			t.Fatalf("create: %d %s", status, b)
+		}
+		var v struct {
+			PaymentPage struct{ URL string } `json:"payment_page"`
+		}
+		pageJSON(t, b, &v)
+		session := strings.TrimPrefix(v.PaymentPage.URL, env.PageOrigin)
+		_, _, ans := page(t, "POST", env.API+session+"/attempt", `{"token":"`+browserToken(t, env, "4000000000003220")+`"}`, "Content-Type", "application/json")
+		var a struct{ Outcome, Redirect string }
+		pageJSON(t, []byte(ans), &a)
+		if a.Outcome != "challenge" {
+			t.Fatalf("attempt with a challenge card: %s", ans)
+		}
+		resp, err := noRedirect.Get(challengeReturn(t, &payment.NextAction{Type: payment.NextActionRedirect, URL: a.Redirect}, "fail"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/pay/") {
+			t.Fatalf("return: %d to %q", resp.StatusCode, loc)
+		}
+		_, _, ans = page(t, "POST", env.API+loc+"/status", "", "Content-Type", "application/json")
+		if !strings.Contains(ans, `"outcome":"failed"`) || !strings.Contains(ans, payment.DeclineFor(payment.AuthenticationFailed).Message) {
+			t.Errorf("status after the failed challenge: %s", ans)
+		}
+		if s := subGet(t, env, id); s.Status != "incomplete" {
+			t.Errorf("after the failed challenge: %+v", s)
+		}
+		_, _, ans = page(t, "POST", env.API+loc+"/attempt", `{"token":"`+browserToken(t, env, "4242424242424242")+`"}`, "Content-Type", "application/json")
+		if !strings.Contains(ans, `"redirect":"https://shop.example/thanks?subscription_id=`+id) {
+			t.Errorf("second card: %s", ans)
+		}
+		if s := subGet(t, env, id); s.Status != "trialing" || s.Card.Last4 != "4242" {
+			t.Errorf("after the second card: %+v", s)
+		}
+	})
+
 	t.Run("a subscription for the page starts incomplete; its card-change link", func(t *testing.T) {
 		id := subID("pp-sub")
 		status, b := env.Do(t, "POST", "/v1/subscriptions", map[string]any{

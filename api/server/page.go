@@ -274,8 +274,27 @@ func (s *Server) subscriptionAnswer(lang string, sess paylink.Session, v subscri
 		return done
 	case v.LastPayment != nil && v.LastPayment.Failure != nil:
 		return pageAnswer{Message: say(lang, v.LastPayment.Failure.Message), Outcome: "failed"}
+	case v.Status == payment.SubscriptionIncomplete:
+		return pageAnswer{Message: say(lang, firstCardFailure(v)), Outcome: "failed"}
 	}
 	return pageAnswer{Message: t["subscription.ended"], Outcome: "failed"}
+}
+
+// firstCardFailure is the customer's message for an incomplete
+// subscription whose card did not start it: its verification's challenge
+// failed or timed out, or the authorization after it was declined
+// (flow.RevFirstCardVerified); the page takes another card. "" when no card
+// was tried yet.
+func firstCardFailure(v subscription.View) string {
+	for i := len(v.Events) - 1; i >= 0; i-- {
+		switch e := v.Events[i]; e.Type {
+		case subscription.EventAuthenticationFailed, subscription.EventVerificationFailed:
+			return payment.DeclineFor(e.Code).Message
+		case subscription.EventPaymentMethodUpdated:
+			return "Your payment could not be completed. Please try again or use another card."
+		}
+	}
+	return ""
 }
 
 // challengeAnswer sends the browser to the processor's challenge page (a
@@ -412,6 +431,9 @@ func (s *Server) showPage(w http.ResponseWriter, r *http.Request, sess paylink.S
 		d.Pay = payment.SubscriptionLifecycle.Allows(v.Status, payment.SubscriptionPaymentMethod)
 		if v.LastPayment != nil && v.LastPayment.Failure != nil && v.Status != payment.SubscriptionActive {
 			d.Message, d.MessageClass = say(lang, v.LastPayment.Failure.Message), "failed"
+		}
+		if m := firstCardFailure(v); m != "" && v.Status == payment.SubscriptionIncomplete {
+			d.Message, d.MessageClass = say(lang, m), "failed"
 		}
 		if !d.Pay {
 			d.Message, d.MessageClass = t["subscription.ended"], "failed"

@@ -1,0 +1,232 @@
+package subscription
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/flow/flowtest"
+	"github.com/cardflow/cardflow/payment"
+)
+
+// The payment page's first card of an incomplete subscription is verified
+// before its trial starts (flow.RevFirstCardVerified).
+
+// pageInput is a subscription started for the payment page: a 14-day trial,
+// one cycle of 9.99 EUR.
+func pageInput(t *testing.T) Input {
+	in := subInput(t)
+	in.Card = payment.Card{}
+	in.PaymentPage = &flow.PaymentPage{ReturnURL: "https://shop.example/thanks", CancelURL: "https://shop.example/cart"}
+	in.Plan.Trial = subDur(t, "P14D")
+	in.Plan.Cycles = 1
+	return in
+}
+
+var challengeCard = payment.Card{Token: "tok_3ds", Brand: payment.Visa, Last4: "3220", ExpMonth: 12, ExpYear: 2030}
+
+// A challenged first card: incomplete while the challenge waits; passed, the
+// zero-amount authorization approved, the trial starts then (anchored at the
+// pass) and the first bill goes merchant-initiated with its network
+// transaction id.
+func TestFirstCardChallengePassedStartsTrial(t *testing.T) {
+	in := pageInput(t)
+	start := subDate(2026, time.November, 21, 10)
+	passAt := start.Add(10 * time.Minute)
+	f := newSubFake(t, challengeCard)
+	f.requires["tok_3ds"] = true
+	f.authn["tok_3ds"] = subChallenge("auth_1")
+	d := newSubDriver(t, f)
+	var change, back flowtest.Update
+	var waiting View
+	d.at(start.Add(2*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
+		change.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: challengeCard})
+	})
+	d.at(start.Add(5*time.Minute), func(env *testsuite.TestWorkflowEnvironment) { waiting = flowtest.State[View](t, env) })
+	d.at(passAt, func(env *testsuite.TestWorkflowEnvironment) {
+		f.results["auth_1"] = subPassed("auth_1")
+		back.Send(env, UpdateAuthenticate, AuthenticateRequest{AuthenticationID: "auth_1"})
+	})
+	require.NoError(t, d.run(in, start, 5))
+
+	changed := flowtest.Answer[View](t, &change)
+	assert.Equal(t, payment.SubscriptionIncomplete, changed.Status, "the card change answers with the challenge")
+	require.NotNil(t, changed.NextAction)
+	assert.Equal(t, "http://127.0.0.1:8091/v1/hosted/challenge/auth_1", changed.NextAction.URL)
+	assert.Equal(t, payment.SubscriptionIncomplete, waiting.Status, "incomplete while the challenge waits")
+	assert.Nil(t, waiting.NextBillingAt)
+
+	v := flowtest.Answer[View](t, &back)
+	assert.Equal(t, payment.SubscriptionTrialing, v.Status)
+	assert.Nil(t, v.NextAction)
+	require.NotNil(t, v.NextBillingAt)
+	assert.Equal(t, passAt.AddDate(0, 0, 14), *v.NextBillingAt, "the trial is anchored at the pass")
+	assert.Equal(t, "3220", v.Card.Last4)
+
+	require.Len(t, f.authReqs, 1)
+	assert.Zero(t, f.authReqs[0].In.Amount.Amount, "a zero-amount authentication")
+	require.Len(t, f.verifies, 1)
+	assert.Equal(t, passAt, f.verifies[0].At)
+	require.NotNil(t, f.verifies[0].In.Authentication)
+	assert.Equal(t, "auth_1", f.verifies[0].In.Authentication.ID)
+	require.Len(t, f.voids, 1, "the verification is voided")
+	require.Len(t, f.sales, 1)
+	assert.Equal(t, passAt.AddDate(0, 0, 14), f.sales[0].At)
+	assert.Equal(t, int64(999), f.sales[0].In.Amount.Amount)
+	assert.Equal(t, payment.InitiatorMerchant, f.sales[0].In.Initiator)
+	assert.Equal(t, "ntx_subscription/s-1/verify/1", f.sales[0].In.NetworkTransactionID)
+	assert.Len(t, f.noticesOf("payment_succeeded"), 1)
+	assert.Len(t, f.noticesOf("action_required"), 1)
+}
+
+// A failed challenge leaves the subscription incomplete, with nothing
+// verified or billed; a second card on the page then starts the trial.
+func TestFirstCardChallengeFailedThenAnotherCard(t *testing.T) {
+	in := pageInput(t)
+	start := subDate(2026, time.November, 21, 10)
+	secondAt := start.Add(20 * time.Minute)
+	f := newSubFake(t, challengeCard, subCard)
+	f.requires["tok_3ds"] = true
+	f.authn["tok_3ds"] = subChallenge("auth_1")
+	d := newSubDriver(t, f)
+	var change, back, second flowtest.Update
+	d.at(start.Add(2*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
+		change.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: challengeCard})
+	})
+	d.at(start.Add(4*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
+		f.results["auth_1"] = payment.Authentication{ID: "auth_1", Status: payment.AuthFailed}
+		back.Send(env, UpdateAuthenticate, AuthenticateRequest{AuthenticationID: "auth_1"})
+	})
+	d.at(secondAt, func(env *testsuite.TestWorkflowEnvironment) {
+		second.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: subCard})
+	})
+	require.NoError(t, d.run(in, start, 5))
+
+	failed := flowtest.Answer[View](t, &back)
+	assert.Equal(t, payment.SubscriptionIncomplete, failed.Status, "still incomplete after the failed challenge")
+	assert.Nil(t, failed.NextAction)
+	require.NotNil(t, failed.Authentication)
+	assert.Equal(t, payment.AuthFailed, failed.Authentication.Status)
+
+	v := flowtest.Answer[View](t, &second)
+	assert.Equal(t, payment.SubscriptionTrialing, v.Status)
+	require.NotNil(t, v.NextBillingAt)
+	assert.Equal(t, secondAt.AddDate(0, 0, 14), *v.NextBillingAt)
+	assert.Equal(t, "4242", v.Card.Last4)
+
+	require.Len(t, f.verifies, 1, "only the second card was authorized for zero")
+	assert.Equal(t, "tok_1", f.verifies[0].In.Token)
+	require.Len(t, f.sales, 1)
+	assert.Equal(t, "tok_1", f.sales[0].In.Token)
+	assert.Equal(t, secondAt.AddDate(0, 0, 14), f.sales[0].At)
+	assert.Equal(t, "ntx_subscription/s-1/verify/2", f.sales[0].In.NetworkTransactionID)
+}
+
+// A challenge nobody completes times out and leaves the subscription
+// incomplete; without another card it expires after IncompleteAfter, and
+// the expired subscription sends nobody to the old challenge.
+func TestFirstCardChallengeTimesOutThenExpires(t *testing.T) {
+	in := pageInput(t)
+	in.Settings.RetainFor = time.Hour
+	start := subDate(2026, time.November, 21, 10)
+	f := newSubFake(t, challengeCard)
+	f.requires["tok_3ds"] = true
+	f.authn["tok_3ds"] = subChallenge("auth_1")
+	d := newSubDriver(t, f)
+	var change flowtest.Update
+	var timedOut, expired View
+	d.at(start.Add(time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
+		change.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: challengeCard})
+	})
+	d.at(start.Add(time.Hour), func(env *testsuite.TestWorkflowEnvironment) { timedOut = flowtest.State[View](t, env) })
+	d.at(start.Add(24*time.Hour+time.Minute), func(env *testsuite.TestWorkflowEnvironment) { expired = flowtest.State[View](t, env) })
+	require.NoError(t, d.run(in, start, 3))
+
+	assert.Equal(t, payment.SubscriptionIncomplete, timedOut.Status)
+	assert.Nil(t, timedOut.NextAction)
+	assert.Equal(t, EventAuthenticationFailed, timedOut.Events[len(timedOut.Events)-1].Type)
+	assert.Equal(t, payment.AuthenticationTimeout, timedOut.Events[len(timedOut.Events)-1].Code)
+	assert.Equal(t, payment.SubscriptionExpired, expired.Status)
+	assert.Empty(t, f.verifies)
+	assert.Empty(t, f.sales)
+	require.Len(t, f.noticesOf("expired"), 1)
+	assert.Equal(t, "incomplete_expired", expired.Events[len(expired.Events)-1].Code)
+}
+
+// A card that needs no challenge starts the trial at once, verified first.
+func TestFirstCardWithoutChallengeStartsTrial(t *testing.T) {
+	in := pageInput(t)
+	start := subDate(2026, time.November, 21, 10)
+	at := start.Add(3 * time.Minute)
+	f := newSubFake(t, subCard)
+	d := newSubDriver(t, f)
+	var change flowtest.Update
+	d.at(at, func(env *testsuite.TestWorkflowEnvironment) {
+		change.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: subCard})
+	})
+	require.NoError(t, d.run(in, start, 5))
+	v := flowtest.Answer[View](t, &change)
+	assert.Equal(t, payment.SubscriptionTrialing, v.Status)
+	require.NotNil(t, v.NextBillingAt)
+	assert.Equal(t, at.AddDate(0, 0, 14), *v.NextBillingAt)
+	require.Len(t, f.verifies, 1)
+	require.Len(t, f.sales, 1)
+	assert.Equal(t, "ntx_subscription/s-1/verify/1", f.sales[0].In.NetworkTransactionID)
+}
+
+// A run recorded before RevFirstCardVerified keeps its order: the page's
+// card starts the trial first, so it is trialing while the challenge waits.
+func TestFirstCardBeforeRevisionTrialsFirst(t *testing.T) {
+	in := pageInput(t)
+	start := subDate(2026, time.November, 21, 10)
+	f := newSubFake(t, challengeCard)
+	f.requires["tok_3ds"] = true
+	f.authn["tok_3ds"] = subChallenge("auth_1")
+	d := newSubDriver(t, f)
+	d.onEnv = func(env *testsuite.TestWorkflowEnvironment) {
+		env.OnGetVersion(flow.ChangeID, workflow.DefaultVersion, workflow.Version(flow.RevFirstCardVerified)).Return(workflow.Version(flow.RevCycleRefundsAtProcessor))
+	}
+	var change flowtest.Update
+	d.at(start.Add(2*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
+		change.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: challengeCard})
+	})
+	require.NoError(t, d.run(in, start, 5))
+	v := flowtest.Answer[View](t, &change)
+	assert.Equal(t, payment.SubscriptionTrialing, v.Status)
+	require.NotNil(t, v.NextAction, "the verification's challenge waits")
+}
+
+// Without a trial, the passed challenge starts the first bill at once:
+// active, billed at the pass, merchant-initiated after the verification.
+func TestFirstCardChallengePassedWithoutTrialBills(t *testing.T) {
+	in := pageInput(t)
+	in.Plan.Trial = payment.Duration{}
+	start := subDate(2026, time.November, 21, 10)
+	passAt := start.Add(7 * time.Minute)
+	f := newSubFake(t, challengeCard)
+	f.requires["tok_3ds"] = true
+	f.authn["tok_3ds"] = subChallenge("auth_1")
+	d := newSubDriver(t, f)
+	var change, back flowtest.Update
+	d.at(start.Add(time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
+		change.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: challengeCard})
+	})
+	d.at(passAt, func(env *testsuite.TestWorkflowEnvironment) {
+		f.results["auth_1"] = subPassed("auth_1")
+		back.Send(env, UpdateAuthenticate, AuthenticateRequest{})
+	})
+	require.NoError(t, d.run(in, start, 5))
+
+	assert.Equal(t, payment.SubscriptionIncomplete, flowtest.Answer[View](t, &change).Status)
+	assert.Equal(t, payment.SubscriptionActive, flowtest.Answer[View](t, &back).Status)
+	require.Len(t, f.sales, 1)
+	assert.Equal(t, passAt, f.sales[0].At, "the first bill runs at the pass")
+	assert.Equal(t, int64(999), f.sales[0].In.Amount.Amount)
+	assert.Equal(t, "ntx_subscription/s-1/verify/1", f.sales[0].In.NetworkTransactionID)
+	assert.Len(t, f.noticesOf("payment_succeeded"), 1)
+}
