@@ -63,6 +63,21 @@ starter() {
 step "starter demo"
 starter demo -ui-url "$UI" | tee "$OUT/demo.txt"
 
+# make run survives its worker: SIGKILL it (the classic Temporal demo); run.sh
+# says so and starts it again, and the order below runs on the new one.
+step "kill -9 the worker; run.sh starts it again"
+wpid=$(pgrep -f -- "$STATE/bin/worker" | head -1) || fail "no worker process under $STATE/bin"
+kill -9 "$wpid"
+said="worker 1 (pid $wpid) exited with status 137; starting it again"
+for _ in $(seq 1 60); do
+	grep -qF "$said" "$OUT/run.log" && break
+	sleep 0.5
+done
+grep -qF "$said" "$OUT/run.log" || fail "run.sh did not restart the killed worker: $(tail -5 "$OUT/run.log")"
+npid=$(pgrep -f -- "$STATE/bin/worker" | head -1) || fail "no worker after the restart"
+[ "$npid" != "$wpid" ] || fail "the killed worker $wpid is still there"
+step "worker $wpid killed, worker $npid started by run.sh"
+
 # The order to inspect is steered to its end (refunded: the workflow completes),
 # because the UI long-polls a running workflow's history and headless Chromium's
 # virtual time does not advance while a request is pending. One item keeps the
