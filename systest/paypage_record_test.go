@@ -54,11 +54,7 @@ func TestRecordHistoriesPaymentPage(t *testing.T) {
 
 	// Incomplete, the page's card, trialing, the first bill, continue-as-new.
 	sid := subID("rec-page-sub")
-	status, b := env.Do(t, "POST", "/v1/subscriptions", map[string]any{
-		"subscription_id": sid, "customer": map[string]any{"id": "c-rec-page-sub", "country": "US"},
-		"plan":         map[string]any{"name": "rec", "amount": 500, "currency": "EUR", "interval": "PT1H", "trial": "PT1S"},
-		"payment_page": map[string]any{"return_url": "https://shop.example/thanks", "cancel_url": "https://shop.example/cart"},
-	})
+	status, b := pageSubscription(t, env, sid, "c-rec-page-sub", "US", map[string]any{"name": "rec", "amount": 500, "currency": "EUR", "interval": "PT1H", "trial": "PT1S"})
 	if status != http.StatusCreated {
 		t.Fatalf("create: %d %s", status, b)
 	}
@@ -109,11 +105,7 @@ func TestRecordHistoryPaymentPageChallenge(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t, testenv.Options{})
 	sid := subID("rec-page-sub-3ds")
-	status, b := env.Do(t, "POST", "/v1/subscriptions", map[string]any{
-		"subscription_id": sid, "customer": map[string]any{"id": "c-rec-page-sub-3ds", "country": "DE"},
-		"plan":         map[string]any{"name": "rec", "amount": 500, "currency": "EUR", "interval": "PT1H", "trial": "PT1S"},
-		"payment_page": map[string]any{"return_url": "https://shop.example/thanks", "cancel_url": "https://shop.example/cart"},
-	})
+	status, b := pageSubscription(t, env, sid, "c-rec-page-sub-3ds", "DE", map[string]any{"name": "rec", "amount": 500, "currency": "EUR", "interval": "PT1H", "trial": "PT1S"})
 	if status != http.StatusCreated {
 		t.Fatalf("create: %d %s", status, b)
 	}

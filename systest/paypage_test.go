@@ -109,6 +109,34 @@ func page(t *testing.T, method, url, body string, header ...string) (int, http.H
 	return res.StatusCode, res.Header, string(b)
 }
 
+// pageReturn answers the challenge at redirect with outcome and follows the
+// browser to cardflow's return endpoint, which must send it back to a page
+// link; it answers that link's path.
+func pageReturn(t *testing.T, redirect, outcome string) string {
+	t.Helper()
+	resp, err := noRedirect.Get(challengeReturn(t, &payment.NextAction{Type: payment.NextActionRedirect, URL: redirect}, outcome))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/pay/") {
+		t.Fatalf("return: %d to %q", resp.StatusCode, loc)
+	}
+	return loc
+}
+
+// pageSubscription starts subscription id for the payment page (no card) and
+// answers the API's status and body.
+func pageSubscription(t *testing.T, env *testenv.Env, id, customer, country string, plan map[string]any) (int, []byte) {
+	t.Helper()
+	return env.Do(t, "POST", "/v1/subscriptions", map[string]any{
+		"subscription_id": id, "customer": map[string]any{"id": customer, "country": country},
+		"plan":         plan,
+		"payment_page": map[string]any{"return_url": "https://shop.example/thanks", "cancel_url": "https://shop.example/cart"},
+	})
+}
+
 func pageOrderRequest(id, customer string) map[string]any {
 	return map[string]any{
 		"order_id": id, "currency": "EUR",
@@ -351,11 +379,7 @@ func TestPaymentPageContract(t *testing.T) {
 
 	t.Run("a subscription's first card is authenticated from the page and comes back to it", func(t *testing.T) {
 		id := subID("pp-sub-3ds")
-		status, b := env.Do(t, "POST", "/v1/subscriptions", map[string]any{
-			"subscription_id": id, "customer": map[string]any{"id": "c-pp-sub-3ds", "country": "DE"},
-			"plan":         map[string]any{"name": "pro", "amount": 999, "currency": "EUR", "interval": "P1M", "trial": "P14D"},
-			"payment_page": map[string]any{"return_url": "https://shop.example/thanks", "cancel_url": "https://shop.example/cart"},
-		})
+		status, b := pageSubscription(t, env, id, "c-pp-sub-3ds", "DE", map[string]any{"name": "pro", "amount": 999, "currency": "EUR", "interval": "P1M", "trial": "P14D"})
 		if status != http.StatusCreated || !strings.Contains(string(b), `"status":"incomplete"`) {
 			t.Fatalf("create: %d %s", status, b)
 		}
@@ -373,16 +397,7 @@ func TestPaymentPageContract(t *testing.T) {
 		if s := subGet(t, env, id); s.Status != "incomplete" {
 			t.Errorf("while the challenge waits: %+v", s)
 		}
-		ret := challengeReturn(t, &payment.NextAction{Type: payment.NextActionRedirect, URL: a.Redirect}, "pass")
-		resp, err := noRedirect.Get(ret)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		loc := resp.Header.Get("Location")
-		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/pay/") {
-			t.Fatalf("return: %d to %q", resp.StatusCode, loc)
-		}
+		loc := pageReturn(t, a.Redirect, "pass")
 		_, _, ans = page(t, "POST", env.API+loc+"/status", "", "Content-Type", "application/json")
 		if !strings.Contains(ans, `"outcome":"paid"`) || !strings.Contains(ans, "https://shop.example/thanks?subscription_id="+id) {
 			t.Errorf("status after the passed challenge: %s", ans)
@@ -394,11 +409,7 @@ func TestPaymentPageContract(t *testing.T) {
 
 	t.Run("a subscription's first card failing its challenge leaves it incomplete for another card", func(t *testing.T) {
 		id := subID("pp-sub-3ds-fail")
-		status, b := env.Do(t, "POST", "/v1/subscriptions", map[string]any{
-			"subscription_id": id, "customer": map[string]any{"id": "c-pp-sub-3ds-fail", "country": "DE"},
-			"plan":         map[string]any{"name": "pro", "amount": 999, "currency": "EUR", "interval": "P1M", "trial": "P14D"},
-			"payment_page": map[string]any{"return_url": "https://shop.example/thanks", "cancel_url": "https://shop.example/cart"},
-		})
+		status, b := pageSubscription(t, env, id, "c-pp-sub-3ds-fail", "DE", map[string]any{"name": "pro", "amount": 999, "currency": "EUR", "interval": "P1M", "trial": "P14D"})
 		if status != http.StatusCreated {
 			t.Fatalf("create: %d %s", status, b)
 		}
@@ -413,15 +424,7 @@ func TestPaymentPageContract(t *testing.T) {
 		if a.Outcome != "challenge" {
 			t.Fatalf("attempt with a challenge card: %s", ans)
 		}
-		resp, err := noRedirect.Get(challengeReturn(t, &payment.NextAction{Type: payment.NextActionRedirect, URL: a.Redirect}, "fail"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		loc := resp.Header.Get("Location")
-		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/pay/") {
-			t.Fatalf("return: %d to %q", resp.StatusCode, loc)
-		}
+		loc := pageReturn(t, a.Redirect, "fail")
 		_, _, ans = page(t, "POST", env.API+loc+"/status", "", "Content-Type", "application/json")
 		if !strings.Contains(ans, `"outcome":"failed"`) || !strings.Contains(ans, payment.DeclineFor(payment.AuthenticationFailed).Message) {
 			t.Errorf("status after the failed challenge: %s", ans)
@@ -440,11 +443,7 @@ func TestPaymentPageContract(t *testing.T) {
 
 	t.Run("a subscription for the page starts incomplete; its card-change link", func(t *testing.T) {
 		id := subID("pp-sub")
-		status, b := env.Do(t, "POST", "/v1/subscriptions", map[string]any{
-			"subscription_id": id, "customer": map[string]any{"id": "c-pp-sub", "country": "US"},
-			"plan":         map[string]any{"name": "pro", "amount": 999, "currency": "EUR", "interval": "P1M", "trial": "P14D"},
-			"payment_page": map[string]any{"return_url": "https://shop.example/thanks", "cancel_url": "https://shop.example/cart"},
-		})
+		status, b := pageSubscription(t, env, id, "c-pp-sub", "US", map[string]any{"name": "pro", "amount": 999, "currency": "EUR", "interval": "P1M", "trial": "P14D"})
 		if status != http.StatusCreated || !strings.Contains(string(b), `"status":"incomplete"`) || !strings.Contains(string(b), `"url":"`+env.PageOrigin+`/pay/`) {
 			t.Fatalf("create: %d %s", status, b)
 		}
