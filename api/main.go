@@ -27,7 +27,7 @@ func main() {
 }
 
 func run(args []string) error {
-	p, err := app.Start("api", args, config.APIKeys, config.SandboxKey, config.ReturnSecret, config.PublicURL)
+	p, err := app.Start("api", args, config.APIKeys, config.SandboxKey, config.ReturnSecret, config.PublicURL, config.APIMetrics)
 	if err != nil {
 		return err
 	}
@@ -37,8 +37,9 @@ func run(args []string) error {
 	if _, err := shop.ParseKeys(cfg.APIKeys); err != nil {
 		return err
 	}
-	// Refused before it listens when its codec server would be open off loopback.
-	srv, err := app.APIServer(cfg, app.Observed(server.New(p.Client, cfg, log, p.Keys, nil), p.Telemetry),
+	// Refused before it listens when its codec server or its /metrics would be
+	// open off loopback.
+	srv, err := app.APIServer(cfg, app.Observed(server.New(p.Client, cfg, log, p.Keys, nil), p.Telemetry, cfg.MetricsAuth),
 		app.APITimeouts(cfg.ProcessorTimeout+server.DefaultUpdateTimeout))
 	if err != nil {
 		return err

@@ -179,6 +179,33 @@ func TestAttackAPI(t *testing.T) {
 			}
 		}
 	})
+
+	t.Run("metrics answer only the scraper's token", func(t *testing.T) {
+		t.Parallel()
+		// The shop's own key opens no metrics: the scraper has a token of its own.
+		for _, auth := range []string{"", "Bearer " + testenv.APIKey, "Bearer " + atkReadKey, "Bearer wrong-" + testenv.MetricsToken} {
+			req, err := http.NewRequest(http.MethodGet, env.API+"/metrics", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if auth != "" {
+				req.Header.Set("Authorization", auth)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatalf("GET /metrics: %v", err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusUnauthorized || bytes.Contains(body, []byte("cardflow_")) || bytes.Contains(body, []byte("temporal_")) {
+				t.Errorf("GET /metrics with %q: %d, want 401 and no figure: %.200s", auth, res.StatusCode, body)
+			}
+		}
+		// The scraper's token reads them (Env.Metrics sends it).
+		if s := env.Metrics(t); len(s) == 0 {
+			t.Errorf("the scraper's token read no metric")
+		}
+	})
 }
 
 // The keys of the suite's own API.

@@ -25,7 +25,7 @@ func main() {
 }
 
 func run(args []string) error {
-	p, err := app.Start("worker", args, config.WebhookSecret, config.SandboxKey, config.ReturnSecret, config.PublicURL)
+	p, err := app.Start("worker", args, config.WebhookSecret, config.SandboxKey, config.ReturnSecret, config.PublicURL, config.WorkerMetrics)
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func serveMetrics(addr string, p *app.Process) (stop func()) {
 		p.Log.Error("metrics not served: set CARDFLOW_METRICS_ADDR to a free address", zap.String("addr", addr), zap.Error(err))
 		return func() {}
 	}
-	srv := app.MetricsServer(addr, p.Telemetry)
+	srv := app.MetricsServer(addr, p.Telemetry, p.Config.MetricsAuth)
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			p.Log.Error("metrics server", zap.Error(err))

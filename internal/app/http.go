@@ -52,11 +52,16 @@ func NewServer(addr string, h http.Handler, t Timeouts) *http.Server {
 
 // APIServer is the shop API's server on cfg.APIAddr. It refuses to build one
 // whose codec server (mounted on the API) would answer off loopback without
-// CARDFLOW_CODEC_AUTH: anyone reaching it could decrypt every payload.
+// CARDFLOW_CODEC_AUTH: anyone reaching it could decrypt every payload; and one
+// whose /metrics would, without CARDFLOW_METRICS_AUTH.
 func APIServer(cfg config.Config, h http.Handler, t Timeouts) (*http.Server, error) {
 	co := codec.ServerOptionsFromEnv()
 	co.Loopback = config.Loopback(cfg.APIAddr)
 	if err := co.Check(); err != nil {
+		return nil, fmt.Errorf("api on %s: %w", cfg.APIAddr, err)
+	}
+	// The API serves /metrics on its own listener (Observed).
+	if err := cfg.CheckMetrics(cfg.APIAddr); err != nil {
 		return nil, fmt.Errorf("api on %s: %w", cfg.APIAddr, err)
 	}
 	return NewServer(cfg.APIAddr, h, t), nil

@@ -164,6 +164,7 @@ func TestAPIServerRefusesCodecOffLoopbackWithoutToken(t *testing.T) {
 	}
 	t.Setenv(codec.EnvAuth, "s3cret")
 	cfg.APIAddr = "0.0.0.0:8080"
+	cfg.MetricsAuth = "metrics-token" // off loopback /metrics needs one too
 	srv, err := APIServer(cfg, http.NotFoundHandler(), ts)
 	if err != nil {
 		t.Fatalf("off loopback with a codec token: %v", err)

@@ -48,6 +48,7 @@ func TestAPIServesTLS(t *testing.T) {
 	cfg := config.Default()
 	cfg.APIAddr, cfg.TLSCert, cfg.TLSKey = "0.0.0.0:0", f.ServerCert, f.ServerKey
 	t.Setenv("CARDFLOW_CODEC_AUTH", "token") // off loopback the codec server needs one
+	cfg.MetricsAuth = "metrics-token"        // and /metrics
 	srv, err := APIServer(cfg, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) }), APITimeouts(time.Minute))
 	require.NoError(t, err)
 	srv.TLSConfig, err = APITLS(cfg)

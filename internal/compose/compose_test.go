@@ -213,10 +213,67 @@ func TestComposeShipsNoDevelopmentSecret(t *testing.T) {
 	}
 	required := regexp.MustCompile(`^"?\$\{[A-Z_]+:\?[^}]+\}"?$`)
 	for name, s := range load(t) {
-		for _, v := range []string{"CARDFLOW_API_KEYS", "CARDFLOW_WEBHOOK_SECRET", "CARDFLOW_CODEC_KEY", "CARDFLOW_CODEC_AUTH", "POSTGRES_PASSWORD", "GF_SECURITY_ADMIN_PASSWORD"} {
+		for _, v := range []string{"CARDFLOW_API_KEYS", "CARDFLOW_WEBHOOK_SECRET", "CARDFLOW_CODEC_KEY", "CARDFLOW_CODEC_AUTH", "CARDFLOW_METRICS_AUTH", "POSTGRES_PASSWORD", "GF_SECURITY_ADMIN_PASSWORD"} {
 			if val, ok := s.Environment[v]; ok {
 				assert.Regexp(t, required, val, "%s's %s must be required", name, v)
 			}
 		}
 	}
+}
+
+// The API and the workers serve /metrics off loopback in compose, so both take
+// CARDFLOW_METRICS_AUTH (they refuse to start without it), and Prometheus
+// sends it on every cardflow scrape: the API over HTTPS, every worker replica.
+func TestComposeScrapesWithTheMetricsToken(t *testing.T) {
+	services := load(t)
+	for _, name := range []string{"api", "worker"} {
+		assert.Contains(t, services[name].Environment, "CARDFLOW_METRICS_AUTH", name)
+	}
+	raw, err := os.ReadFile("../../docker-compose.yml")
+	require.NoError(t, err)
+	var doc struct {
+		Services map[string]struct {
+			Secrets []string `yaml:"secrets"`
+		} `yaml:"services"`
+		Secrets map[string]struct {
+			Environment string `yaml:"environment"`
+		} `yaml:"secrets"`
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &doc))
+	assert.Equal(t, "CARDFLOW_METRICS_AUTH", doc.Secrets["metrics_token"].Environment)
+	assert.Contains(t, doc.Services["prometheus"].Secrets, "metrics_token")
+
+	raw, err = os.ReadFile("../../deploy/prometheus/prometheus.yml")
+	require.NoError(t, err)
+	var prom struct {
+		ScrapeConfigs []struct {
+			Job           string `yaml:"job_name"`
+			Scheme        string `yaml:"scheme"`
+			Authorization struct {
+				Type            string `yaml:"type"`
+				CredentialsFile string `yaml:"credentials_file"`
+			} `yaml:"authorization"`
+			DNS []struct {
+				Names []string `yaml:"names"`
+			} `yaml:"dns_sd_configs"`
+		} `yaml:"scrape_configs"`
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &prom))
+	jobs := map[string]bool{}
+	for _, j := range prom.ScrapeConfigs {
+		if !strings.HasPrefix(j.Job, "cardflow-") {
+			continue
+		}
+		jobs[j.Job] = true
+		assert.Equal(t, "Bearer", j.Authorization.Type, j.Job)
+		assert.Equal(t, "/run/secrets/metrics_token", j.Authorization.CredentialsFile, j.Job)
+		if j.Job == "cardflow-api" {
+			assert.Equal(t, "https", j.Scheme, "the API serves HTTPS off loopback")
+		}
+		if j.Job == "cardflow-worker" {
+			require.Len(t, j.DNS, 1, "every worker replica, not one of them")
+			assert.Equal(t, []string{"worker"}, j.DNS[0].Names)
+		}
+	}
+	assert.Equal(t, map[string]bool{"cardflow-api": true, "cardflow-worker": true}, jobs)
 }

@@ -57,6 +57,12 @@ type Config struct {
 	// MetricsAddr is where a worker serves /metrics (CARDFLOW_METRICS_ADDR;
 	// empty: nowhere). The API serves it on its own listener instead.
 	MetricsAddr string
+	// MetricsAuth is the bearer token /metrics asks of a scraper
+	// (CARDFLOW_METRICS_AUTH), on the API and on a worker; empty: none, which
+	// only a listener on loopback may have (CheckMetrics). The metrics tell
+	// money moved per currency and decline rates per code: a business's
+	// figures, not for whoever reaches the port. No flag, as for every secret.
+	MetricsAuth string
 	// TLSCert and TLSKey are the API's certificate and key, PEM files
 	// (CARDFLOW_TLS_CERT, CARDFLOW_TLS_KEY): set, the API serves HTTPS; off
 	// loopback it refuses to start without them (app.APITLS).
@@ -278,6 +284,7 @@ func (c *Config) fromEnv(lookup func(string) (string, bool)) error {
 	})
 	str(&c.SandboxSecretKey, "CARDFLOW_SANDBOX_SECRET_KEY")
 	str(&c.MetricsAddr, "CARDFLOW_METRICS_ADDR")
+	str(&c.MetricsAuth, "CARDFLOW_METRICS_AUTH")
 	return errors.Join(errs...)
 }
 

@@ -27,6 +27,12 @@ const (
 	// the machine itself. The worker names it in the payment-page links of its
 	// webhooks and in 3-D Secure return URLs, which customers open elsewhere.
 	PublicURL
+	// APIMetrics and WorkerMetrics are no secrets either, but the lack of
+	// one: /metrics on CARDFLOW_API_ADDR (the API) or CARDFLOW_METRICS_ADDR
+	// (a worker) needs CARDFLOW_METRICS_AUTH when it listens off loopback
+	// (CheckMetrics), whatever the process's other addresses.
+	APIMetrics
+	WorkerMetrics
 )
 
 // DevReturnSecret signs 3-D Secure return URLs on a developer's machine.
@@ -66,6 +72,18 @@ func (c Config) OnLoopback() bool {
 // secrets it uses is a development secret, naming the variable to set. On
 // loopback it allows them: that is what they are for.
 func (c Config) RefuseDevSecrets(uses ...Secret) error {
+	for _, s := range uses {
+		var err error
+		switch s {
+		case APIMetrics:
+			err = c.CheckMetrics(c.APIAddr)
+		case WorkerMetrics:
+			err = c.CheckMetrics(c.MetricsAddr)
+		}
+		if err != nil {
+			return err
+		}
+	}
 	if c.OnLoopback() {
 		return nil
 	}
@@ -119,4 +137,16 @@ func (c Config) checkPublicURL() error {
 		return fmt.Errorf("config: CARDFLOW_PUBLIC_URL %s is a loopback address, and this process is not on loopback: customers' browsers cannot open its links", c.PublicURL)
 	}
 	return nil
+}
+
+// CheckMetrics refuses /metrics served at addr off loopback without
+// CARDFLOW_METRICS_AUTH: the API's listener is the shop's public door, and a
+// worker's metrics port reachable from elsewhere is as open. It is checked
+// apart from OnLoopback because a worker whose other addresses are all
+// loopback may still publish its metrics on every interface.
+func (c Config) CheckMetrics(addr string) error {
+	if addr == "" || Loopback(addr) || c.MetricsAuth != "" {
+		return nil
+	}
+	return fmt.Errorf("config: /metrics would listen on %s, off loopback, without CARDFLOW_METRICS_AUTH: anyone reaching it would read the money moved and the decline rates; set a token of your own (the scraper sends it as a bearer token)", addr)
 }

@@ -102,3 +102,39 @@ func TestPublicURLRefusedOffLoopback(t *testing.T) {
 	c.PublicURL = "https://pay.shop.example"
 	assert.NoError(t, c.RefuseDevSecrets(PublicURL))
 }
+
+// /metrics off loopback needs CARDFLOW_METRICS_AUTH, whatever the process's
+// other addresses: a worker talking to Temporal on loopback may still publish
+// its metrics on every interface. On loopback, or not served, it needs none.
+func TestMetricsOffLoopbackNeedAToken(t *testing.T) {
+	c := Default()
+	for _, addr := range []string{"0.0.0.0:9090", ":9090", "10.0.0.7:9090", "worker:9090"} {
+		err := c.CheckMetrics(addr)
+		require.Error(t, err, addr)
+		assert.Contains(t, err.Error(), "CARDFLOW_METRICS_AUTH")
+		assert.Contains(t, err.Error(), addr)
+	}
+	for _, addr := range []string{"", "127.0.0.1:9090", "localhost:9090", "[::1]:9090"} {
+		assert.NoError(t, c.CheckMetrics(addr), addr)
+	}
+	t.Setenv("CARDFLOW_METRICS_AUTH", "scraper-token")
+	c, err := Load("test", nil)
+	require.NoError(t, err)
+	assert.Equal(t, "scraper-token", c.MetricsAuth)
+	assert.NoError(t, c.CheckMetrics("0.0.0.0:9090"))
+
+	// The processes ask it at start, before they dial Temporal: a worker
+	// whose every other address is loopback, metrics on all interfaces.
+	c.MetricsAuth = ""
+	c.MetricsAddr = "0.0.0.0:9090"
+	require.True(t, c.OnLoopback())
+	err = c.RefuseDevSecrets(WebhookSecret, WorkerMetrics)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "CARDFLOW_METRICS_AUTH")
+	assert.NoError(t, c.RefuseDevSecrets(APIMetrics), "the API's listener is on loopback")
+	c.APIAddr = ":8080"
+	assert.ErrorContains(t, c.RefuseDevSecrets(APIMetrics), "CARDFLOW_METRICS_AUTH")
+	c.MetricsAuth = "scraper-token"
+	c.APIAddr = ":8080"
+	assert.NoError(t, c.RefuseDevSecrets(APIMetrics, WorkerMetrics))
+}

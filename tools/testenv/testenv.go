@@ -54,6 +54,9 @@ const (
 	SandboxKey            = sandbox.DevSecretKey
 	SandboxPublishableKey = "pk_sandbox_test"
 	SandboxOrigin         = "https://shop.example"
+	// MetricsToken is the Env's CARDFLOW_METRICS_AUTH: its /metrics answers
+	// only a scrape that sends it, as a deployment's must (Metrics sends it).
+	MetricsToken = "mt_test_scraper"
 )
 
 // Options tune one Env.
@@ -188,10 +191,11 @@ func New(t *testing.T, opts Options) *Env {
 		t.Fatalf("start worker: %v", err)
 	}
 	cfg.SandboxPublishableKey = SandboxPublishableKey
+	cfg.MetricsAuth = MetricsToken
 	apiSrv, apiURL := serveAPI(t, ln, cfg, opts, app.Observed(server.New(c, cfg, log, keys, func(sc *server.Config) {
 		sc.Orders = opts.Orders
 		sc.Subscriptions = opts.Subscriptions
-	}), e.Telemetry))
+	}), e.Telemetry, cfg.MetricsAuth))
 	e.API = apiURL
 	t.Cleanup(func() {
 		// Let handlers finish (as httptest's Close did), then drop what is left.
@@ -380,7 +384,7 @@ func (e *Env) History(t testing.TB, workflowID string) [][]byte {
 // the Env's telemetry) over HTTP, as Prometheus does.
 func (e *Env) Metrics(t testing.TB) telemetry.Scrape {
 	t.Helper()
-	status, body := do(t, http.MethodGet, e.API+"/metrics", nil)
+	status, body := do(t, http.MethodGet, e.API+"/metrics", nil, "Authorization", "Bearer "+MetricsToken)
 	if status != http.StatusOK {
 		t.Fatalf("/metrics: %d %s", status, body)
 	}
