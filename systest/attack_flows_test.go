@@ -38,8 +38,9 @@ func attackEvents(t *testing.T, body []byte) []map[string]any {
 
 // A card tester loops stolen numbers through one order's payment-attempts:
 // after ten declined attempts within the hour the eleventh answers 429
-// too_many_attempts, and so does a good card after it; nothing is charged and
-// the ledger holds at most the ten declines.
+// too_many_attempts, and so does a good card after it; nothing is charged,
+// the ledger holds at most the ten declines, and the refused cards never
+// reach the vault.
 func TestAttackCardTestingLoop(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t, testenv.Options{})
@@ -74,6 +75,19 @@ func TestAttackCardTestingLoop(t *testing.T) {
 	}
 	if declined > 10 {
 		t.Errorf("%d declined charges at the processor, want at most 10", declined)
+	}
+
+	// A refused attempt stores no card: the limit is asked of the workflow
+	// before the card goes to the vault (an API whose vault calls are counted).
+	api := atkNewAPI(t, env)
+	for _, n := range []string{"4000000000009995", "5555555555554444"} {
+		status, body := api.do(t, atkFullKey, http.MethodPost, "/v1/orders/"+id+"/payment-attempts", map[string]any{"card": orderCard(n)})
+		if status != http.StatusTooManyRequests {
+			t.Errorf("attempt with %s…: %d, want 429: %s", n[:6], status, body)
+		}
+	}
+	if n := api.tokenized.Load(); n != 0 {
+		t.Errorf("the refused attempts tokenized %d cards, want none", n)
 	}
 }
 

@@ -2,16 +2,19 @@ package server
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cardflow/cardflow/api/shop"
 	"github.com/cardflow/cardflow/order"
 	"github.com/cardflow/cardflow/payment"
 	"github.com/cardflow/cardflow/subscription"
+	"go.uber.org/zap"
 )
 
 // The API's doors (issue 12): key scopes, card data in ids, strict JSON,
@@ -248,5 +251,44 @@ func TestReplayedOrConflictingCreateNotTokenized(t *testing.T) {
 			}
 			wantCalls(t, r, "query", "start", "update-with-start")
 		})
+	}
+}
+
+// readSpy is a request body that records whether anyone read it.
+type readSpy struct {
+	r    io.Reader
+	read bool
+}
+
+func (b *readSpy) Read(p []byte) (int, error) { b.read = true; return b.r.Read(p) }
+
+// A read-only key's write is refused before its body is read: no card data
+// it carries is decoded, checked or logged, and a large or trickled body
+// costs the server nothing but the headers.
+func TestReadOnlyKeyRefusedBeforeTheBodyIsRead(t *testing.T) {
+	s := &Server{
+		Temporal: &fuzzTemporal{},
+		Vault:    &fuzzVault{},
+		Log:      zap.NewNop(),
+		Config:   Config{Keys: []string{fuzzKey, readKey}, UpdateTimeout: time.Second},
+		Now:      func() time.Time { return fuzzNow },
+	}
+	for _, path := range []string{"/v1/orders", "/v1/subscriptions", "/v1/orders/o-1/payment-attempts"} {
+		body := &readSpy{r: strings.NewReader(fuzzOrderBody)}
+		req := httptest.NewRequest(http.MethodPost, path, body)
+		req.Header.Set("Authorization", "Bearer "+readKey)
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		if rec.Code != http.StatusForbidden || body.read {
+			t.Errorf("POST %s with a read-only key: %d, body read %v; want 403 with the body unread", path, rec.Code, body.read)
+		}
+	}
+	// The same request with the full key is read (the spy works).
+	body := &readSpy{r: strings.NewReader(fuzzOrderBody)}
+	req := httptest.NewRequest(http.MethodPost, "/v1/orders", body)
+	req.Header.Set("Authorization", "Bearer "+fuzzKey)
+	s.Handler().ServeHTTP(httptest.NewRecorder(), req)
+	if !body.read {
+		t.Error("the full key's create left its body unread: the spy sees nothing")
 	}
 }
