@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -207,12 +206,13 @@ func runAPI(ctx context.Context, cfg config.Config, window time.Duration) error 
 		return err
 	}
 	defer c.Close()
-	srv := &http.Server{
-		Addr: cfg.APIAddr,
-		Handler: server.New(c, cfg, log, keys, func(sc *server.Config) {
-			sc.Orders = order.Settings{ReturnWindow: window}
-		}),
-		ReadHeaderTimeout: 10 * time.Second,
+	// The API's own server, timeouts included, so the bench measures what
+	// runs in production.
+	srv, err := app.APIServer(cfg, server.New(c, cfg, log, keys, func(sc *server.Config) {
+		sc.Orders = order.Settings{ReturnWindow: window}
+	}), app.APITimeouts(cfg.ProcessorTimeout+server.DefaultUpdateTimeout))
+	if err != nil {
+		return err
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()

@@ -5,9 +5,9 @@ package main
 import (
 	"flag"
 	"log"
-	"net/http"
 	"time"
 
+	"github.com/cardflow/cardflow/internal/app"
 	"github.com/cardflow/cardflow/internal/config"
 	"github.com/cardflow/cardflow/tools/stripemock"
 )
@@ -19,7 +19,9 @@ func main() {
 	if !config.Loopback(*addr) {
 		log.Fatalf("stripe-mock-shim: %s is not loopback: a test double serves no network", *addr)
 	}
-	srv := &http.Server{Addr: *addr, Handler: stripemock.NewShim(*upstream), ReadHeaderTimeout: 5 * time.Second}
+	// Every deadline of a cardflow server, though it serves only loopback:
+	// a stuck client of make run-stripe should not hold the shim.
+	srv := app.NewServer(*addr, stripemock.NewShim(*upstream), app.Timeouts{ReadHeader: 5 * time.Second, Read: 30 * time.Second, Write: 60 * time.Second, Idle: 60 * time.Second})
 	log.Printf("stripe-mock-shim on http://%s, forwarding to stripe-mock at %s", *addr, *upstream)
 	log.Fatal(srv.ListenAndServe())
 }
