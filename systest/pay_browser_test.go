@@ -155,6 +155,16 @@ func (p poller) Do(ctx context.Context) error {
 	}
 }
 
+// waitSettled waits until a paid page shows its outcome alone: the card
+// fields and the cancel button gone, not a form still busy with the card.
+func (b *browser) waitSettled() {
+	b.t.Helper()
+	b.do("fields gone after paying", chromedp.Legacy(pollTrue(`(function () {
+		var f = document.getElementById("card-fields"), c = document.getElementById("cancel");
+		return !!f && f.parentNode.hidden && f.offsetParent === null && !!c && c.hidden && c.offsetParent === null;
+	})()`)))
+}
+
 // card fills the card fields in their iframe and pays.
 func (b *browser) card(c ncCard, shot string) {
 	b.t.Helper()
@@ -222,6 +232,7 @@ func TestPaymentPageInABrowser(t *testing.T) {
 		b.shot("01-order-awaiting-payment")
 		b.card(ncVisa, "02-card-fields-filled")
 		b.waitText("#message", "authorized")
+		b.waitSettled()
 		b.shot("03-paid-message")
 		loc := b.waitLocation(shop.URL + "/thanks")
 		b.shot("04-returned-to-shop")
@@ -341,6 +352,7 @@ func TestPaymentPageInABrowser(t *testing.T) {
 		b.shot("17-3ds-1629-passed-then-declined")
 		b.card(ncMaster, "")
 		b.waitText("#message", "authorized")
+		b.waitSettled()
 		b.shot("18-3ds-1629-then-5555-paid")
 		b.waitLocation(shop.URL + "/thanks")
 		if v := pageGetOrder(t, env, id); v.Status != "authorized" || v.Card.Last4 != "4444" {

@@ -22,10 +22,21 @@
       .then(function (r) { return r.json(); });
   }
 
+  // settled takes the card fields and the cancel button away once there is
+  // nothing left to pay: the customer sees the outcome alone, not a form
+  // still busy with the card just paid, while the page leaves for the shop.
+  function settled() {
+    var card = frame && frame.parentNode;
+    if (card) { card.hidden = true; }
+    var cancel = document.getElementById("cancel");
+    if (cancel) { cancel.hidden = true; }
+  }
+
   // answer shows the outcome; a challenge goes to the issuer's page at once;
   // a decline asks the card fields for another card.
   function answer(res) {
     show(res.message || main.dataset.error, res.outcome);
+    if (res.outcome === "paid") { settled(); }
     if (res.redirect) {
       var wait = res.outcome === "challenge" ? 300 : 1500;
       setTimeout(function () { window.location.assign(res.redirect); }, wait);
@@ -51,7 +62,7 @@
 
   document.getElementById("cancel").addEventListener("click", function () {
     post(main.dataset.cancel).then(function (res) {
-      if (res.redirect) { window.location.assign(res.redirect); return; }
+      if (res.redirect) { settled(); window.location.assign(res.redirect); return; }
       show(res.message || main.dataset.error, res.outcome);
     });
   });
