@@ -92,12 +92,24 @@ const (
 	// so the subscription was trialing while the challenge waited.
 	RevFirstCardVerified Revision = 8
 
-	revLatest = RevFirstCardVerified
+	// RevDeclinedCardsCount: a card whose zero-amount verification is
+	// declined no longer starts anything. An incomplete subscription (the
+	// payment page's) stays incomplete for another card, where before the
+	// declined card started the trial (or billed at once) all the same. And
+	// the declined verifications count against Settings.AttemptLimits, as
+	// declined catch-up bills do: a card change (the page's included) that
+	// would verify or bill answers too_many_attempts while the window is
+	// full, so a subscription's card fields are no card tester's oracle.
+	RevDeclinedCardsCount Revision = 9
+
+	// Latest is the revision new runs take; tests that pin an older one
+	// name it as the newest a run supports.
+	Latest = RevDeclinedCardsCount
 )
 
 // ReadRevision is the run's revision; call it once, at the start of the run.
 func ReadRevision(ctx workflow.Context) Revision {
-	return Revision(workflow.GetVersion(ctx, ChangeID, workflow.Version(RevOriginal), workflow.Version(revLatest)))
+	return Revision(workflow.GetVersion(ctx, ChangeID, workflow.Version(RevOriginal), workflow.Version(Latest)))
 }
 
 // Attention reports bounded processor retries and the attention state.
@@ -129,3 +141,7 @@ func (r Revision) CycleRefundsAtProcessor() bool { return r >= RevCycleRefundsAt
 // verified (and authenticated) before its trial or first bill starts
 // (RevFirstCardVerified).
 func (r Revision) FirstCardVerified() bool { return r >= RevFirstCardVerified }
+
+// DeclinedCardsCount reports that a declined verification starts nothing
+// and counts against the attempt limits (RevDeclinedCardsCount).
+func (r Revision) DeclinedCardsCount() bool { return r >= RevDeclinedCardsCount }

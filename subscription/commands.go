@@ -161,11 +161,17 @@ func (w *subscription) once(c payment.SubscriptionCommand, key, digest string, e
 
 // checkAttempts refuses, since RevGuarded, a command that would bill the
 // customer at once (a card change or catch-up while past due or suspended)
-// while Settings.AttemptLimits' declined catch-up bills fill the window.
+// while Settings.AttemptLimits' declined catch-up bills fill the window; since
+// RevDeclinedCardsCount also a card change that would verify the card
+// (incomplete, trialing, active), declined verifications counting too.
 func (w *subscription) checkAttempts() error {
 	switch w.st.Status {
 	case payment.SubscriptionPastDue, payment.SubscriptionSuspended:
 		if w.rev.Guarded() {
+			return w.st.Declines.Check(w.now(), w.settings.AttemptLimits)
+		}
+	case payment.SubscriptionIncomplete, payment.SubscriptionTrialing, payment.SubscriptionActive:
+		if w.rev.DeclinedCardsCount() {
 			return w.st.Declines.Check(w.now(), w.settings.AttemptLimits)
 		}
 	}
@@ -297,17 +303,23 @@ func (w *subscription) doChangeCard(ctx workflow.Context, card payment.Card) err
 			// entered while another's challenge waits replaces that one.
 			w.st.Challenge = nil
 			w.st.NetworkTxnID = ""
-			if err := w.verify(ctx); err != nil || w.st.Challenge != nil {
+			ok, err := w.verify(ctx)
+			if err != nil || w.st.Challenge != nil {
 				return err
 			}
-			w.startFromPage(ctx)
+			// Since RevDeclinedCardsCount a declined card starts nothing:
+			// the page takes another.
+			if ok || !w.rev.DeclinedCardsCount() {
+				w.startFromPage(ctx)
+			}
 			return nil
 		}
 		w.startFromPage(ctx)
 	}
 	if w.changingCard && w.st.Challenge == nil {
 		w.st.NetworkTxnID = "" // the old card's: it does not follow the new one
-		return w.verify(ctx)
+		_, err := w.verify(ctx)
+		return err
 	}
 	return nil
 }

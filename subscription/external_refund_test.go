@@ -83,7 +83,7 @@ func TestSubscriptionProcessorEventBeforeItsRevision(t *testing.T) {
 	in.Settings.RetainFor = time.Hour
 	start := subDate(2026, time.March, 1, 9)
 	d.onEnv = func(env *testsuite.TestWorkflowEnvironment) {
-		env.OnGetVersion(flow.ChangeID, workflow.DefaultVersion, workflow.Version(flow.RevFirstCardVerified)).Return(workflow.Version(flow.RevProcessorEvents))
+		env.OnGetVersion(flow.ChangeID, workflow.DefaultVersion, workflow.Version(flow.Latest)).Return(workflow.Version(flow.RevProcessorEvents))
 	}
 	var u flowtest.Update
 	var v View

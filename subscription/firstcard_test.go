@@ -1,6 +1,7 @@
 package subscription
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -189,7 +190,7 @@ func TestFirstCardBeforeRevisionTrialsFirst(t *testing.T) {
 	f.authn["tok_3ds"] = subChallenge("auth_1")
 	d := newSubDriver(t, f)
 	d.onEnv = func(env *testsuite.TestWorkflowEnvironment) {
-		env.OnGetVersion(flow.ChangeID, workflow.DefaultVersion, workflow.Version(flow.RevFirstCardVerified)).Return(workflow.Version(flow.RevCycleRefundsAtProcessor))
+		env.OnGetVersion(flow.ChangeID, workflow.DefaultVersion, workflow.Version(flow.Latest)).Return(workflow.Version(flow.RevCycleRefundsAtProcessor))
 	}
 	var change flowtest.Update
 	d.at(start.Add(2*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
@@ -229,4 +230,111 @@ func TestFirstCardChallengePassedWithoutTrialBills(t *testing.T) {
 	assert.Equal(t, int64(999), f.sales[0].In.Amount.Amount)
 	assert.Equal(t, "ntx_subscription/s-1/verify/1", f.sales[0].In.NetworkTransactionID)
 	assert.Len(t, f.noticesOf("payment_succeeded"), 1)
+}
+
+// A first card the issuer declines at its zero-amount verification starts
+// nothing (flow.RevDeclinedCardsCount): the subscription stays incomplete,
+// nothing is billed, and the page's next card, approved, starts the trial
+// from then.
+func TestFirstCardDeclinedLeavesIncomplete(t *testing.T) {
+	in := pageInput(t)
+	start := subDate(2026, time.November, 21, 10)
+	secondAt := start.Add(10 * time.Minute)
+	declined := payment.Card{Token: "tok_decl", Brand: payment.Visa, Last4: "0002", ExpMonth: 12, ExpYear: 2030}
+	f := newSubFake(t, declined, subCard)
+	f.verifyDecl["tok_decl"] = payment.DoNotHonor
+	d := newSubDriver(t, f)
+	var first, second flowtest.Update
+	d.at(start.Add(2*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
+		first.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: declined})
+	})
+	d.at(secondAt, func(env *testsuite.TestWorkflowEnvironment) {
+		second.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: subCard})
+	})
+	require.NoError(t, d.run(in, start, 5))
+
+	v := flowtest.Answer[View](t, &first)
+	assert.Equal(t, payment.SubscriptionIncomplete, v.Status, "a declined card starts no trial")
+	assert.Nil(t, v.NextBillingAt)
+	last := v.Events[len(v.Events)-1]
+	assert.Equal(t, EventVerificationFailed, last.Type)
+	assert.Equal(t, payment.DoNotHonor, last.Code)
+
+	v = flowtest.Answer[View](t, &second)
+	assert.Equal(t, payment.SubscriptionTrialing, v.Status)
+	require.NotNil(t, v.NextBillingAt)
+	assert.Equal(t, secondAt.AddDate(0, 0, 14), *v.NextBillingAt, "the trial is anchored at the approved card")
+	assert.Equal(t, "4242", v.Card.Last4)
+
+	require.Len(t, f.verifies, 2)
+	assert.Equal(t, "tok_decl", f.verifies[0].In.Token)
+	assert.Equal(t, "tok_1", f.verifies[1].In.Token)
+	require.Len(t, f.voids, 1, "only the approved verification holds anything to void")
+	require.Len(t, f.sales, 1, "the first bill, after the trial, with the approved card")
+	assert.Equal(t, "tok_1", f.sales[0].In.Token)
+	assert.Equal(t, "ntx_subscription/s-1/verify/2", f.sales[0].In.NetworkTransactionID)
+}
+
+// Declined verifications count against the attempt limits: after ten cards
+// declined on one page within the hour the eleventh card change is refused
+// too_many_attempts before it reaches the processor, and an hour after the
+// first decline a card is taken again.
+func TestDeclinedVerificationsLimitCardChanges(t *testing.T) {
+	in := pageInput(t)
+	start := subDate(2026, time.November, 21, 10)
+	var cards []payment.Card
+	f := newSubFake(t, subCard)
+	for i := 1; i <= 11; i++ {
+		c := payment.Card{Token: fmt.Sprintf("tok_t%d", i), Brand: payment.Visa, Last4: fmt.Sprintf("%04d", i), ExpMonth: 12, ExpYear: 2030}
+		cards = append(cards, c)
+		f.cards[c.Token] = c
+		f.verifyDecl[c.Token] = payment.GenericDecline
+	}
+	d := newSubDriver(t, f)
+	changes := make([]flowtest.Update, 11)
+	for i := range changes {
+		d.at(start.Add(time.Duration(i+1)*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
+			changes[i].Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: cards[i]})
+		})
+	}
+	var later flowtest.Update
+	d.at(start.Add(time.Hour+2*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
+		later.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: subCard})
+	})
+	require.NoError(t, d.run(in, start, 5))
+	for i := range changes[:10] {
+		assert.Equal(t, payment.SubscriptionIncomplete, flowtest.Answer[View](t, &changes[i]).Status, "card %d", i+1)
+	}
+	flowtest.WantRejected(t, &changes[10], flow.ErrTypeTooManyAttempts, "card", "the eleventh card")
+	require.Len(t, f.verifies, 11, "ten declined cards and the one after the window")
+	for _, v := range f.verifies {
+		assert.NotEqual(t, "tok_t11", v.In.Token, "the eleventh card reached the processor")
+	}
+	assert.Equal(t, payment.SubscriptionTrialing, flowtest.Answer[View](t, &later).Status, "the window has passed")
+}
+
+// A run from before RevDeclinedCardsCount keeps its behaviour: the declined
+// first card starts the trial all the same.
+func TestFirstCardDeclinedBeforeRevisionStartsTrial(t *testing.T) {
+	in := pageInput(t)
+	start := subDate(2026, time.November, 21, 10)
+	declined := payment.Card{Token: "tok_decl", Brand: payment.Visa, Last4: "0002", ExpMonth: 12, ExpYear: 2030}
+	f := newSubFake(t, declined)
+	f.verifyDecl["tok_decl"] = payment.DoNotHonor
+	d := newSubDriver(t, f)
+	d.onEnv = func(env *testsuite.TestWorkflowEnvironment) {
+		env.OnGetVersion(flow.ChangeID, workflow.DefaultVersion, workflow.Version(flow.Latest)).Return(workflow.Version(flow.RevFirstCardVerified))
+	}
+	var change flowtest.Update
+	d.at(start.Add(2*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
+		change.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: declined})
+	})
+	require.NoError(t, d.run(in, start, 2))
+	v := flowtest.Answer[View](t, &change)
+	assert.Equal(t, payment.SubscriptionTrialing, v.Status, "the declined card started the trial, as it did")
+	types := []string{}
+	for _, e := range v.Events {
+		types = append(types, e.Type)
+	}
+	assert.Contains(t, types, EventVerificationFailed)
 }

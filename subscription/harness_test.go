@@ -67,7 +67,10 @@ type subFake struct {
 	authedNtx map[string]string // network transaction id → token
 	authReqs  []subCall[payment.AuthenticationRequest]
 	verifies  []subCall[payment.Charge]
-	voids     []subCall[payment.Operation]
+	// verifyDecl: token → the decline code every zero-amount verification
+	// of that card answers (unset approves).
+	verifyDecl map[string]string
+	voids      []subCall[payment.Operation]
 }
 
 // subCall is one activity call and the workflow time it happened.
@@ -80,7 +83,7 @@ func newSubFake(t *testing.T, cards ...payment.Card) *subFake {
 	f := &subFake{t: t, cards: map[string]payment.Card{}, declines: map[string][]string{},
 		updater: map[string]payment.CardUpdate{}, noticeRun: map[string]int{},
 		authn: map[string]payment.Authentication{}, results: map[string]payment.Authentication{},
-		requires: map[string]bool{}, authedNtx: map[string]string{}}
+		requires: map[string]bool{}, authedNtx: map[string]string{}, verifyDecl: map[string]string{}}
 	for _, c := range cards {
 		f.cards[c.Token] = c
 	}
@@ -193,6 +196,9 @@ func (f *subFake) verify(_ context.Context, c payment.Charge) (payment.Outcome, 
 	defer f.mu.Unlock()
 	f.verifies = append(f.verifies, subCall[payment.Charge]{f.now(), c})
 	ntx := "ntx_" + c.Key
+	if code := f.verifyDecl[c.Token]; code != "" {
+		return payment.Outcome{Failure: payment.DeclineFor(code).Failure(payment.StageProcessor), NetworkTransactionID: ntx}, nil
+	}
 	if f.requires[c.Token] && !authenticated(c) {
 		return payment.Outcome{Failure: payment.DeclineFor(payment.AuthenticationRequired).Failure(payment.StageProcessor), NetworkTransactionID: ntx}, nil
 	}

@@ -24,6 +24,9 @@ func TestReplayRecordedHistories(t *testing.T) {
 		// revision 8 (flow.RevFirstCardVerified): incomplete, the page's card challenged (still incomplete), passed,
 		// verified for zero and voided, trialing, the first bill merchant-initiated, continue-as-new
 		"subscription_payment_page_challenge.rev8.json",
+		// revision 9 (flow.RevDeclinedCardsCount): incomplete, the page's first card declined at its verification
+		// (still incomplete), 4242 verified and voided, trialing, the first bill, continue-as-new
+		"subscription_payment_page_declined_card.rev9.json",
 	})
 }
 

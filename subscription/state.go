@@ -158,7 +158,7 @@ func (w *subscription) begin(ctx workflow.Context) error {
 	if w.rev.ThreeDS() && w.st.Status == payment.SubscriptionTrialing {
 		// The create call answers with the verification's result (or its challenge).
 		w.started = false
-		err := w.verify(ctx)
+		_, err := w.verify(ctx)
 		w.started = true
 		return err
 	}

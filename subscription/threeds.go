@@ -132,23 +132,34 @@ func (w *subscription) declinedForAuthentication(ctx workflow.Context, f *paymen
 
 // verify is the zero-amount verification of the card (customer-initiated):
 // authenticated when the card requires it, authorized for zero, voided. Its
-// network transaction id lets the bills go without the customer.
-func (w *subscription) verify(ctx workflow.Context) error {
+// network transaction id lets the bills go without the customer. approved
+// reports the card verified now; false with a challenge left waiting
+// (w.st.Challenge) or with the card declined.
+func (w *subscription) verify(ctx workflow.Context) (approved bool, err error) {
 	w.st.VerifySeq++
 	zero := payment.Money{Currency: w.in.Plan.Currency}
 	a, f, err := w.authenticate(ctx, fmt.Sprintf("verify/%d", w.st.VerifySeq), zero)
 	switch {
 	case err != nil:
-		return err
+		return false, err
 	case f != nil:
-		w.event(ctx, Event{Type: EventVerificationFailed, Code: f.Code})
-		return nil
+		w.verificationDeclined(ctx, f.Code)
+		return false, nil
 	case a.Status == payment.AuthChallengeRequired:
 		w.await(ctx, Challenge{Authentication: a, Verify: true})
-		return nil
+		return false, nil
 	}
-	_, err = w.verifyWith(ctx, a.Data())
-	return err
+	return w.verifyWith(ctx, a.Data())
+}
+
+// verificationDeclined records a card the processor refused to verify;
+// since RevDeclinedCardsCount it counts against the attempt limits, as a
+// declined catch-up bill does.
+func (w *subscription) verificationDeclined(ctx workflow.Context, code string) {
+	w.event(ctx, Event{Type: EventVerificationFailed, Code: code})
+	if w.rev.DeclinedCardsCount() {
+		w.st.Declines = w.st.Declines.Add(workflow.Now(ctx).UTC(), w.settings.AttemptLimits)
+	}
 }
 
 // verifyWith authorizes zero with the authentication data and voids it;
@@ -166,7 +177,7 @@ func (w *subscription) verifyWith(ctx workflow.Context, data *payment.Authentica
 		return false, nil
 	}
 	if !o.Approved {
-		w.event(ctx, Event{Type: EventVerificationFailed, Code: declineCode(o)})
+		w.verificationDeclined(ctx, declineCode(o))
 		return false, nil
 	}
 	w.st.NetworkTxnID = o.NetworkTransactionID

@@ -2,12 +2,15 @@ package systest
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 
 	"github.com/cardflow/cardflow/flow"
 	"github.com/cardflow/cardflow/order"
@@ -132,18 +135,95 @@ func TestRecordHistoryPaymentPageChallenge(t *testing.T) {
 	if last := events[len(events)-1].GetEventType(); last != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW {
 		t.Fatalf("the first run ended with %s, want continue-as-new", last)
 	}
-	rev := false
-	for _, e := range events {
-		if u := e.GetUpsertWorkflowSearchAttributesEventAttributes(); u != nil {
-			if p := u.GetSearchAttributes().GetIndexedFields()["TemporalChangeVersion"]; p != nil {
-				rev = strings.Contains(string(p.GetData()), flow.ChangeID+"-8")
-			}
-		}
-	}
-	if !rev {
-		t.Errorf("the run did not record revision 8 of %s", flow.ChangeID)
+	if rev := recordedRevision(events); rev < flow.RevFirstCardVerified {
+		t.Errorf("the run recorded revision %d of %s, want 8 or later", rev, flow.ChangeID)
 	}
 	if v := subGet(t, env, sid); v.Status != "active" || v.Cycle != 1 {
 		t.Errorf("after the first bill: %+v", v)
 	}
+}
+
+// TestRecordHistoryPaymentPageDeclinedCard plays revision 9
+// (flow.RevDeclinedCardsCount) for subscription/'s replay test, and checks
+// it over HTTP: incomplete; the page's first card (4000000000000002)
+// declined at its zero-amount verification, so the page answers the decline
+// and the subscription stays incomplete; 4242 verified, the trial, the first
+// bill, continue-as-new. With CARDFLOW_RECORD_HISTORY=1 it writes the first
+// run.
+func TestRecordHistoryPaymentPageDeclinedCard(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t, testenv.Options{})
+	sid := subID("rec-page-sub-decl")
+	status, b := pageSubscription(t, env, sid, "c-rec-page-sub-decl", "DE", map[string]any{"name": "rec", "amount": 500, "currency": "EUR", "interval": "PT1H", "trial": "PT1S"})
+	if status != http.StatusCreated {
+		t.Fatalf("create: %d %s", status, b)
+	}
+	var s struct {
+		PaymentPage struct{ URL string } `json:"payment_page"`
+	}
+	pageJSON(t, b, &s)
+	_, _, ans := page(t, "POST", s.PaymentPage.URL+"/attempt", `{"token":"`+browserToken(t, env, "4000000000000002")+`"}`, "Content-Type", "application/json")
+	var a struct{ Outcome, Message, Redirect string }
+	pageJSON(t, []byte(ans), &a)
+	if a.Outcome != "failed" || a.Redirect != "" || !strings.Contains(a.Message, "declined") {
+		t.Fatalf("the page's answer to a declined card: %s, want failed with the decline's message", ans)
+	}
+	if v := subGet(t, env, sid); v.Status != "incomplete" || v.NextBillingAt != nil {
+		t.Fatalf("after the declined card: %+v, want incomplete with nothing scheduled", v)
+	}
+	_, _, ans = page(t, "POST", s.PaymentPage.URL+"/attempt", `{"token":"`+browserToken(t, env, "4242424242424242")+`"}`, "Content-Type", "application/json")
+	pageJSON(t, []byte(ans), &a)
+	if a.Outcome != "paid" {
+		t.Fatalf("the page's answer to 4242: %s", ans)
+	}
+	wid := "subscription/" + sid
+	events := env.Record(t, wid, firstRun(t, env, wid), "subscription_payment_page_declined_card.rev9.json")
+	if last := events[len(events)-1].GetEventType(); last != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW {
+		t.Fatalf("the first run ended with %s, want continue-as-new", last)
+	}
+	if rev := recordedRevision(events); rev < flow.RevDeclinedCardsCount {
+		t.Errorf("the run recorded revision %d of %s, want 9 or later", rev, flow.ChangeID)
+	}
+	v := subGet(t, env, sid)
+	if v.Status != "active" || v.Cycle != 1 || v.Card.Last4 != "4242" {
+		t.Errorf("after the first bill: %+v", v)
+	}
+	var declined, approved int
+	for _, e := range env.LedgerWithPrefix(t, wid+"/verify/") {
+		switch e.Status {
+		case "declined":
+			declined++
+		case "approved":
+			approved++
+		}
+	}
+	if declined != 1 || approved != 1 {
+		t.Errorf("verifications at the sandbox: %d declined, %d approved; want 1 and 1", declined, approved)
+	}
+}
+
+// recordedRevision is the revision a run's history records: the version of
+// flow.ChangeID in its last TemporalChangeVersion upsert (-1 without one). A
+// recording test asks for its revision or a later one, since the run takes
+// the latest when it plays, and only a missing file is written.
+func recordedRevision(events []*historypb.HistoryEvent) flow.Revision {
+	rev := flow.Revision(-1)
+	prefix := flow.ChangeID + "-"
+	for _, e := range events {
+		u := e.GetUpsertWorkflowSearchAttributesEventAttributes()
+		p := u.GetSearchAttributes().GetIndexedFields()["TemporalChangeVersion"]
+		if p == nil {
+			continue
+		}
+		var versions []string
+		if err := json.Unmarshal(p.GetData(), &versions); err != nil {
+			continue
+		}
+		for _, v := range versions {
+			if n, err := strconv.Atoi(strings.TrimPrefix(v, prefix)); err == nil && strings.HasPrefix(v, prefix) {
+				rev = flow.Revision(n)
+			}
+		}
+	}
+	return rev
 }
