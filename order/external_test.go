@@ -7,7 +7,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/cardflow/cardflow/flow"
 	"github.com/cardflow/cardflow/flow/flowtest"
@@ -157,7 +156,7 @@ func TestOrderProcessorEventsThatChangeNothing(t *testing.T) {
 // is refused as unknown, and the run goes on as it did.
 func TestOrderBeforeProcessorEventsHasNoHandler(t *testing.T) {
 	ot := newOrderTest(t, testOrderInput("o-rev3"))
-	ot.env.OnGetVersion(flow.ChangeID, workflow.DefaultVersion, workflow.Version(flow.Latest)).Return(workflow.Version(flow.RevGuarded))
+	flowtest.PinRevision(ot.env, flow.RevGuarded)
 	u := ot.send(orderMin, SignalProcessorEvent, ProcessorEvent{EventID: "evt_1", Kind: payment.ProcessorCaptured, PaymentID: "pay_1", Amount: 11498})
 	ot.send(2*orderMin, UpdateCancel)
 	end := ot.run()

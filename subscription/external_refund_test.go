@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/cardflow/cardflow/flow"
 	"github.com/cardflow/cardflow/flow/flowtest"
@@ -82,9 +81,7 @@ func TestSubscriptionProcessorEventBeforeItsRevision(t *testing.T) {
 	in, f, d := newSubRun(t, 2)
 	in.Settings.RetainFor = time.Hour
 	start := subDate(2026, time.March, 1, 9)
-	d.onEnv = func(env *testsuite.TestWorkflowEnvironment) {
-		env.OnGetVersion(flow.ChangeID, workflow.DefaultVersion, workflow.Version(flow.Latest)).Return(workflow.Version(flow.RevProcessorEvents))
-	}
+	d.onEnv = func(env *testsuite.TestWorkflowEnvironment) { flowtest.PinRevision(env, flow.RevProcessorEvents) }
 	var u flowtest.Update
 	var v View
 	d.at(start.Add(24*time.Hour), func(env *testsuite.TestWorkflowEnvironment) {

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/cardflow/cardflow/flow"
 	"github.com/cardflow/cardflow/flow/flowtest"
@@ -190,7 +189,7 @@ func TestFirstCardBeforeRevisionTrialsFirst(t *testing.T) {
 	f.authn["tok_3ds"] = subChallenge("auth_1")
 	d := newSubDriver(t, f)
 	d.onEnv = func(env *testsuite.TestWorkflowEnvironment) {
-		env.OnGetVersion(flow.ChangeID, workflow.DefaultVersion, workflow.Version(flow.Latest)).Return(workflow.Version(flow.RevCycleRefundsAtProcessor))
+		flowtest.PinRevision(env, flow.RevCycleRefundsAtProcessor)
 	}
 	var change flowtest.Update
 	d.at(start.Add(2*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
@@ -322,9 +321,7 @@ func TestFirstCardDeclinedBeforeRevisionStartsTrial(t *testing.T) {
 	f := newSubFake(t, declined)
 	f.verifyDecl["tok_decl"] = payment.DoNotHonor
 	d := newSubDriver(t, f)
-	d.onEnv = func(env *testsuite.TestWorkflowEnvironment) {
-		env.OnGetVersion(flow.ChangeID, workflow.DefaultVersion, workflow.Version(flow.Latest)).Return(workflow.Version(flow.RevFirstCardVerified))
-	}
+	d.onEnv = func(env *testsuite.TestWorkflowEnvironment) { flowtest.PinRevision(env, flow.RevFirstCardVerified) }
 	var change flowtest.Update
 	d.at(start.Add(2*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
 		change.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: declined})

@@ -108,17 +108,8 @@ func TestRecordHistoryPaymentPageChallenge(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t, testenv.Options{})
 	sid := subID("rec-page-sub-3ds")
-	status, b := pageSubscription(t, env, sid, "c-rec-page-sub-3ds", "DE", map[string]any{"name": "rec", "amount": 500, "currency": "EUR", "interval": "PT1H", "trial": "PT1S"})
-	if status != http.StatusCreated {
-		t.Fatalf("create: %d %s", status, b)
-	}
-	var s struct {
-		PaymentPage struct{ URL string } `json:"payment_page"`
-	}
-	pageJSON(t, b, &s)
-	_, _, ans := page(t, "POST", s.PaymentPage.URL+"/attempt", `{"token":"`+browserToken(t, env, "4000000000003220")+`"}`, "Content-Type", "application/json")
-	var a struct{ Outcome, Redirect string }
-	pageJSON(t, []byte(ans), &a)
+	pageURL := pageSubscriptionURL(t, env, sid, "c-rec-page-sub-3ds", "DE", recPagePlan)
+	a, ans := pageAttempt(t, env, pageURL, "4000000000003220")
 	if a.Outcome != "challenge" {
 		t.Fatalf("attempt with a challenge card: %s", ans)
 	}
@@ -131,13 +122,7 @@ func TestRecordHistoryPaymentPageChallenge(t *testing.T) {
 	}
 	resp.Body.Close()
 	wid := "subscription/" + sid
-	events := env.Record(t, wid, firstRun(t, env, wid), "subscription_payment_page_challenge.rev8.json")
-	if last := events[len(events)-1].GetEventType(); last != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW {
-		t.Fatalf("the first run ended with %s, want continue-as-new", last)
-	}
-	if rev := recordedRevision(events); rev < flow.RevFirstCardVerified {
-		t.Errorf("the run recorded revision %d of %s, want 8 or later", rev, flow.ChangeID)
-	}
+	recordSubscriptionRun(t, env, wid, "subscription_payment_page_challenge.rev8.json", flow.RevFirstCardVerified)
 	if v := subGet(t, env, sid); v.Status != "active" || v.Cycle != 1 {
 		t.Errorf("after the first bill: %+v", v)
 	}
@@ -154,36 +139,19 @@ func TestRecordHistoryPaymentPageDeclinedCard(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t, testenv.Options{})
 	sid := subID("rec-page-sub-decl")
-	status, b := pageSubscription(t, env, sid, "c-rec-page-sub-decl", "DE", map[string]any{"name": "rec", "amount": 500, "currency": "EUR", "interval": "PT1H", "trial": "PT1S"})
-	if status != http.StatusCreated {
-		t.Fatalf("create: %d %s", status, b)
-	}
-	var s struct {
-		PaymentPage struct{ URL string } `json:"payment_page"`
-	}
-	pageJSON(t, b, &s)
-	_, _, ans := page(t, "POST", s.PaymentPage.URL+"/attempt", `{"token":"`+browserToken(t, env, "4000000000000002")+`"}`, "Content-Type", "application/json")
-	var a struct{ Outcome, Message, Redirect string }
-	pageJSON(t, []byte(ans), &a)
+	pageURL := pageSubscriptionURL(t, env, sid, "c-rec-page-sub-decl", "DE", recPagePlan)
+	a, ans := pageAttempt(t, env, pageURL, "4000000000000002")
 	if a.Outcome != "failed" || a.Redirect != "" || !strings.Contains(a.Message, "declined") {
 		t.Fatalf("the page's answer to a declined card: %s, want failed with the decline's message", ans)
 	}
 	if v := subGet(t, env, sid); v.Status != "incomplete" || v.NextBillingAt != nil {
 		t.Fatalf("after the declined card: %+v, want incomplete with nothing scheduled", v)
 	}
-	_, _, ans = page(t, "POST", s.PaymentPage.URL+"/attempt", `{"token":"`+browserToken(t, env, "4242424242424242")+`"}`, "Content-Type", "application/json")
-	pageJSON(t, []byte(ans), &a)
-	if a.Outcome != "paid" {
+	if a, ans = pageAttempt(t, env, pageURL, "4242424242424242"); a.Outcome != "paid" {
 		t.Fatalf("the page's answer to 4242: %s", ans)
 	}
 	wid := "subscription/" + sid
-	events := env.Record(t, wid, firstRun(t, env, wid), "subscription_payment_page_declined_card.rev9.json")
-	if last := events[len(events)-1].GetEventType(); last != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW {
-		t.Fatalf("the first run ended with %s, want continue-as-new", last)
-	}
-	if rev := recordedRevision(events); rev < flow.RevDeclinedCardsCount {
-		t.Errorf("the run recorded revision %d of %s, want 9 or later", rev, flow.ChangeID)
-	}
+	recordSubscriptionRun(t, env, wid, "subscription_payment_page_declined_card.rev9.json", flow.RevDeclinedCardsCount)
 	v := subGet(t, env, sid)
 	if v.Status != "active" || v.Cycle != 1 || v.Card.Last4 != "4242" {
 		t.Errorf("after the first bill: %+v", v)
@@ -201,6 +169,24 @@ func TestRecordHistoryPaymentPageDeclinedCard(t *testing.T) {
 		t.Errorf("verifications at the sandbox: %d declined, %d approved; want 1 and 1", declined, approved)
 	}
 }
+
+// recordSubscriptionRun records subscription wid's first run into file
+// (CARDFLOW_RECORD_HISTORY=1) and checks it ended in continue-as-new, at
+// revision rev or a later one.
+func recordSubscriptionRun(t *testing.T, env *testenv.Env, wid, file string, rev flow.Revision) {
+	t.Helper()
+	events := env.Record(t, wid, firstRun(t, env, wid), file)
+	if last := events[len(events)-1].GetEventType(); last != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW {
+		t.Fatalf("the first run of %s ended with %s, want continue-as-new", wid, last)
+	}
+	if got := recordedRevision(events); got < rev {
+		t.Errorf("the run of %s recorded revision %d of %s, want %d or later", wid, got, flow.ChangeID, rev)
+	}
+}
+
+// recPagePlan is the recordings' plan for the payment page: a second's trial,
+// hourly bills, so the first run ends at the first bill.
+var recPagePlan = map[string]any{"name": "rec", "amount": 500, "currency": "EUR", "interval": "PT1H", "trial": "PT1S"}
 
 // recordedRevision is the revision a run's history records: the version of
 // flow.ChangeID in its last TemporalChangeVersion upsert (-1 without one). A

@@ -137,6 +137,35 @@ func pageSubscription(t *testing.T, env *testenv.Env, id, customer, country stri
 	})
 }
 
+// pageSubscriptionURL starts subscription id for the payment page and
+// answers its page's URL.
+func pageSubscriptionURL(t *testing.T, env *testenv.Env, id, customer, country string, plan map[string]any) string {
+	t.Helper()
+	status, b := pageSubscription(t, env, id, customer, country, plan)
+	if status != http.StatusCreated {
+		t.Fatalf("create %s: %d %s", id, status, b)
+	}
+	var v struct {
+		PaymentPage struct{ URL string } `json:"payment_page"`
+	}
+	pageJSON(t, b, &v)
+	return v.PaymentPage.URL
+}
+
+// pageReply is what the page's script hears from its attempt and status calls.
+type pageReply struct{ Outcome, Message, Redirect string }
+
+// pageAttempt pays on the page at pageURL with a card-fields token of
+// number, as the page's script does, and answers the reply and its body.
+func pageAttempt(t *testing.T, env *testenv.Env, pageURL, number string) (pageReply, string) {
+	t.Helper()
+	u := env.API + strings.TrimPrefix(pageURL, env.PageOrigin)
+	_, _, ans := page(t, "POST", u+"/attempt", `{"token":"`+browserToken(t, env, number)+`"}`, "Content-Type", "application/json")
+	var r pageReply
+	pageJSON(t, []byte(ans), &r)
+	return r, ans
+}
+
 func pageOrderRequest(id, customer string) map[string]any {
 	return map[string]any{
 		"order_id": id, "currency": "EUR",
@@ -409,18 +438,8 @@ func TestPaymentPageContract(t *testing.T) {
 
 	t.Run("a subscription's first card failing its challenge leaves it incomplete for another card", func(t *testing.T) {
 		id := subID("pp-sub-3ds-fail")
-		status, b := pageSubscription(t, env, id, "c-pp-sub-3ds-fail", "DE", map[string]any{"name": "pro", "amount": 999, "currency": "EUR", "interval": "P1M", "trial": "P14D"})
-		if status != http.StatusCreated {
-			t.Fatalf("create: %d %s", status, b)
-		}
-		var v struct {
-			PaymentPage struct{ URL string } `json:"payment_page"`
-		}
-		pageJSON(t, b, &v)
-		session := strings.TrimPrefix(v.PaymentPage.URL, env.PageOrigin)
-		_, _, ans := page(t, "POST", env.API+session+"/attempt", `{"token":"`+browserToken(t, env, "4000000000003220")+`"}`, "Content-Type", "application/json")
-		var a struct{ Outcome, Redirect string }
-		pageJSON(t, []byte(ans), &a)
+		pageURL := pageSubscriptionURL(t, env, id, "c-pp-sub-3ds-fail", "DE", map[string]any{"name": "pro", "amount": 999, "currency": "EUR", "interval": "P1M", "trial": "P14D"})
+		a, ans := pageAttempt(t, env, pageURL, "4000000000003220")
 		if a.Outcome != "challenge" {
 			t.Fatalf("attempt with a challenge card: %s", ans)
 		}

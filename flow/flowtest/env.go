@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/cardflow/cardflow/activities"
 	"github.com/cardflow/cardflow/flow"
@@ -198,3 +199,9 @@ func (u *Upserts) Record(env *testsuite.TestWorkflowEnvironment) {
 
 // ErrDown is a transport fault of a fake processor: a retryable error.
 var ErrDown = errors.New("processor unavailable: 503")
+
+// PinRevision makes the run under test take revision rev, as a run started
+// before a later revision keeps the one it recorded.
+func PinRevision(env *testsuite.TestWorkflowEnvironment, rev flow.Revision) {
+	env.OnGetVersion(flow.ChangeID, workflow.DefaultVersion, workflow.Version(flow.Latest)).Return(workflow.Version(rev))
+}
