@@ -304,12 +304,18 @@ func TestDeclinedVerificationsLimitCardChanges(t *testing.T) {
 	for i := range changes[:10] {
 		assert.Equal(t, payment.SubscriptionIncomplete, flowtest.Answer[View](t, &changes[i]).Status, "card %d", i+1)
 	}
+	blocked := flowtest.Answer[View](t, &changes[9])
+	require.NotNil(t, blocked.RetryBlockedUntil, "the tenth decline fills the window")
+	assert.Equal(t, start.Add(time.Minute+time.Hour), *blocked.RetryBlockedUntil, "an hour after the first decline")
+	assert.Nil(t, flowtest.Answer[View](t, &changes[8]).RetryBlockedUntil, "nine declines leave room")
 	flowtest.WantRejected(t, &changes[10], flow.ErrTypeTooManyAttempts, "card", "the eleventh card")
 	require.Len(t, f.verifies, 11, "ten declined cards and the one after the window")
 	for _, v := range f.verifies {
 		assert.NotEqual(t, "tok_t11", v.In.Token, "the eleventh card reached the processor")
 	}
-	assert.Equal(t, payment.SubscriptionTrialing, flowtest.Answer[View](t, &later).Status, "the window has passed")
+	after := flowtest.Answer[View](t, &later)
+	assert.Equal(t, payment.SubscriptionTrialing, after.Status, "the window has passed")
+	assert.Nil(t, after.RetryBlockedUntil)
 }
 
 // A run from before RevDeclinedCardsCount keeps its behaviour: the declined

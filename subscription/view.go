@@ -125,6 +125,10 @@ type View struct {
 	// the customer must do while a challenge waits (additions).
 	Authentication *payment.AuthenticationView `json:"authentication,omitempty"`
 	NextAction     *payment.NextAction         `json:"next_action,omitempty"`
+	// RetryBlockedUntil, an addition (as on orders), is while the attempt
+	// limits refuse a card change or catch-up (too_many_attempts): until the
+	// oldest decline in the window leaves it. Absent otherwise.
+	RetryBlockedUntil *time.Time `json:"retry_blocked_until,omitempty"`
 }
 
 // EchoedDigest is the digest of the request the answer is for (flow.Echoed).
@@ -164,6 +168,10 @@ func (w *subscription) view() View {
 	}
 	if p := w.in.PaymentPage; p != nil {
 		v.PaymentPage = &flow.PageView{ExpiresAt: w.incompleteUntil(), ReturnURL: p.ReturnURL, CancelURL: p.CancelURL}
+	}
+	if w.checkAttempts() != nil {
+		until := st.Declines.Until(w.settings.AttemptLimits)
+		v.RetryBlockedUntil = &until
 	}
 	if st.Status == payment.SubscriptionIncomplete {
 		return v

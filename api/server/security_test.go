@@ -292,3 +292,44 @@ func TestReadOnlyKeyRefusedBeforeTheBodyIsRead(t *testing.T) {
 		t.Error("the full key's create left its body unread: the spy sees nothing")
 	}
 }
+
+// While the attempt limits refuse a new card (the view's
+// retry_blocked_until), an order's retry and a subscription's card change
+// answer 429 too_many_attempts before the card reaches the vault or any
+// update reaches the workflow; once that moment has passed they go on.
+func TestBlockedCardNeverReachesTheVault(t *testing.T) {
+	until := fuzzNow.Add(30 * time.Minute)
+	card := []byte(`{"card": ` + fuzzOrderCard + `}`)
+	blocked := []struct {
+		name, path string
+		tmp        *fuzzTemporal
+	}{
+		{"order retry", "/v1/orders/o-1/payment-attempts", &fuzzTemporal{order: order.View{OrderID: "o-1", Status: payment.OrderPaymentFailed, CustomerID: "c-42", RetryBlockedUntil: &until}}},
+		{"subscription card change", "/v1/subscriptions/s-1/payment-method", &fuzzTemporal{subscription: subscription.View{SubscriptionID: "s-1", Status: payment.SubscriptionIncomplete, CustomerID: "c-42", RetryBlockedUntil: &until}}},
+	}
+	for _, c := range blocked {
+		method := http.MethodPost
+		if strings.HasSuffix(c.path, "payment-method") {
+			method = http.MethodPut
+		}
+		r := fuzzServe(method, c.path, card, c.tmp)
+		if e := wantError(t, r, http.StatusTooManyRequests, nil); e.Error.Code != "too_many_attempts" || e.Error.Field != "card" {
+			t.Errorf("%s while blocked: %+v", c.name, e.Error)
+		}
+		if len(r.vault.cards) > 0 || r.tmp.mutated() {
+			t.Errorf("%s while blocked: the vault tokenized %d cards, Temporal got %v", c.name, len(r.vault.cards), r.tmp.methods())
+		}
+		// The moment passed: the card goes to the vault and the update is sent.
+		past := fuzzNow.Add(-time.Minute)
+		if c.tmp.order.RetryBlockedUntil != nil {
+			c.tmp.order.RetryBlockedUntil = &past
+		} else {
+			c.tmp.subscription.RetryBlockedUntil = &past
+		}
+		c.tmp.calls = nil
+		r = fuzzServe(method, c.path, card, c.tmp)
+		if len(r.vault.cards) != 1 || !r.tmp.mutated() {
+			t.Errorf("%s after the window: %d %s, %d cards tokenized, Temporal got %v", c.name, r.status, r.body, len(r.vault.cards), r.tmp.methods())
+		}
+	}
+}

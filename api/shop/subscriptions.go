@@ -157,6 +157,11 @@ func ChangeSubscriptionCard(ctx context.Context, c client.Client, vault Tokenize
 	if err := payment.SubscriptionLifecycle.Check(v.Status, payment.SubscriptionPaymentMethod); err != nil {
 		return v, InvalidState(err.Error())
 	}
+	if until := v.RetryBlockedUntil; until != nil && now.Before(*until) {
+		// The workflow refuses it too; asking first keeps the card out of the vault.
+		return v, &Error{Status: StatusTooManyRequests, Code: flow.ErrTypeTooManyAttempts, Field: "card",
+			Message: "too many declined cards on subscription " + id + "; try again after " + until.UTC().Format(time.RFC3339)}
+	}
 	tok, err := Tokenize(ctx, vault, now, v.CustomerID, card)
 	if err != nil {
 		return v, err
