@@ -102,9 +102,17 @@ const (
 	// full, so a subscription's card fields are no card tester's oracle.
 	RevDeclinedCardsCount Revision = 9
 
+	// RevPageLinkEnds: an order placed for the payment page is cancelled when
+	// its link expires (the PageView's expires_at, AbandonAfter after the
+	// order was placed), whatever declines came between. Before it a decline
+	// (payment_failed) restarted the abandonment clock, so the order waited
+	// up to another AbandonAfter for a customer whose link had expired and
+	// who could no longer pay it. Subscriptions unchanged.
+	RevPageLinkEnds Revision = 10
+
 	// Latest is the revision new runs take; tests that pin an older one
 	// name it as the newest a run supports.
-	Latest = RevDeclinedCardsCount
+	Latest = RevPageLinkEnds
 )
 
 // ReadRevision is the run's revision; call it once, at the start of the run.
@@ -145,3 +153,7 @@ func (r Revision) FirstCardVerified() bool { return r >= RevFirstCardVerified }
 // DeclinedCardsCount reports that a declined verification starts nothing
 // and counts against the attempt limits (RevDeclinedCardsCount).
 func (r Revision) DeclinedCardsCount() bool { return r >= RevDeclinedCardsCount }
+
+// PageLinkEnds reports that a payment-page order ends when its link expires
+// (RevPageLinkEnds).
+func (r Revision) PageLinkEnds() bool { return r >= RevPageLinkEnds }

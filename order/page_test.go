@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/cardflow/cardflow/flow"
+	"github.com/cardflow/cardflow/flow/flowtest"
 	"github.com/cardflow/cardflow/payment"
 )
 
@@ -106,4 +108,47 @@ func TestOrderPaymentPageTimesOut(t *testing.T) {
 		t.Errorf("the link's expiry %+v, the order timed out at %v", p, last.At)
 	}
 	assert.Empty(t, ot.proc.Keys(), "processor keys")
+}
+
+// A decline on the page does not outlive the link (flow.RevPageLinkEnds): the
+// order is cancelled when the link expires, AbandonAfter after it was placed,
+// not AbandonAfter after the decline; the view's expires_at keeps its word.
+func TestOrderPaymentPageDeclineEndsWithTheLink(t *testing.T) {
+	in := pageOrderInput("o-page-decl-timeout")
+	in.Settings = Settings{AbandonAfter: 2 * 60 * orderMin}
+	ot := newOrderTest(t, in)
+	ot.proc.Script("tok_declined", "do_not_honor")
+	declined := ot.send(90*orderMin, "retry", RetryRequest{Card: orderCard("tok_declined", "0002")})
+	ot.env.RegisterDelayedCallback(func() {
+		assert.Equal(t, payment.OrderPaymentFailed, ot.state().Status, "a minute before the link expires")
+	}, in.Settings.AbandonAfter-orderMin)
+	end := ot.run()
+
+	assert.Equal(t, payment.OrderPaymentFailed, ot.ok(declined).Status)
+	assert.Equal(t, payment.OrderCancelled, end.Status)
+	last := end.Events[len(end.Events)-1]
+	expires := orderT0.Add(in.Settings.AbandonAfter)
+	if last.Type != EventTimedOut || !last.At.Equal(expires) {
+		t.Errorf("last event %+v, want timed_out at the link's expiry %v (not %v, AbandonAfter after the decline)", last, expires, orderT0.Add(90*orderMin+in.Settings.AbandonAfter))
+	}
+	if p := end.PaymentPage; p == nil || !p.ExpiresAt.Equal(expires) {
+		t.Errorf("the link's expiry %+v", end.PaymentPage)
+	}
+}
+
+// A run from before RevPageLinkEnds keeps its clock: the decline restarted
+// it, so the order waits AbandonAfter from the decline.
+func TestOrderPaymentPageDeclineBeforeRevisionRestartsTheClock(t *testing.T) {
+	in := pageOrderInput("o-page-decl-rev9")
+	in.Settings = Settings{AbandonAfter: 2 * 60 * orderMin}
+	ot := newOrderTest(t, in)
+	flowtest.PinRevision(ot.env, flow.RevDeclinedCardsCount)
+	ot.proc.Script("tok_declined", "do_not_honor")
+	ot.send(90*orderMin, "retry", RetryRequest{Card: orderCard("tok_declined", "0002")})
+	end := ot.run()
+
+	last := end.Events[len(end.Events)-1]
+	if want := orderT0.Add(90*orderMin + in.Settings.AbandonAfter); last.Type != EventTimedOut || !last.At.Equal(want) {
+		t.Errorf("last event %+v, want timed_out at %v", last, want)
+	}
 }

@@ -30,7 +30,14 @@ func TestReplayRecordedHistories(t *testing.T) {
 		"order_declined_retry.rev5.json",  //
 		"order_hold_reauth.rev5.json",     // the re-authorization merchant-initiated with the network transaction id
 		"order_processor_event.rev6.json", // revision 6 (flow.RevProcessorEvents): Stripe orders, refunds in the dashboard as processor-event
+		// revision 10 (flow.RevPageLinkEnds): awaiting payment, a decline on the page, cancelled when the link expires
+		"order_payment_page_link_expires.rev10.json",
 	})
+}
+
+// A page order's deadline after a decline is its link's, named so in the UI.
+func TestPageLinkTimerIsNamed(t *testing.T) {
+	flowtest.WantTimer(t, "testdata/order_payment_page_link_expires.rev10.json", "auto-cancel when the payment page's link expires")
 }
 
 // A run waiting for a challenge shows in the Temporal UI with a timer named

@@ -83,6 +83,11 @@ func (o *order) deadline() (at time.Time, summary string, act func(workflow.Cont
 	s := o.settings
 	switch o.status {
 	case payment.OrderPaymentFailed, payment.OrderPendingSubmission, payment.OrderAwaitingPayment:
+		if o.awaiting && o.rev.PageLinkEnds() && o.status != payment.OrderPendingSubmission {
+			// The customer pays only through the link: when it expires
+			// nobody can, whatever declines restarted the status since.
+			return o.pageExpires, "auto-cancel when the payment page's link expires", o.timeOut
+		}
 		return o.since.Add(s.AbandonAfter), "auto-cancel if still " + string(o.status), o.timeOut
 	case payment.OrderAuthorized:
 		return o.reauthorizeAt(), "re-authorize before the authorization expires", o.reauthorize

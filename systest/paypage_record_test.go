@@ -78,6 +78,42 @@ func TestRecordHistoriesPaymentPage(t *testing.T) {
 	}
 }
 
+// TestRecordHistoryPaymentPageLinkExpires plays revision 10
+// (flow.RevPageLinkEnds) for order/'s replay test, and checks it over HTTP:
+// an order placed for the page, a card declined there, and then nobody: the
+// order is cancelled when its link expires (expires_at), not AbandonAfter
+// after the decline. With CARDFLOW_RECORD_HISTORY=1 it writes the run.
+func TestRecordHistoryPaymentPageLinkExpires(t *testing.T) {
+	t.Parallel()
+	const abandon = 4 * time.Second
+	env := testenv.New(t, testenv.Options{Orders: order.Settings{AbandonAfter: abandon}})
+	id := orderID("rec-page-expires")
+	_, b := env.Do(t, "POST", "/v1/orders", pageOrderRequest(id, "c-rec-page-expires"))
+	var v pageOrder
+	pageJSON(t, b, &v)
+	if v.PaymentPage == nil {
+		t.Fatalf("no payment page: %s", b)
+	}
+	time.Sleep(abandon / 2)
+	if a, ans := pageAttempt(t, env, v.PaymentPage.URL, "4000000000000002"); a.Outcome != "failed" {
+		t.Fatalf("decline: %s", ans)
+	}
+	declinedAt := time.Now()
+	end := orderWaitStatus(t, env, id, "cancelled")
+	last := end.Events[len(end.Events)-1]
+	if last.Type != order.EventTimedOut || last.At.Sub(v.PaymentPage.ExpiresAt).Abs() > time.Second {
+		t.Errorf("last event %+v, want timed_out at the link's expiry %v", last, v.PaymentPage.ExpiresAt)
+	}
+	if !last.At.Before(declinedAt.Add(abandon - time.Second)) {
+		t.Errorf("timed out at %v: the decline at %v restarted the clock", last.At, declinedAt)
+	}
+	orderWaitClosed(t, env, id)
+	events := env.Record(t, "order/"+id, "", "order_payment_page_link_expires.rev10.json")
+	if rev := recordedRevision(events); rev < flow.RevPageLinkEnds {
+		t.Errorf("the run recorded revision %d of %s, want 10 or later", rev, flow.ChangeID)
+	}
+}
+
 // firstRun is the run id of the workflow's first run, once it continued as new.
 func firstRun(t *testing.T, env *testenv.Env, wid string) string {
 	t.Helper()
