@@ -316,8 +316,10 @@ func TestOrders(t *testing.T) {
 // TestOrderTimers runs the timers of an order in seconds: auto-cancel of an
 // abandoned payment, re-authorization before expiry (approved and declined).
 func TestOrderTimers(t *testing.T) {
+	// AbandonAfter is the time a test has to see payment_failed before the
+	// order cancels itself: 1.5 s was missed by a poll on a loaded machine.
 	env := testenv.New(t, testenv.Options{Orders: order.Settings{
-		AbandonAfter: 1500 * time.Millisecond,
+		AbandonAfter: 5 * time.Second,
 		AuthValidity: 4 * time.Second,
 		ReauthLead:   2 * time.Second,
 		ReturnWindow: time.Second,
