@@ -106,9 +106,6 @@ func (m *Mapper) GetClaims(ai *authorization.AuthInfo) (*authorization.Claims, e
 	return &c, nil
 }
 
-// Names are the certificate names that have a role, sorted.
-func (m *Mapper) Names() []string { return slices.Sorted(maps.Keys(m.claims)) }
-
 func verifiedName(ai *authorization.AuthInfo) (string, bool) {
 	if ai == nil || ai.TLSSubject == nil {
 		return "", false
