@@ -1,16 +1,19 @@
 # cardflow's images. docker-compose.yml picks the target and command per service:
 #   cardflow  the worker, api, starter and sandbox binaries (the default, last stage)
-#   temporal  the Temporal server and temporal-sql-tool, built from the tool module
-#             tools/temporal-server (never a prebuilt image: the same pinned source
-#             as `make cluster`), the server's own schema directories, and
-#             deploy/temporal (cluster.yaml, dynamicconfig.yaml, schema.sh)
+#   temporal  the Temporal server (our main, tools/temporal-server/cmd/temporal-server:
+#             Temporal's default authorizer on certificate roles) and
+#             temporal-sql-tool, built from the tool module tools/temporal-server
+#             (never a prebuilt image: the same pinned source as `make cluster`),
+#             the server's own schema directories, and deploy/temporal
+#             (cluster.yaml, dynamicconfig.yaml, schema.sh)
 FROM golang:1.26-bookworm AS temporal-build
 WORKDIR /src/tools/temporal-server
 COPY tools/temporal-server/go.mod tools/temporal-server/go.sum ./
 RUN go mod download
-RUN CGO_ENABLED=0 go build -trimpath -o /out/ go.temporal.io/server/cmd/server \
+COPY tools/temporal-server/ ./
+RUN CGO_ENABLED=0 go build -trimpath -o /out/temporal-server ./cmd/temporal-server \
  && CGO_ENABLED=0 go build -trimpath -o /out/ go.temporal.io/server/cmd/tools/sql \
- && mv /out/server /out/temporal-server && mv /out/sql /out/temporal-sql-tool \
+ && mv /out/sql /out/temporal-sql-tool \
  && cp -r "$(go list -m -f '{{.Dir}}' go.temporal.io/server)/schema/postgresql/v12" /out/schema
 
 FROM debian:bookworm-slim AS temporal

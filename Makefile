@@ -29,12 +29,20 @@ $(TEMPORAL): tools/temporal/go.mod tools/temporal/go.sum
 	@echo "building the Temporal CLI (pinned in tools/temporal/go.mod; first time takes a few minutes)..."
 	$(GO) -C tools/temporal build -o ../../$(TEMPORAL) github.com/temporalio/cli/cmd/temporal
 
-# The Temporal server and temporal-sql-tool, pinned in tools/temporal-server/go.mod
-# and built from source through the Go module proxy (the first build takes minutes).
-$(TEMPORAL_SERVER) $(TEMPORAL_SQL) &: tools/temporal-server/go.mod tools/temporal-server/go.sum
+# The Temporal server — our own main (tools/temporal-server/cmd/temporal-server:
+# Temporal's services with its default authorizer and cardflow's certificate
+# roles) on the server pinned in tools/temporal-server/go.mod — and
+# temporal-sql-tool, built from source through the Go module proxy (the first
+# build takes minutes).
+TEMPORAL_SERVER_SRC := tools/temporal-server/go.mod tools/temporal-server/go.sum $(wildcard tools/temporal-server/*/*.go tools/temporal-server/cmd/*/*.go)
+$(TEMPORAL_SERVER): $(TEMPORAL_SERVER_SRC)
 	@mkdir -p $(BIN)
-	@echo "building the Temporal server and temporal-sql-tool (pinned in tools/temporal-server/go.mod; first time takes minutes)..."
-	$(GO) -C tools/temporal-server build -o ../../$(TEMPORAL_SERVER) go.temporal.io/server/cmd/server
+	@echo "building the Temporal server (tools/temporal-server; first time takes minutes)..."
+	$(GO) -C tools/temporal-server build -o ../../$(TEMPORAL_SERVER) ./cmd/temporal-server
+
+$(TEMPORAL_SQL): tools/temporal-server/go.mod tools/temporal-server/go.sum
+	@mkdir -p $(BIN)
+	@echo "building temporal-sql-tool (pinned in tools/temporal-server/go.mod; first time takes minutes)..."
 	$(GO) -C tools/temporal-server build -o ../../$(TEMPORAL_SQL) go.temporal.io/server/cmd/tools/sql
 
 # Temporal's Web UI server for the cluster (the dev server carries its own), pinned in
@@ -91,6 +99,7 @@ test-cluster: build $(TEMPORAL_SERVER) $(TEMPORAL_SQL) $(TEMPORAL_UI) $(STRIPE_M
 
 vet:
 	$(GO) vet ./...
+	$(GO) -C tools/temporal-server vet ./...
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -99,6 +108,7 @@ fmt-check:
 # Fuzz targets' seed corpora run as ordinary tests here; `go test -fuzz` runs them longer.
 test: $(TEMPORAL) $(STRIPE_MOCK) fmt-check vet workflowcheck
 	CARDFLOW_TEMPORAL_CLI=$(abspath $(TEMPORAL)) CARDFLOW_STRIPE_MOCK=$(abspath $(STRIPE_MOCK)) $(GO) test -count=1 -timeout 9m ./...
+	$(GO) -C tools/temporal-server test -count=1 ./...
 
 # Starts its own dev servers (the pinned CLI) and clusters (tools/cluster: PostgreSQL,
 # the pinned server), sandbox and workers on loopback, every measure on dev and

@@ -6,7 +6,10 @@
 #
 # CARDFLOW_SERVER=cluster (make cluster) runs the real cluster of tools/cluster
 # instead of the dev server — PostgreSQL, the Temporal server on
-# deploy/temporal/cluster.yaml — and two workers.
+# deploy/temporal/cluster.yaml with mTLS and authorization by certificate name —
+# and two workers. Each process presents its role's certificate
+# (.cardflow/cluster/certs): the workers client.pem (cardflow-worker), the API
+# cardflow-api.pem, the UI temporal-ui.pem.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,7 +65,7 @@ if [ "$SERVER" = cluster ]; then
 	rm -rf "$STATE/cluster"
 	mkdir -p "$STATE/cluster"
 	SANDBOX_DIR=$STATE/cluster
-	"$BIN/cluster" -bin "$BIN" -port "$TEMPORAL_PORT" -dir "$STATE/cluster" -env-file "$STATE/cluster/client.env" \
+	"$BIN/cluster" -bin "$BIN" -port "$TEMPORAL_PORT" -mtls -dir "$STATE/cluster" -env-file "$STATE/cluster/client.env" \
 		>"$STATE/logs/cluster.log" 2>&1 &
 	pids+=($!)
 	echo "starting the Temporal cluster (PostgreSQL, schemas, server; log: $STATE/logs/cluster.log)..."
@@ -70,10 +73,12 @@ if [ "$SERVER" = cluster ]; then
 	set -a
 	. "$STATE/cluster/client.env"
 	set +a
+	CERTS=$STATE/cluster/certs
 	UI="none: a cluster has no UI of its own (README, Cluster)"
 	if [ -x "$BIN/temporal-ui" ]; then
 		TEMPORAL_UI_PORT=$UI_PORT TEMPORAL_UI_ORIGIN="http://localhost:$UI_PORT" \
 			TEMPORAL_CODEC_ENDPOINT="http://localhost:${CARDFLOW_API_ADDR##*:}/codec" \
+			TEMPORAL_TLS_CA="$CERTS/ca.pem" TEMPORAL_TLS_CERT="$CERTS/temporal-ui.pem" TEMPORAL_TLS_KEY="$CERTS/temporal-ui-key.pem" \
 			"$BIN/temporal-ui" --root "$PWD" --config deploy/temporal/ui --env cluster start >"$STATE/logs/temporal-ui.log" 2>&1 &
 		pids+=($!)
 		UI="http://localhost:$UI_PORT"
@@ -122,17 +127,29 @@ for n in $(seq 1 "$WORKERS"); do
 	pids+=($!)
 done
 
-"$BIN/api" >"$STATE/logs/api.log" 2>&1 &
+if [ "$SERVER" = cluster ]; then
+	# The API's own certificate (cardflow-api), not the workers'.
+	TEMPORAL_TLS_CLIENT_CERT_PATH="$CERTS/cardflow-api.pem" TEMPORAL_TLS_CLIENT_KEY_PATH="$CERTS/cardflow-api-key.pem" \
+		"$BIN/api" >"$STATE/logs/api.log" 2>&1 &
+else
+	"$BIN/api" >"$STATE/logs/api.log" 2>&1 &
+fi
 pids+=($!)
 wait_for "API" curl -sf "http://$CARDFLOW_API_ADDR/healthz"
 
 key=${CARDFLOW_API_KEYS%%,*}
+CLIENT_NOTE=
+if [ "$SERVER" = cluster ]; then
+	# The starter and the temporal CLI need a certificate too: the workers'.
+	CLIENT_NOTE="
+  Temporal client  set -a; . $STATE/cluster/client.env; set +a   (mTLS as cardflow-worker, for go run ./starter and the temporal CLI; each role's certificate in $CERTS/)"
+fi
 cat <<MSG
 
 cardflow is running (Ctrl-C stops everything):
   shop API         http://$CARDFLOW_API_ADDR        (Authorization: Bearer $key)
   Temporal UI      $UI
-  Temporal gRPC    $TEMPORAL_ADDRESS ($SERVER server)
+  Temporal gRPC    $TEMPORAL_ADDRESS ($SERVER server)$CLIENT_NOTE
   workers          $WORKERS (kill one: it is started again)
   sandbox          $CARDFLOW_PROCESSOR_URL     (Authorization: Bearer $CARDFLOW_SANDBOX_SECRET_KEY; ledger: /v1/sandbox/ledger)
   logs             $STATE/logs/

@@ -4,8 +4,9 @@
 #      deploy/temporal/cluster.yaml (4 shards, PostgreSQL visibility), a CA and
 #      certificates generated for the run; the frontend requires client certificates.
 #   2. go test ./systest/ against it (TEMPORAL_ADDRESS and the TEMPORAL_TLS_*
-#      variables of Temporal's environment configuration), and
-#      TestFrontendRefusesClientWithoutCertificate.
+#      variables of Temporal's environment configuration), and tools/cluster's
+#      tests of who may do what: no certificate, a certificate of an unknown
+#      name, the reader's, the writers', the system worker's.
 #   3. the soak with -server cluster, on a cluster of its own: worker SIGKILLs and a
 #      Temporal server restart under processor faults; 0 double charges, 0 stuck.
 # Prints one line; the details of a failure go to stderr. SOAK_FLAGS sizes the soak.
@@ -45,8 +46,12 @@ up=$((SECONDS - began))
 if ! (set -a && . "$dir/client.env" && go test -count=1 -timeout 15m ./systest/ ./tools/cluster/ -run . -v) >"$dir/systest.log" 2>&1; then
 	fail "the system tests on the cluster" "$dir/systest.log"
 fi
-grep -q -- '--- PASS: TestFrontendRefusesClientWithoutCertificate' "$dir/systest.log" ||
-	fail "TestFrontendRefusesClientWithoutCertificate did not run" "$dir/systest.log"
+# They skip without a cluster (make test); here each must have passed.
+for t in TestFrontendRefusesClientWithoutCertificate TestFrontendRefusesCertificateOfUnknownName \
+	TestReaderCertificateReadsButCannotWrite TestWriterCertificatesStartAndSignal \
+	TestSystemWorkerRunsSchedulesUnderAuthorization; do
+	grep -q -- "--- PASS: $t " "$dir/systest.log" || fail "$t did not pass" "$dir/systest.log"
+done
 passed=$(grep -c -- '^--- PASS' "$dir/systest.log" || true)
 systest=$((SECONDS - began - up))
 cleanup
@@ -59,4 +64,4 @@ soak=$(go run ./tools/soak -server cluster -bin "$BIN" \
 
 trap - EXIT
 rm -rf "$dir"
-echo "test-cluster: postgres+mtls up=${up}s systest=ok tests_passed=$passed (${systest}s) refused_without_cert=ok ${soak#soak: } took=$((SECONDS - began))s"
+echo "test-cluster: postgres+mtls up=${up}s systest=ok tests_passed=$passed (${systest}s) refused_without_cert=ok authz_by_cert_name=ok ${soak#soak: } took=$((SECONDS - began))s"

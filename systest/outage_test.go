@@ -97,12 +97,21 @@ func TestOrderProcessorOutage(t *testing.T) {
 }
 
 // ensureAttentionAttribute registers CardflowAttention on the test's dev server
-// if it lacks it, so this test does not depend on who started the server.
+// if it lacks it, so this test does not depend on who started the server. It
+// asks first: on the cluster of `make test-cluster` the attribute is
+// registered, and the tests' certificate (a writer) may not add one.
 func ensureAttentionAttribute(t *testing.T, env *testenv.Env) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err := env.Client.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+	have, err := env.Client.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: "default"})
+	if err != nil {
+		t.Fatalf("list search attributes: %v", err)
+	}
+	if _, ok := have.GetCustomAttributes()["CardflowAttention"]; ok {
+		return
+	}
+	_, err = env.Client.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
 		Namespace:        "default",
 		SearchAttributes: map[string]enumspb.IndexedValueType{"CardflowAttention": enumspb.INDEXED_VALUE_TYPE_KEYWORD},
 	})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cardflow/cardflow/flow"
 	"github.com/cardflow/cardflow/internal/config"
+	"github.com/cardflow/cardflow/internal/devcerts"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
@@ -146,6 +147,20 @@ func TestComposeRunsTheClusterTestsConfiguration(t *testing.T) {
 	assert.Equal(t, 2, strings.Count(file, "pluginName: postgres12"), "persistence and visibility on PostgreSQL")
 	assert.Contains(t, file, "requireClientAuth: true")
 
+	// Authorization by certificate name: nothing tells the server to run
+	// without an authorizer, and each client presents its role's certificate,
+	// named as internal/devcerts names it and as cluster.yaml gives roles to.
+	assert.NotContains(t, cmd, "--allow-no-auth", "the server authorizes")
+	pem := func(name string) string { return "/certs/" + name + ".pem" }
+	assert.Equal(t, pem(devcerts.System), tmp.Environment["TEMPORAL_TLS_SYSTEM_WORKER_CERT"], "the system worker is the system role")
+	assert.Equal(t, pem(devcerts.System), svc["temporal-setup"].Environment["TEMPORAL_TLS_CLIENT_CERT_PATH"], "registration is the system role's")
+	assert.Equal(t, pem(devcerts.UI), svc["temporal-ui"].Environment["TEMPORAL_TLS_CERT"])
+	assert.Equal(t, pem(devcerts.API), svc["api"].Environment["TEMPORAL_TLS_CERT"])
+	assert.Equal(t, "/certs/client.pem", svc["worker"].Environment["TEMPORAL_TLS_CERT"], "the workers' is client.pem (cardflow-worker)")
+	for _, name := range []string{devcerts.System, devcerts.Worker, devcerts.API, devcerts.UI, devcerts.Reader} {
+		assert.Regexp(t, regexp.MustCompile(`(?m)^  `+regexp.QuoteMeta(name)+`:$`), file, "cluster.yaml gives %s a role", name)
+	}
+
 	setup := strings.Join(flatten(svc["temporal-setup"].Command), " ")
 	for _, sa := range flow.SearchAttributeNames {
 		assert.Contains(t, setup, "--name "+sa+" --type Keyword")
@@ -168,9 +183,9 @@ func TestDockerfileBuildsEveryCommand(t *testing.T) {
 			continue
 		}
 		if s.target() == "temporal" {
-			// The Temporal image: the server and temporal-sql-tool from the tool
-			// module, the configuration from the repository.
-			for _, want := range []string{"tools/temporal-server/go.mod", "go.temporal.io/server/cmd/server", "go.temporal.io/server/cmd/tools/sql", "COPY " + config.ClusterConfigDir + " " + config.ClusterConfigDir, "AS temporal\n"} {
+			// The Temporal image: the server (our main) and temporal-sql-tool
+			// from the tool module, the configuration from the repository.
+			for _, want := range []string{"tools/temporal-server/go.mod", "./cmd/temporal-server", "go.temporal.io/server/cmd/tools/sql", "COPY " + config.ClusterConfigDir + " " + config.ClusterConfigDir, "AS temporal\n"} {
 				assert.Contains(t, df, want, name)
 			}
 			continue

@@ -4,7 +4,9 @@
 // temporal-sql-tool, and the Temporal server (tools/temporal-server) on
 // deploy/temporal/cluster.yaml — 4 history shards, SQL visibility — with the
 // namespace and the contract's search attributes registered. With MTLS the
-// frontend requires client certificates of a CA generated for the run.
+// frontend requires client certificates of a CA generated for the run, and
+// the server authorizes each by its name (deploy/temporal/cluster.yaml,
+// certificateRoles); without, it runs with no authorizer (--allow-no-auth).
 //
 // It is what `make cluster` (cmd/cluster), `make test-cluster` and the soak's
 // -server cluster run; docker-compose.yml runs the same files.
@@ -58,7 +60,7 @@ type Options struct {
 // Cluster is a running cluster.
 type Cluster struct {
 	Address string          // the frontend, host:port
-	Certs   *devcerts.Files // with MTLS: the CA, the server's and a client's certificate
+	Certs   *devcerts.Files // with MTLS: the CA, the server's and a client certificate per role
 	Server  *proc.Proc      // the Temporal server: Restart stops and starts it
 
 	opts     Options
@@ -119,17 +121,22 @@ func Start(ctx context.Context, o Options) (c *Cluster, err error) {
 		env = append(env, "TEMPORAL_"+n+"="+strconv.Itoa(ports[i]))
 	}
 	env = append(env, "TEMPORAL_METRICS_ADDR=127.0.0.1:"+strconv.Itoa(metricsPort),
-		"TEMPORAL_DYNAMIC_CONFIG="+filepath.Join(o.Root, config.ClusterConfigDir, "dynamicconfig.yaml"))
+		"TEMPORAL_DYNAMIC_CONFIG="+filepath.Join(o.Root, config.ClusterConfigDir, "dynamicconfig.yaml"),
+		// cluster.yaml's certificate roles are on this namespace.
+		"TEMPORAL_NAMESPACE="+o.Namespace)
+	args := []string{"--root", o.Root, "--config", config.ClusterConfigDir, "--env", config.ClusterConfigEnv}
 	if o.MTLS {
 		if c.Certs, err = certs(o.Dir); err != nil {
 			return c, err
 		}
 		env = append(env, ServerTLSEnv(*c.Certs)...)
+	} else {
+		// No client certificate names anybody: the server runs without an
+		// authorizer only when told so (the bench's plain loopback cluster).
+		args = append(args, "--allow-no-auth")
 	}
 	c.Server = &proc.Proc{Name: "temporal-server", Path: filepath.Join(o.Bin, "temporal-server"), Env: env,
-		// No authorizer: mTLS authenticates; any certificate of the CA may do anything.
-		Args: []string{"--root", o.Root, "--config", config.ClusterConfigDir, "--env", config.ClusterConfigEnv, "--allow-no-auth", "start"},
-		Log:  filepath.Join(logs, "temporal-server.log")}
+		Args: append(args, "start"), Log: filepath.Join(logs, "temporal-server.log")}
 	if err := c.StartServer(ctx); err != nil {
 		return c, err
 	}
@@ -209,12 +216,14 @@ func (c *Cluster) Stop() {
 // PostgresPid is PostgreSQL's postmaster, for measurements.
 func (c *Cluster) PostgresPid() int { return c.postgres.Pid() }
 
-// Dial is a client of the cluster's namespace with the cluster's client
-// certificate, without cardflow's codec: for administration and probes.
+// Dial is a client of the cluster's namespace, without cardflow's codec, for
+// administration and probes: with MTLS it presents the system certificate
+// (devcerts.System), the one that may register the namespace and its search
+// attributes.
 func (c *Cluster) Dial(ctx context.Context) (client.Client, error) {
 	opts := client.Options{HostPort: c.Address, Namespace: c.opts.Namespace, Logger: quiet{}}
 	if c.Certs != nil {
-		cfg, err := ClientTLS(*c.Certs, true)
+		cfg, err := TLSAs(c.Certs.CA, c.Certs.System)
 		if err != nil {
 			return nil, err
 		}
@@ -223,19 +232,30 @@ func (c *Cluster) Dial(ctx context.Context) (client.Client, error) {
 	return client.DialContext(ctx, opts)
 }
 
-// ClientTLS trusts the cluster's CA and, withCert, presents its client certificate.
+// ClientTLS trusts the cluster's CA and, withCert, presents the workers'
+// client certificate.
 func ClientTLS(f devcerts.Files, withCert bool) (*tls.Config, error) {
-	pem, err := os.ReadFile(f.CA)
+	if !withCert {
+		return TLSAs(f.CA, devcerts.Pair{})
+	}
+	return TLSAs(f.CA, devcerts.Pair{Cert: f.ClientCert, Key: f.ClientKey})
+}
+
+// TLSAs trusts ca and presents the certificate p (none when p is empty).
+func TLSAs(ca string, p devcerts.Pair) (*tls.Config, error) {
+	pem, err := os.ReadFile(ca)
 	if err != nil {
 		return nil, err
 	}
 	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pem)
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("no certificate in %s", ca)
+	}
 	cfg := &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	if withCert {
-		cert, err := tls.LoadX509KeyPair(f.ClientCert, f.ClientKey)
+	if p.Cert != "" {
+		cert, err := tls.LoadX509KeyPair(p.Cert, p.Key)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("client certificate %s: %w", p.Cert, err)
 		}
 		cfg.Certificates = []tls.Certificate{cert}
 	}

@@ -11,7 +11,8 @@ import (
 	"github.com/cardflow/cardflow/internal/devcerts"
 )
 
-// certs makes the run's CA, the frontend's certificate and a client's, under dir/certs.
+// certs makes the run's CA, the frontend's certificate and a client
+// certificate per role, under dir/certs.
 func certs(dir string) (*devcerts.Files, error) {
 	d := dir + "/certs"
 	if err := os.MkdirAll(d, 0o700); err != nil {
@@ -23,21 +24,24 @@ func certs(dir string) (*devcerts.Files, error) {
 
 // ServerTLSEnv are the variables deploy/temporal/cluster.yaml reads for mTLS
 // on the frontend: its certificate, the CA of the client certificates it
-// requires, and the certificate its own system worker presents.
+// requires, and the certificate its own system worker presents (the system
+// role's: the worker service administers the cluster's own namespace).
 func ServerTLSEnv(f devcerts.Files) []string {
 	return []string{
 		"TEMPORAL_TLS_FRONTEND_CERT=" + f.ServerCert,
 		"TEMPORAL_TLS_FRONTEND_KEY=" + f.ServerKey,
 		"TEMPORAL_TLS_CLIENT_CA=" + f.CA,
 		"TEMPORAL_TLS_FRONTEND_CA=" + f.CA,
-		"TEMPORAL_TLS_SYSTEM_WORKER_CERT=" + f.ClientCert,
-		"TEMPORAL_TLS_SYSTEM_WORKER_KEY=" + f.ClientKey,
+		"TEMPORAL_TLS_SYSTEM_WORKER_CERT=" + f.System.Cert,
+		"TEMPORAL_TLS_SYSTEM_WORKER_KEY=" + f.System.Key,
 	}
 }
 
 // ClientEnv is what a cardflow process (or the Temporal CLI) needs to reach
 // the cluster, in the names of Temporal's environment configuration
-// (go.temporal.io/sdk/contrib/envconfig), which internal/app reads.
+// (go.temporal.io/sdk/contrib/envconfig), which internal/app reads. The
+// certificate is the workers' (a writer on the namespace); the other roles'
+// lie beside it in the same directory (devcerts.In).
 func (c *Cluster) ClientEnv() []string {
 	env := []string{"TEMPORAL_ADDRESS=" + c.Address, "TEMPORAL_NAMESPACE=" + c.opts.Namespace}
 	if c.Certs != nil {
