@@ -95,11 +95,15 @@ cluster: build $(TEMPORAL_SERVER) $(TEMPORAL_SQL) $(TEMPORAL_UI)
 # of its own (-server cluster: worker SIGKILLs, a server restart). One line out.
 test-cluster: build $(TEMPORAL_SERVER) $(TEMPORAL_SQL) $(TEMPORAL_UI) $(STRIPE_MOCK)
 	$(GO) build -o $(BIN)/cluster ./tools/cluster/cmd/cluster
+	# The server main's own module (the claim mapper): vetted and tested here,
+	# where the server is built anyway, not in make test, whose budget a cold
+	# build of the server's packages would eat.
+	$(GO) -C tools/temporal-server vet ./...
+	$(GO) -C tools/temporal-server test -count=1 ./...
 	@CARDFLOW_STRIPE_MOCK=$(abspath $(STRIPE_MOCK)) scripts/test-cluster.sh
 
 vet:
 	$(GO) vet ./...
-	$(GO) -C tools/temporal-server vet ./...
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -108,7 +112,6 @@ fmt-check:
 # Fuzz targets' seed corpora run as ordinary tests here; `go test -fuzz` runs them longer.
 test: $(TEMPORAL) $(STRIPE_MOCK) fmt-check vet workflowcheck
 	CARDFLOW_TEMPORAL_CLI=$(abspath $(TEMPORAL)) CARDFLOW_STRIPE_MOCK=$(abspath $(STRIPE_MOCK)) $(GO) test -count=1 -timeout 9m ./...
-	$(GO) -C tools/temporal-server test -count=1 ./...
 
 # Starts its own dev servers (the pinned CLI) and clusters (tools/cluster: PostgreSQL,
 # the pinned server), sandbox and workers on loopback, every measure on dev and
