@@ -110,9 +110,19 @@ const (
 	// who could no longer pay it. Subscriptions unchanged.
 	RevPageLinkEnds Revision = 10
 
+	// RevDisputes: an order learns of a dispute (chargeback) of its payment
+	// from the processor-event kinds disputed and dispute_closed
+	// (order/dispute.go): the audit trail, the view's dispute, the amounts'
+	// disputed once one is lost, the merchant's order.disputed and
+	// order.dispute_closed; an order that ends while a dispute is open
+	// waits, bounded by Settings.DisputeWait, for its close. Before it
+	// processor-event refuses those kinds as it refuses any kind it does not
+	// know, so the signal is dropped. Subscriptions unchanged.
+	RevDisputes Revision = 11
+
 	// Latest is the revision new runs take; tests that pin an older one
 	// name it as the newest a run supports.
-	Latest = RevPageLinkEnds
+	Latest = RevDisputes
 )
 
 // ReadRevision is the run's revision; call it once, at the start of the run.
@@ -157,3 +167,6 @@ func (r Revision) DeclinedCardsCount() bool { return r >= RevDeclinedCardsCount 
 // PageLinkEnds reports that a payment-page order ends when its link expires
 // (RevPageLinkEnds).
 func (r Revision) PageLinkEnds() bool { return r >= RevPageLinkEnds }
+
+// Disputes reports the order's disputes of RevDisputes.
+func (r Revision) Disputes() bool { return r >= RevDisputes }

@@ -16,7 +16,8 @@ import (
 // since flow.RevProcessorEvents. cardflow moves no money for it; it records
 // what the processor says it moved, so the order's amounts stay those of the
 // processor's books. The processor's webhook endpoint (the API) sends it as
-// a signal; it is an update too, for operators.
+// a signal; it is an update too, for operators. Since flow.RevDisputes it
+// also reports disputes of the payment (dispute.go).
 
 // SignalProcessorEvent is the signal (and update) of a ProcessorEvent.
 const SignalProcessorEvent = "processor-event"
@@ -28,10 +29,15 @@ const SignalProcessorEvent = "processor-event"
 type ProcessorEvent struct {
 	flow.Sender
 	EventID   string `json:"event_id"` // the processor's (evt_...): applied once
-	Kind      string `json:"kind"`     // payment.ProcessorCaptured or payment.ProcessorRefunded
+	Kind      string `json:"kind"`     // payment.ProcessorCaptured, ProcessorRefunded, ProcessorDisputed or ProcessorDisputeClosed
 	PaymentID string `json:"payment_id"`
 	Amount    int64  `json:"amount"`             // minor units of the order's currency
 	Currency  string `json:"currency,omitempty"` // when set, the order's
+	// A dispute's (kinds disputed and dispute_closed, since RevDisputes):
+	// Amount is then the dispute's, Status the processor's dispute status.
+	DisputeID string `json:"dispute_id,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+	Status    string `json:"status,omitempty"`
 }
 
 // Audit trail events of what the processor reported; Code is its event id.
@@ -55,7 +61,7 @@ func (o *order) registerExternal(ctx workflow.Context) error {
 	}
 	return flow.Handle(ctx, o.cmds, flow.Command[ProcessorEvent]{
 		Name:  SignalProcessorEvent,
-		Doc:   "the processor captured or refunded outside cardflow: record its running total",
+		Doc:   "the processor captured or refunded outside cardflow (record its running total), or reports a dispute",
 		Check: o.checkProcessorEvent,
 		Do:    o.doProcessorEvent,
 	})
@@ -67,8 +73,23 @@ func (o *order) checkProcessorEvent(e ProcessorEvent) error {
 	switch {
 	case e.EventID == "":
 		return flow.InvalidRequest("event_id", "event_id is required")
+	case o.rev.Disputes() && (e.Kind == payment.ProcessorDisputed || e.Kind == payment.ProcessorDisputeClosed):
+		if e.DisputeID == "" {
+			return flow.InvalidRequest("dispute_id", "dispute_id is required for kind "+e.Kind)
+		}
+		if e.Status == "" {
+			return flow.InvalidRequest("status", "status is required for kind "+e.Kind)
+		}
 	case e.Kind != payment.ProcessorCaptured && e.Kind != payment.ProcessorRefunded:
+		// Before RevDisputes a dispute's kinds are refused here too: the
+		// run records nothing of them, as it did.
+		if o.rev.Disputes() {
+			return flow.InvalidRequest("kind", fmt.Sprintf("kind must be %s, %s, %s or %s", payment.ProcessorCaptured,
+				payment.ProcessorRefunded, payment.ProcessorDisputed, payment.ProcessorDisputeClosed))
+		}
 		return flow.InvalidRequest("kind", fmt.Sprintf("kind must be %s or %s", payment.ProcessorCaptured, payment.ProcessorRefunded))
+	}
+	switch {
 	case e.PaymentID == "":
 		return flow.InvalidRequest("payment_id", "payment_id is required")
 	case e.Amount < 0:
@@ -99,11 +120,16 @@ func (o *order) doProcessorEvent(ctx workflow.Context, e ProcessorEvent) error {
 			"event_id", e.EventID, "payment_id", e.PaymentID)
 		return nil
 	}
-	if e.Kind == payment.ProcessorCaptured {
+	switch e.Kind {
+	case payment.ProcessorCaptured:
 		o.capturedAtProcessor(ctx, e)
-		return nil
+	case payment.ProcessorDisputed:
+		o.disputed(ctx, e)
+	case payment.ProcessorDisputeClosed:
+		o.disputeClosed(ctx, e)
+	default:
+		o.refundedAtProcessor(ctx, e)
 	}
-	o.refundedAtProcessor(ctx, e)
 	return nil
 }
 

@@ -139,7 +139,7 @@ func TestOrderProcessorEventsThatChangeNothing(t *testing.T) {
 	ot := newOrderTest(t, testOrderInput("o-dash-none"))
 	other := ot.send(orderMin, SignalProcessorEvent, ProcessorEvent{EventID: "evt_x", Kind: payment.ProcessorCaptured, PaymentID: "pay_9", Amount: 5})
 	uncaptured := ot.send(2*orderMin, SignalProcessorEvent, ProcessorEvent{EventID: "evt_y", Kind: payment.ProcessorRefunded, PaymentID: "pay_1", Amount: 11498})
-	bad := ot.send(3*orderMin, SignalProcessorEvent, ProcessorEvent{EventID: "evt_z", Kind: "disputed", PaymentID: "pay_1"})
+	bad := ot.send(3*orderMin, SignalProcessorEvent, ProcessorEvent{EventID: "evt_z", Kind: "early_fraud_warning", PaymentID: "pay_1"})
 	currency := ot.send(3*orderMin, SignalProcessorEvent, ProcessorEvent{EventID: "evt_z", Kind: payment.ProcessorRefunded, PaymentID: "pay_1", Currency: "USD"})
 	ot.send(4*orderMin, UpdateCancel)
 	end := ot.run()

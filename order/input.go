@@ -44,6 +44,10 @@ type Settings struct {
 	// for the customer's 3-D Secure challenge (default 15 minutes, since
 	// RevThreeDS) before it fails authentication_timeout.
 	AuthenticationTimeout time.Duration `json:"authentication_timeout,omitempty"`
+	// DisputeWait is how long an order that has ended (completed, refunded,
+	// cancelled) with a dispute still open waits for its close (default
+	// DefaultDisputeWait, since RevDisputes).
+	DisputeWait time.Duration `json:"dispute_wait,omitempty"`
 }
 
 // Defaults of Settings.
@@ -74,6 +78,9 @@ func (s Settings) WithDefaults() Settings {
 	}
 	if s.AuthenticationTimeout <= 0 {
 		s.AuthenticationTimeout = DefaultAuthenticationTimeout
+	}
+	if s.DisputeWait <= 0 {
+		s.DisputeWait = DefaultDisputeWait
 	}
 	s.Limits = s.Limits.WithDefaults()
 	s.AttemptLimits = s.AttemptLimits.WithDefaults()

@@ -37,6 +37,8 @@ var noticeRecipients = map[string]string{
 	NoticeVoided:            payment.RecipientMerchant,
 	NoticeCancelled:         payment.RecipientMerchant,
 	NoticeActionRequired:    payment.RecipientMerchant,
+	NoticeDisputed:          payment.RecipientMerchant,
+	NoticeDisputeClosed:     payment.RecipientMerchant,
 }
 
 // NoticeRecipient is the recipient of an order notification type.

@@ -32,7 +32,15 @@ func TestReplayRecordedHistories(t *testing.T) {
 		"order_processor_event.rev6.json", // revision 6 (flow.RevProcessorEvents): Stripe orders, refunds in the dashboard as processor-event
 		// revision 10 (flow.RevPageLinkEnds): awaiting payment, a decline on the page, cancelled when the link expires
 		"order_payment_page_link_expires.rev10.json",
+		// revision 11 (flow.RevDisputes): a Stripe order disputed (delivered
+		// twice), completed with the dispute open, waiting, the dispute lost
+		"order_stripe_dispute.rev11.json",
 	})
+}
+
+// An ended order waiting for its dispute's close says so in the UI.
+func TestDisputeTimerIsNamed(t *testing.T) {
+	flowtest.WantTimer(t, "testdata/order_stripe_dispute.rev11.json", "dispute: wait for its close")
 }
 
 // A page order's deadline after a decline is its link's, named so in the UI.

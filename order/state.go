@@ -45,7 +45,8 @@ type order struct {
 	cards    []string
 	now      func() time.Time // the workflow's clock, for validators and the view
 
-	ext external // what the processor reported (external.go), since RevProcessorEvents
+	ext     external // what the processor reported (external.go), since RevProcessorEvents
+	dispute *dispute // the payment's dispute (dispute.go), since RevDisputes
 
 	seq     map[string]int    // per-operation sequence of the idempotency keys
 	notices []workflow.Future // notifications sent, awaited before the workflow ends

@@ -52,6 +52,9 @@ type View struct {
 	ThreeDS        string              `json:"three_ds,omitempty"`
 	Authentication *AuthenticationView `json:"authentication"`
 	NextAction     *payment.NextAction `json:"next_action,omitempty"`
+	// Dispute, an addition (RevDisputes), is the payment's dispute as the
+	// processor last reported it; null without one.
+	Dispute *DisputeView `json:"dispute"`
 }
 
 // PageView is an order's payment page (flow.PageView).
@@ -71,6 +74,10 @@ type Amounts struct {
 	Captured   int64 `json:"captured"`
 	Refunded   int64 `json:"refunded"`
 	Voided     int64 `json:"voided"`
+	// Disputed, an addition (RevDisputes), is what lost disputes took back
+	// through the cardholder's bank: not a refund, and in no ledger entry of
+	// cardflow's (the processor's dispute is its record).
+	Disputed int64 `json:"disputed"`
 }
 
 // Line is one item of the order and what became of its units.
@@ -144,6 +151,7 @@ func (o *order) view() View {
 		Capture:    o.in.Capture,
 		Submit:     o.in.Submit,
 		Attention:  o.calls.View(),
+		Dispute:    o.disputeView(),
 	}
 	v.Authentication, v.NextAction = o.authenticationView()
 	if o.rev.ThreeDS() {

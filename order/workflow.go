@@ -47,6 +47,9 @@ func Workflow(ctx workflow.Context, in Input) (View, error) {
 			return o.view(), err
 		}
 	}
+	if err := o.awaitDisputeClose(ctx); err != nil {
+		return o.view(), err
+	}
 	return o.finish(ctx)
 }
 

@@ -15,4 +15,17 @@ const (
 const (
 	ProcessorCaptured = "captured"
 	ProcessorRefunded = "refunded"
+	// ProcessorDisputed and ProcessorDisputeClosed (since RevDisputes): the
+	// cardholder disputed the payment (a chargeback) and how the dispute
+	// ended; the amount is the dispute's, not a running total.
+	ProcessorDisputed      = "disputed"
+	ProcessorDisputeClosed = "dispute_closed"
+)
+
+// Dispute statuses of a closed dispute (Stripe's values): won, the money
+// stays the merchant's; lost, it went back to the cardholder. Others
+// (warning_closed, prevented) close a dispute that moved no money.
+const (
+	DisputeWon  = "won"
+	DisputeLost = "lost"
 )

@@ -401,7 +401,7 @@ type orderView struct {
 	Status   string `json:"status"`
 	Currency string `json:"currency"`
 	Amounts  struct {
-		Total, Authorized, Captured, Refunded, Voided int64
+		Total, Authorized, Captured, Refunded, Voided, Disputed int64
 	} `json:"amounts"`
 	Items []struct {
 		SKU        string `json:"sku"`
@@ -432,6 +432,7 @@ type orderView struct {
 		Amount int64     `json:"amount"`
 		Code   string    `json:"code"`
 	} `json:"events"`
+	Dispute *order.DisputeView `json:"dispute"`
 }
 
 type orderFailure struct {

@@ -24,7 +24,9 @@ import (
 //
 // A capture or refund goes to the order its PaymentIntent was made for, a
 // refund of a subscription's bill to the subscription (since
-// flow.RevCycleRefundsAtProcessor; an older run drops the signal); a
+// flow.RevCycleRefundsAtProcessor; an older run drops the signal), a
+// dispute to the order (since flow.RevDisputes; an older run drops it as a
+// kind it does not know, and a subscription's is not delivered); a
 // workflow that has ended (or never was) takes no signal, and that is no
 // error: nothing is left to keep true. A card update goes to every running
 // subscription of the card's customer; each ignores a token not its own.
@@ -47,6 +49,18 @@ func (s *Server) deliver(ctx context.Context, ev stripevault.Event) (int, error)
 		}
 		e := order.ProcessorEvent{Sender: flow.Sender{Actor: flow.ActorProcessor}, EventID: ev.ID, Kind: kind,
 			PaymentID: ev.PaymentID, Amount: ev.Amount.Amount, Currency: ev.Amount.Currency}
+		return s.signal(ctx, ev.WorkflowID, order.SignalProcessorEvent, e)
+	case stripevault.Disputed, stripevault.DisputeClosed:
+		if !strings.HasPrefix(ev.WorkflowID, order.WorkflowID("")) || ev.Dispute == nil {
+			return 0, nil // a subscription's bill (its disputes are not followed yet), or no cardflow workflow's
+		}
+		kind := payment.ProcessorDisputed
+		if ev.Kind == stripevault.DisputeClosed {
+			kind = payment.ProcessorDisputeClosed
+		}
+		e := order.ProcessorEvent{Sender: flow.Sender{Actor: flow.ActorProcessor}, EventID: ev.ID, Kind: kind,
+			PaymentID: ev.PaymentID, Amount: ev.Amount.Amount, Currency: ev.Amount.Currency,
+			DisputeID: ev.Dispute.ID, Reason: ev.Dispute.Reason, Status: ev.Dispute.Status}
 		return s.signal(ctx, ev.WorkflowID, order.SignalProcessorEvent, e)
 	case stripevault.CardUpdated:
 		if ev.CustomerID == "" {

@@ -171,3 +171,42 @@ func TestStripeWebhookCardUpdated(t *testing.T) {
 	assert.Equal(t, "pm_1", e.Token)
 	assert.Equal(t, payment.Card{Token: "pm_1", Brand: payment.Visa, Last4: "4242", ExpMonth: 1, ExpYear: 2032, BINCountry: "DE"}, e.Card)
 }
+
+// A dispute opened and closed at Stripe becomes the order's processor-event
+// of kind disputed / dispute_closed with the dispute's amount (minor units),
+// id, reason and status (flow.RevDisputes); one of an order that has ended,
+// or of a subscription's bill, is taken (200) and delivered to nobody.
+func TestStripeWebhookDisputes(t *testing.T) {
+	dispute := func(evt, typ, pi, status string) string {
+		return `{"id":"` + evt + `","object":"event","api_version":"` + stripego.APIVersion + `","type":"` + typ + `",
+		 "data":{"object":{"id":"dp_1","object":"dispute","amount":4000,"currency":"eur","charge":"ch_1","payment_intent":"` + pi + `",
+		 "reason":"fraudulent","status":"` + status + `"}}}`
+	}
+	tc := &signals{}
+	post := stripeRoute(t, tc, `{"id":"pi_1","object":"payment_intent","metadata":{"cardflow_idempotency_key":"order/o-1/authorize/1"}}`)
+	got := answerOf(t, post(dispute("evt_d1", "charge.dispute.created", "pi_1", "needs_response"), "whsec_route"))
+	assert.True(t, got.Delivered)
+	answerOf(t, post(dispute("evt_d2", "charge.dispute.closed", "pi_1", "lost"), "whsec_route"))
+	want := func(evt, kind, status string) sentSignal {
+		return sentSignal{"order/o-1", order.SignalProcessorEvent, order.ProcessorEvent{
+			Sender: flow.Sender{Actor: flow.ActorProcessor}, EventID: evt, Kind: kind, PaymentID: "pi_1", Amount: 4000, Currency: "EUR",
+			DisputeID: "dp_1", Reason: "fraudulent", Status: status}}
+	}
+	assert.Equal(t, []sentSignal{
+		want("evt_d1", payment.ProcessorDisputed, "needs_response"),
+		want("evt_d2", payment.ProcessorDisputeClosed, "lost"),
+	}, tc.sent)
+
+	gone := &signals{gone: map[string]bool{"order/o-gone": true}}
+	post = stripeRoute(t, gone, `{"id":"pi_2","object":"payment_intent","metadata":{"cardflow_idempotency_key":"order/o-gone/authorize/1"}}`)
+	got = answerOf(t, post(dispute("evt_d3", "charge.dispute.created", "pi_2", "needs_response"), "whsec_route"))
+	assert.False(t, got.Delivered, "an order that has ended")
+	assert.Equal(t, stripevault.Disputed, got.Command.Kind)
+
+	sub := &signals{}
+	post = stripeRoute(t, sub, `{"id":"pi_s","object":"payment_intent","metadata":{"cardflow_idempotency_key":"subscription/s-1/bill/3/2"}}`)
+	got = answerOf(t, post(dispute("evt_d4", "charge.dispute.created", "pi_s", "needs_response"), "whsec_route"))
+	assert.False(t, got.Delivered, "a subscription's disputes are not followed")
+	assert.Empty(t, sub.sent)
+	assert.Empty(t, gone.sent)
+}

@@ -20,7 +20,19 @@ const (
 	Captured    = "captured"     // charge.captured: Amount is all captured so far
 	Refunded    = "refunded"     // charge.refunded: Amount is all refunded so far
 	CardUpdated = "card_updated" // payment_method.updated / automatically_updated
+	// Disputed and DisputeClosed: charge.dispute.created and .closed; Amount
+	// is the dispute's (what the cardholder disputes, all of it or part),
+	// Dispute says which, why and how it stands.
+	Disputed      = "disputed"
+	DisputeClosed = "dispute_closed"
 )
+
+// Dispute is a Stripe dispute (chargeback) in cardflow's terms.
+type Dispute struct {
+	ID     string `json:"id"`     // dp_...
+	Reason string `json:"reason"` // Stripe's: fraudulent, product_not_received, ...
+	Status string `json:"status"` // Stripe's: needs_response, won, lost, warning_closed, ...
+}
 
 // Event is a verified Stripe event in cardflow's terms: the command it makes
 // for a workflow. Amounts are running totals, not deltas, so a repeated or
@@ -34,6 +46,7 @@ type Event struct {
 	Amount     payment.Money `json:"amount"`
 	Card       payment.Card  `json:"card"`                  // CardUpdated
 	CustomerID string        `json:"customer_id,omitempty"` // CardUpdated: cardflow's customer
+	Dispute    *Dispute      `json:"dispute,omitempty"`     // Disputed, DisputeClosed
 }
 
 // ErrSignature is wrapped by Event's errors for a payload whose signature does
@@ -71,13 +84,24 @@ func (v *Vault) Event(ctx context.Context, payload []byte, signature string) (ev
 		if ch.PaymentIntent == nil {
 			return ev, true, nil // a charge without a PaymentIntent is not cardflow's
 		}
-		ev.PaymentID = ch.PaymentIntent.ID
-		pi, err := v.sc.V1PaymentIntents.Retrieve(ctx, ch.PaymentIntent.ID, nil)
-		if err := stripeapi.Err(err, fmt.Sprintf("look up payment intent %s of event %s", ch.PaymentIntent.ID, se.ID)); err != nil {
-			return Event{}, false, err
+		return v.ofPaymentIntent(ctx, ev, ch.PaymentIntent.ID)
+	case stripe.EventTypeChargeDisputeCreated, stripe.EventTypeChargeDisputeClosed:
+		var dp stripe.Dispute
+		if err := json.Unmarshal(se.Data.Raw, &dp); err != nil {
+			return Event{}, false, fmt.Errorf("stripe event %s (%s): %w", se.ID, se.Type, err)
 		}
-		ev.WorkflowID = workflowOf(pi.Metadata[stripeapi.MetaIdempotencyKey])
-		return ev, true, nil
+		ev.Kind = Disputed
+		if se.Type == stripe.EventTypeChargeDisputeClosed {
+			ev.Kind = DisputeClosed
+		}
+		ev.Dispute = &Dispute{ID: dp.ID, Reason: string(dp.Reason), Status: string(dp.Status)}
+		if ev.Amount, err = stripeapi.FromStripe(dp.Amount, string(dp.Currency)); err != nil {
+			return Event{}, false, fmt.Errorf("stripe event %s (dispute %s): %w", se.ID, dp.ID, err)
+		}
+		if dp.PaymentIntent == nil {
+			return ev, true, nil // a dispute of a charge made without a PaymentIntent is not cardflow's
+		}
+		return v.ofPaymentIntent(ctx, ev, dp.PaymentIntent.ID)
 	case stripe.EventTypePaymentMethodUpdated, stripe.EventTypePaymentMethodAutomaticallyUpdated:
 		var pm stripe.PaymentMethod
 		if err := json.Unmarshal(se.Data.Raw, &pm); err != nil {
@@ -91,6 +115,19 @@ func (v *Vault) Event(ctx context.Context, payload []byte, signature string) (ev
 		return ev, true, nil
 	}
 	return Event{}, false, nil
+}
+
+// ofPaymentIntent completes ev with the PaymentIntent it concerns and the
+// workflow that made it (metadata[cardflow_idempotency_key]), looked up at
+// Stripe: an event carries only the PaymentIntent's id.
+func (v *Vault) ofPaymentIntent(ctx context.Context, ev Event, id string) (Event, bool, error) {
+	ev.PaymentID = id
+	pi, err := v.sc.V1PaymentIntents.Retrieve(ctx, id, nil)
+	if err := stripeapi.Err(err, fmt.Sprintf("look up payment intent %s of event %s", id, ev.ID)); err != nil {
+		return Event{}, false, err
+	}
+	ev.WorkflowID = workflowOf(pi.Metadata[stripeapi.MetaIdempotencyKey])
+	return ev, true, nil
 }
 
 // workflowOf is the workflow id that begins an idempotency key

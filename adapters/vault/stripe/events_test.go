@@ -66,6 +66,19 @@ func TestEvents(t *testing.T) {
 		{"card updated by Stripe", "payment_method.automatically_updated", `{"id":"pm_1","object":"payment_method","type":"card"}`,
 			stripevault.Event{ID: "evt_1", Kind: stripevault.CardUpdated, CustomerID: "c-42",
 				Card: payment.Card{Token: "pm_1", Brand: payment.Visa, Last4: "4242", ExpMonth: 1, ExpYear: 2032, BINCountry: "US"}}},
+		{"dispute opened", "charge.dispute.created", `{"id":"dp_1","object":"dispute","amount":4000,"currency":"eur","charge":"ch_1",
+			"payment_intent":"pi_1","reason":"product_not_received","status":"needs_response"}`,
+			stripevault.Event{ID: "evt_1", Kind: stripevault.Disputed, WorkflowID: "order/o-1001", PaymentID: "pi_1", Amount: eur(4000),
+				Dispute: &stripevault.Dispute{ID: "dp_1", Reason: "product_not_received", Status: "needs_response"}}},
+		{"dispute lost", "charge.dispute.closed", `{"id":"dp_1","object":"dispute","amount":4000,"currency":"eur","charge":"ch_1",
+			"payment_intent":"pi_1","reason":"product_not_received","status":"lost"}`,
+			stripevault.Event{ID: "evt_1", Kind: stripevault.DisputeClosed, WorkflowID: "order/o-1001", PaymentID: "pi_1", Amount: eur(4000),
+				Dispute: &stripevault.Dispute{ID: "dp_1", Reason: "product_not_received", Status: "lost"}}},
+		// ISK: Stripe counts two decimals, ISO none, so 50000 at Stripe is ISK 500.
+		{"dispute in Stripe's units", "charge.dispute.closed", `{"id":"dp_2","object":"dispute","amount":50000,"currency":"isk","charge":"ch_2",
+			"reason":"fraudulent","status":"won"}`,
+			stripevault.Event{ID: "evt_1", Kind: stripevault.DisputeClosed, Amount: payment.Money{Amount: 500, Currency: "ISK"},
+				Dispute: &stripevault.Dispute{ID: "dp_2", Reason: "fraudulent", Status: "won"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
