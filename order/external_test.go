@@ -53,15 +53,7 @@ func (ot *orderTest) signal(e ProcessorEvent) { ot.env.SignalWorkflow(SignalProc
 // the dashboard names no items.)
 func (ot *orderTest) runOutside() View {
 	ot.t.Helper()
-	ot.env.ExecuteWorkflow(WorkflowType, ot.in)
-	require.True(ot.t, ot.env.IsWorkflowCompleted(), "the workflow did not complete")
-	var v View
-	require.NoError(ot.t, ot.env.GetWorkflowResult(&v))
-	want := ot.proc.Totals()
-	want.Total = v.Amounts.Total
-	assert.Equal(ot.t, want, v.Amounts, "the order's amounts are the processor's books")
-	assert.Empty(ot.t, ot.proc.Errors(), "contract errors")
-	return v
+	return ot.runDisputed(0)
 }
 
 func eventsOf(v View, typ string) []Event {

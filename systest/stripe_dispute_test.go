@@ -4,17 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	stripego "github.com/stripe/stripe-go/v85"
-	"github.com/stripe/stripe-go/v85/webhook"
 
 	"github.com/cardflow/cardflow/flow"
 	"github.com/cardflow/cardflow/order"
-	"github.com/cardflow/cardflow/tools/stripemock"
 	"github.com/cardflow/cardflow/tools/testenv"
 )
 
@@ -31,11 +28,8 @@ import (
 // dispute object is the event's, as Stripe's webhook carries it; the
 // PaymentIntent look-up that finds the order is the shim's.
 func TestStripeDispute(t *testing.T) {
-	shim := stripemock.NewShim(stripemock.Start(t))
-	stripeAPI := httptest.NewServer(shim)
-	t.Cleanup(stripeAPI.Close)
 	const window = 3 * time.Second
-	env := testenv.New(t, testenv.Options{StripeAPIBase: stripeAPI.URL, Orders: order.Settings{ReturnWindow: window}})
+	env, shim, _ := stripeEnv(t, testenv.Options{Orders: order.Settings{ReturnWindow: window}})
 
 	id := orderID("stripe-dispute")
 	v := orderCreate(t, env, orderRequest(id, "4242424242424242"), http.StatusCreated)
@@ -54,17 +48,10 @@ func TestStripeDispute(t *testing.T) {
 		payload := fmt.Sprintf(`{"id":%q,"object":"event","api_version":%q,"type":%q,"data":{"object":`+
 			`{"id":"dp_sys","object":"dispute","amount":11498,"currency":"eur","charge":"ch_sys","payment_intent":%q,`+
 			`"reason":"product_not_received","status":%q}}}`, evt, stripego.APIVersion, typ, pi, status)
-		sig := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: []byte(payload), Secret: testenv.StripeWebhookSecret})
-		req, _ := http.NewRequest(http.MethodPost, env.API+"/v1/stripe/webhooks", strings.NewReader(payload))
-		req.Header.Set("Stripe-Signature", sig.Header)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatalf("webhook %s: %v", evt, err)
-		}
-		defer res.Body.Close()
+		code, body := stripeHook(t, env, payload)
 		var ans map[string]any
-		if err := json.NewDecoder(res.Body).Decode(&ans); err != nil || res.StatusCode != http.StatusOK {
-			t.Fatalf("webhook %s: %d %v", evt, res.StatusCode, err)
+		if err := json.Unmarshal(body, &ans); err != nil || code != http.StatusOK {
+			t.Fatalf("webhook %s: %d %s", evt, code, body)
 		}
 		return ans
 	}

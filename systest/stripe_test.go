@@ -3,6 +3,7 @@ package systest
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -20,6 +21,39 @@ import (
 	"github.com/cardflow/cardflow/tools/testenv"
 )
 
+// stripeEnv is an Env on CARDFLOW_PROCESSOR=stripe against stripe-mock
+// behind its shim, whose base URL it answers too (for a dashboard's calls).
+func stripeEnv(t *testing.T, opts testenv.Options) (*testenv.Env, *stripemock.Shim, string) {
+	t.Helper()
+	shim := stripemock.NewShim(stripemock.Start(t))
+	api := httptest.NewServer(shim)
+	t.Cleanup(api.Close)
+	opts.StripeAPIBase = api.URL
+	return testenv.New(t, opts), shim, api.URL
+}
+
+// stripeHook posts payload to the API's Stripe webhook endpoint, signed as
+// Stripe signs (stripe-go's own helper), and answers the status and body.
+func stripeHook(t *testing.T, env *testenv.Env, payload string) (int, []byte) {
+	t.Helper()
+	sig := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: []byte(payload), Secret: testenv.StripeWebhookSecret})
+	req, err := http.NewRequest(http.MethodPost, env.API+"/v1/stripe/webhooks", strings.NewReader(payload))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Stripe-Signature", sig.Header)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("stripe webhook: %v", err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("stripe webhook's answer: %v", err)
+	}
+	return res.StatusCode, body
+}
+
 // The order flow with CARDFLOW_PROCESSOR=stripe, worker and API against
 // stripe-mock behind its shim (tools/stripemock: stripe-mock checks every
 // request against Stripe's OpenAPI spec, the shim gives its answers a
@@ -29,10 +63,7 @@ import (
 // webhook, signed by stripe-go's own helper, as processor-event signals, until
 // the order is refunded. Every request stripe-mock saw, it accepted.
 func TestStripeEndToEnd(t *testing.T) {
-	shim := stripemock.NewShim(stripemock.Start(t))
-	stripeAPI := httptest.NewServer(shim)
-	t.Cleanup(stripeAPI.Close)
-	env := testenv.New(t, testenv.Options{StripeAPIBase: stripeAPI.URL})
+	env, shim, stripeURL := stripeEnv(t, testenv.Options{})
 
 	id := orderID("stripe")
 	v := orderCreate(t, env, orderRequest(id, "4242424242424242"), http.StatusCreated)
@@ -61,18 +92,13 @@ func TestStripeEndToEnd(t *testing.T) {
 		t.Helper()
 		payload := fmt.Sprintf(`{"id":%q,"object":"event","api_version":%q,"type":"charge.refunded","data":{"object":`+
 			`{"id":"ch_x","object":"charge","amount_refunded":%d,"currency":"eur","payment_intent":%q}}}`, evt, stripego.APIVersion, refunded, pi)
-		sig := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: []byte(payload), Secret: testenv.StripeWebhookSecret})
-		req, _ := http.NewRequest(http.MethodPost, env.API+"/v1/stripe/webhooks", strings.NewReader(payload))
-		req.Header.Set("Stripe-Signature", sig.Header)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil || res.StatusCode != http.StatusOK {
-			t.Fatalf("webhook %s: %v %v", evt, res, err)
+		if status, body := stripeHook(t, env, payload); status != http.StatusOK {
+			t.Fatalf("webhook %s: %d %s", evt, status, body)
 		}
-		_ = res.Body.Close()
 	}
 	dashboard := func(amount int64) {
 		t.Helper()
-		sc := stripego.NewClient(testenv.StripeKey, stripego.WithBackends(stripego.NewBackendsWithConfig(&stripego.BackendConfig{URL: stripego.String(stripeAPI.URL)})))
+		sc := stripego.NewClient(testenv.StripeKey, stripego.WithBackends(stripego.NewBackendsWithConfig(&stripego.BackendConfig{URL: stripego.String(stripeURL)})))
 		if _, err := sc.V1Refunds.Create(context.Background(), &stripego.RefundCreateParams{PaymentIntent: stripego.String(pi), Amount: stripego.Int64(amount)}); err != nil {
 			t.Fatalf("the dashboard's refund: %v", err)
 		}
