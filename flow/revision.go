@@ -102,9 +102,11 @@ const (
 	// full, so a subscription's card fields are no card tester's oracle.
 	RevDeclinedCardsCount Revision = 9
 
-	// RevPageLinkEnds: an order placed for the payment page is cancelled when
-	// its link expires (the PageView's expires_at, AbandonAfter after the
-	// order was placed), whatever declines came between. Before it a decline
+	// RevPageLinkEnds: an order placed for the payment page and not paid yet
+	// is cancelled when its link expires (the PageView's expires_at,
+	// AbandonAfter after the order was placed), whatever declines on the page
+	// came between; once the page's card was authorized (or held), a later
+	// payment_failed keeps the ordinary clock. Before it a decline
 	// (payment_failed) restarted the abandonment clock, so the order waited
 	// up to another AbandonAfter for a customer whose link had expired and
 	// who could no longer pay it. Subscriptions unchanged.

@@ -2,6 +2,7 @@ package order
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 
@@ -150,5 +151,34 @@ func TestOrderPaymentPageDeclineBeforeRevisionRestartsTheClock(t *testing.T) {
 	last := end.Events[len(end.Events)-1]
 	if want := orderT0.Add(90*orderMin + in.Settings.AbandonAfter); last.Type != EventTimedOut || !last.At.Equal(want) {
 		t.Errorf("last event %+v, want timed_out at %v", last, want)
+	}
+}
+
+// Once the page's card is authorized the link has done its job: a declined
+// re-authorization later leaves the order payment_failed for the ordinary
+// AbandonAfter from the decline, long after the link expired, so the shop
+// may still retry it (flow.RevPageLinkEnds).
+func TestOrderPaymentPagePaidThenReauthorizationDeclined(t *testing.T) {
+	ot := newOrderTest(t, pageOrderInput("o-page-reauth"))
+	ot.proc.Script("tok_page", "approve", "approve", "do_not_honor")
+	paid := ot.send(orderMin, "retry", RetryRequest{Card: orderCard("tok_page", "4242")})
+	end := ot.run()
+
+	assert.Equal(t, payment.OrderAuthorized, ot.ok(paid).Status)
+	assert.Equal(t, payment.OrderCancelled, end.Status)
+	var declined, timedOut time.Time
+	for _, e := range end.Events {
+		switch e.Type {
+		case EventReauthDeclined:
+			declined = e.At
+		case EventTimedOut:
+			timedOut = e.At
+		}
+	}
+	if declined.IsZero() || !timedOut.Equal(declined.Add(DefaultAbandonAfter)) {
+		t.Errorf("re-authorization declined at %v, timed out at %v; want AbandonAfter (%v) after the decline", declined, timedOut, DefaultAbandonAfter)
+	}
+	if p := end.PaymentPage; p == nil || !timedOut.After(p.ExpiresAt) {
+		t.Errorf("the order ended at %v, before its link's expiry %+v: the link's clock ran after the page was paid", timedOut, end.PaymentPage)
 	}
 }

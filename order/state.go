@@ -63,7 +63,12 @@ type order struct {
 	// order, still awaiting payment, is cancelled.
 	awaiting    bool
 	pageExpires time.Time
-	placed      int // place updates answered
+	// pagePaid: the page's card was taken (authorized, or held for a later
+	// submission); from then on the link has done its job, and a later
+	// payment_failed (a declined re-authorization or submission) has the
+	// ordinary abandonment clock (RevPageLinkEnds).
+	pagePaid bool
+	placed   int // place updates answered
 }
 
 // authorization is one payment at the processor (an authorization, or a sale)
@@ -142,6 +147,9 @@ func (o *order) fire(ctx workflow.Context, on payment.OrderTrigger) payment.Orde
 	}
 	changed := t.To != o.status
 	o.status = t.To
+	if t.To == payment.OrderAuthorized || t.To == payment.OrderPendingSubmission || t.To == payment.OrderCaptured {
+		o.pagePaid = true
+	}
 	o.since = workflow.Now(ctx)
 	o.moves++
 	if changed {

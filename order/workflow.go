@@ -86,9 +86,10 @@ func (o *order) deadline() (at time.Time, summary string, act func(workflow.Cont
 	s := o.settings
 	switch o.status {
 	case payment.OrderPaymentFailed, payment.OrderPendingSubmission, payment.OrderAwaitingPayment:
-		if o.awaiting && o.rev.PageLinkEnds() && o.status != payment.OrderPendingSubmission {
-			// The customer pays only through the link: when it expires
-			// nobody can, whatever declines restarted the status since.
+		if o.awaiting && o.rev.PageLinkEnds() && !o.pagePaid {
+			// Until the page's card is taken the customer pays only
+			// through the link: when it expires nobody can, whatever
+			// declines on the page restarted the status since.
 			return o.pageExpires, "auto-cancel when the payment page's link expires", o.timeOut
 		}
 		return o.since.Add(s.AbandonAfter), "auto-cancel if still " + string(o.status), o.timeOut
