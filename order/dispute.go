@@ -1,10 +1,13 @@
 package order
 
 import (
+	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/cardflow/cardflow/flow"
 	"github.com/cardflow/cardflow/payment"
 )
 
@@ -70,7 +73,7 @@ func (o *order) disputeOpen() bool { return o.dispute != nil && !o.dispute.Close
 // dispute (under another event id), or one that arrives after its close
 // (Stripe promises no order), adds nothing.
 func (o *order) disputed(ctx workflow.Context, e ProcessorEvent) {
-	if o.dispute != nil && o.dispute.ID == e.DisputeID {
+	if o.dispute != nil && o.dispute.ID == e.DisputeID || slices.Contains(o.disputesClosed, e.DisputeID) {
 		return
 	}
 	if o.disputeOpen() {
@@ -86,9 +89,10 @@ func (o *order) disputed(ctx workflow.Context, e ProcessorEvent) {
 // (lost in delivery, or still to come) opens and closes it at once, so the
 // outcome is never missed. A lost dispute's amount counts as disputed.
 func (o *order) disputeClosed(ctx workflow.Context, e ProcessorEvent) {
-	if o.dispute != nil && o.dispute.ID == e.DisputeID && o.dispute.Closed {
-		return
+	if slices.Contains(o.disputesClosed, e.DisputeID) {
+		return // closed already, under another event id: a lost one counts once
 	}
+	o.disputesClosed = append(o.disputesClosed, e.DisputeID)
 	if o.dispute == nil || o.dispute.ID != e.DisputeID {
 		o.dispute = &dispute{ID: e.DisputeID, Reason: e.Reason}
 	}
@@ -125,4 +129,22 @@ func (o *order) awaitDisputeClose(ctx workflow.Context) error {
 			"dispute_id", o.dispute.ID, "waited", o.settings.DisputeWait)
 	}
 	return err
+}
+
+// checkDisputedRefund refuses, since RevDisputes, a refund (a return, or a
+// cancel that refunds) of a disputed payment: while the dispute is open the
+// cardholder's bank holds the money and decides, and after a lost one only
+// what it left (captured less refunded less disputed) may be refunded.
+// Refunding more would pay the cardholder twice.
+func (o *order) checkDisputedRefund(amount int64) error {
+	if !o.rev.Disputes() || o.dispute == nil {
+		return nil
+	}
+	if o.disputeOpen() {
+		return flow.InvalidState(fmt.Sprintf("order %s: its payment is disputed (%s, %s): no refund until the dispute closes", o.in.OrderID, o.dispute.ID, o.dispute.Status))
+	}
+	if left := o.auth.Captured - o.auth.Refunded - o.amounts.Disputed; amount > left {
+		return flow.InvalidRequest("amount", fmt.Sprintf("order %s: a refund of %d is more than the %d its lost dispute %s left to refund", o.in.OrderID, amount, max(left, 0), o.dispute.ID))
+	}
+	return nil
 }

@@ -207,3 +207,43 @@ func TestOrderBeforeDisputesIgnoresThem(t *testing.T) {
 	assert.Equal(t, []string{"order.payment_authorized→customer", "order.captured→merchant"}, ot.notices())
 	assert.Equal(t, 2*orderMin+DefaultReturnWindow, ot.env.Now().Sub(orderT0))
 }
+
+// A disputed payment is the bank's to settle: while the dispute is open a
+// return is refused (nothing refunded), and after a partly lost one (the two
+// shoes, 9998 of 11498) a return refunds at most what the dispute left (1500):
+// a shoe's 4999 is refused, a sock's 500 refunded. Refunding on top of a lost dispute would pay the
+// cardholder twice.
+func TestOrderDisputeRefusesRefundsItWouldDouble(t *testing.T) {
+	ot := shippedOrder(t, "o-dispute-refund")
+	ot.at(3*orderMin, func() { ot.signal(disputeEvent("evt_d1", payment.ProcessorDisputed, "needs_response", 9998)) })
+	whileOpen := ot.send(4*orderMin, UpdateReturn, orderItemsOf("SOCK-1", 1))
+	ot.at(5*orderDay, func() { ot.signal(disputeEvent("evt_d2", payment.ProcessorDisputeClosed, payment.DisputeLost, 9998)) })
+	tooMuch := ot.send(5*orderDay+orderMin, UpdateReturn, orderItemsOf("SHOE-1", 1))
+	within := ot.send(5*orderDay+2*orderMin, UpdateReturn, orderItemsOf("SOCK-1", 1))
+	end := ot.runDisputed(9998)
+
+	flowtest.WantRejected(t, whileOpen, flow.ErrTypeInvalidState, "", "a return while the dispute is open")
+	flowtest.WantRejected(t, tooMuch, flow.ErrTypeInvalidRequest, "amount", "a return past what the lost dispute left")
+	v := ot.ok(within)
+	assert.Equal(t, int64(500), v.Amounts.Refunded, "one sock, within the 1500 the dispute left")
+	assert.Equal(t, Amounts{Total: 11498, Authorized: 11498, Captured: 11498, Refunded: 500, Disputed: 9998}, end.Amounts)
+	assert.Len(t, eventsOf(end, EventRefunded), 1)
+}
+
+// Two disputes of the payment one after the other: the first one's lost close
+// reported again (another event id) after the second opened counts once.
+func TestOrderDisputeLostCloseCountsOnce(t *testing.T) {
+	ot := shippedOrder(t, "o-dispute-twice")
+	second := func(e ProcessorEvent) ProcessorEvent { e.DisputeID = "dp_2"; return e }
+	ot.at(3*orderMin, func() { ot.signal(disputeEvent("evt_d1", payment.ProcessorDisputed, "needs_response", 500)) })
+	ot.at(4*orderMin, func() { ot.signal(disputeEvent("evt_d2", payment.ProcessorDisputeClosed, payment.DisputeLost, 500)) })
+	ot.at(5*orderMin, func() { ot.signal(second(disputeEvent("evt_d3", payment.ProcessorDisputed, "needs_response", 1000))) })
+	ot.at(6*orderMin, func() { ot.signal(disputeEvent("evt_d4", payment.ProcessorDisputeClosed, payment.DisputeLost, 500)) })
+	ot.at(7*orderMin, func() { ot.signal(second(disputeEvent("evt_d5", payment.ProcessorDisputeClosed, payment.DisputeWon, 1000))) })
+	end := ot.runDisputed(500)
+
+	assert.Equal(t, int64(500), end.Amounts.Disputed, "the first dispute's loss, once")
+	assert.Len(t, eventsOf(end, EventDisputeLost), 1)
+	assert.Len(t, eventsOf(end, EventDisputeWon), 1)
+	assert.Equal(t, "dp_2", end.Dispute.ID)
+}

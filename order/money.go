@@ -202,6 +202,9 @@ func (o *order) fitsTotals(c payment.OrderTrigger, amount int64) error {
 		total, amount = a.Captured, o.due()
 	case payment.OrderReturn:
 		total = a.Refunded
+		if err := o.checkDisputedRefund(amount); err != nil {
+			return err
+		}
 	case payment.OrderCancelItems:
 		total, amount = a.Voided, o.auth.open() // cancelling all voids what is open
 	case payment.OrderCancel:
@@ -213,6 +216,9 @@ func (o *order) fitsTotals(c payment.OrderTrigger, amount int64) error {
 			total, amount = a.Voided, o.auth.open()
 		case row.Money == payment.MoneyRefund:
 			total, amount = a.Refunded, o.auth.Captured-o.auth.Refunded
+			if err := o.checkDisputedRefund(amount); err != nil {
+				return err
+			}
 		}
 	}
 	if _, err := payment.AddAmount(total, amount); err != nil {

@@ -47,6 +47,10 @@ type order struct {
 
 	ext     external // what the processor reported (external.go), since RevProcessorEvents
 	dispute *dispute // the payment's dispute (dispute.go), since RevDisputes
+	// disputesClosed are the ids of every dispute closed so far, so that a
+	// close reported again (under another event id) or an opening after its
+	// close adds nothing, whichever dispute is the latest.
+	disputesClosed []string
 
 	seq     map[string]int    // per-operation sequence of the idempotency keys
 	notices []workflow.Future // notifications sent, awaited before the workflow ends
