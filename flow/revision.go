@@ -96,7 +96,8 @@ const (
 	// declined no longer starts anything. An incomplete subscription (the
 	// payment page's) stays incomplete for another card, where before the
 	// declined card started the trial (or billed at once) all the same. And
-	// the declined verifications count against Settings.AttemptLimits, as
+	// the declined verifications (and a new card's failed or unanswered
+	// challenge) count against Settings.AttemptLimits, as
 	// declined catch-up bills do: a card change (the page's included) that
 	// would verify or bill answers too_many_attempts while the window is
 	// full, so a subscription's card fields are no card tester's oracle.

@@ -341,3 +341,54 @@ func TestFirstCardDeclinedBeforeRevisionStartsTrial(t *testing.T) {
 	}
 	assert.Contains(t, types, EventVerificationFailed)
 }
+
+// A trialing subscription's card changes verify the new card, so they count
+// too: ten declined within the hour, and the eleventh change is refused
+// too_many_attempts before it reaches the processor (RevDeclinedCardsCount).
+// A failed challenge of a new card counts as a decline.
+func TestTrialingCardChangesStopAfterTenDeclines(t *testing.T) {
+	in := subInput(t)
+	in.Plan.Trial = subDur(t, "P14D")
+	in.Plan.Cycles = 1
+	start := subDate(2026, time.November, 21, 10)
+	f := newSubFake(t, subCard, challengeCard)
+	f.requires["tok_3ds"] = true
+	f.authn["tok_3ds"] = subChallenge("auth_1")
+	var cards []payment.Card
+	for i := 1; i <= 10; i++ {
+		c := payment.Card{Token: fmt.Sprintf("tok_t%d", i), Brand: payment.Visa, Last4: fmt.Sprintf("%04d", i), ExpMonth: 12, ExpYear: 2030}
+		cards = append(cards, c)
+		f.cards[c.Token] = c
+		f.verifyDecl[c.Token] = payment.GenericDecline
+	}
+	d := newSubDriver(t, f)
+	// Nine declined cards, a challenged card whose challenge fails, then one more.
+	changes := make([]flowtest.Update, 11)
+	for i := range 9 {
+		d.at(start.Add(time.Duration(i+1)*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
+			changes[i].Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: cards[i]})
+		})
+	}
+	var back flowtest.Update
+	d.at(start.Add(10*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
+		changes[9].Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: challengeCard})
+	})
+	d.at(start.Add(11*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
+		f.results["auth_1"] = payment.Authentication{ID: "auth_1", Status: payment.AuthFailed}
+		back.Send(env, UpdateAuthenticate, AuthenticateRequest{AuthenticationID: "auth_1"})
+	})
+	d.at(start.Add(12*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
+		changes[10].Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: cards[9]})
+	})
+	require.NoError(t, d.run(in, start, 5))
+
+	for i := range changes[:10] {
+		assert.Equal(t, payment.SubscriptionTrialing, flowtest.Answer[View](t, &changes[i]).Status, "change %d", i+1)
+	}
+	blocked := flowtest.Answer[View](t, &back)
+	require.NotNil(t, blocked.RetryBlockedUntil, "nine declines and a failed challenge fill the window")
+	flowtest.WantRejected(t, &changes[10], flow.ErrTypeTooManyAttempts, "card", "the eleventh card")
+	for _, v := range f.verifies {
+		assert.NotEqual(t, "tok_t10", v.In.Token, "the eleventh card reached the processor")
+	}
+}

@@ -280,6 +280,12 @@ func (w *subscription) challengeFailed(ctx workflow.Context, p Challenge, code s
 	}
 	w.event(ctx, Event{Type: EventAuthenticationFailed, Cycle: p.Cycle, Attempt: p.Attempt, Code: code})
 	if p.Verify {
+		// Since RevDeclinedCardsCount a card that failed (or never answered)
+		// its challenge counts against the attempt limits too: a card tester
+		// could otherwise try cards through challenges without a decline.
+		if w.rev.DeclinedCardsCount() {
+			w.st.Declines = w.st.Declines.Add(workflow.Now(ctx).UTC(), w.settings.AttemptLimits)
+		}
 		return nil
 	}
 	return w.settle(ctx, p.Kind, p.Cycle, p.Attempt, payment.DeclineFor(code).Failure(payment.StageProcessor), "")
