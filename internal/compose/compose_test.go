@@ -292,3 +292,35 @@ func TestComposeScrapesWithTheMetricsToken(t *testing.T) {
 	}
 	assert.Equal(t, map[string]bool{"cardflow-api": true, "cardflow-worker": true}, jobs)
 }
+
+// Each service mounts the CA and its own certificate and key, never the whole
+// certificate directory: a container holding the system's key could present
+// the system admin's role, and the CA's key could sign any. And only the
+// frontend, which authorizes, listens beyond the server's container.
+func TestComposeMountsOnlyEachServicesOwnCertificate(t *testing.T) {
+	own := map[string][]string{
+		"temporal":       {"ca.pem", "server.pem", "server-key.pem", "temporal-system.pem", "temporal-system-key.pem"},
+		"temporal-setup": {"ca.pem", "temporal-system.pem", "temporal-system-key.pem"},
+		"temporal-ui":    {"ca.pem", "temporal-ui.pem", "temporal-ui-key.pem"},
+		"worker":         {"ca.pem", "client.pem", "client-key.pem"},
+		"api":            {"ca.pem", "cardflow-api.pem", "cardflow-api-key.pem", "api.pem", "api-key.pem"},
+		"prometheus":     {"ca.pem"},
+	}
+	for name, s := range load(t) {
+		var mounted []string
+		for _, v := range s.Volumes {
+			if !strings.Contains(v, "TEMPORAL_TLS_DIR") {
+				continue
+			}
+			src, dst, ok := strings.Cut(strings.TrimSuffix(v, ":ro"), "}/")
+			require.True(t, ok, "%s mounts the whole certificate directory: %s", name, v)
+			file, target, _ := strings.Cut(dst, ":")
+			assert.Equal(t, "/certs/"+file, target, "%s: %s", name, src)
+			mounted = append(mounted, file)
+		}
+		assert.ElementsMatch(t, own[name], mounted, "%s's certificates", name)
+	}
+	env := load(t)["temporal"].Environment
+	assert.Equal(t, "0.0.0.0", env["TEMPORAL_FRONTEND_BIND_IP"], "the frontend serves the other containers")
+	assert.Equal(t, "127.0.0.1", env["TEMPORAL_BIND_IP"], "history, matching and the worker service have no authorizer: loopback only")
+}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"go.temporal.io/server/common/authorization"
+	"go.temporal.io/server/common/config"
 	"google.golang.org/grpc/credentials"
 )
 
@@ -150,5 +151,37 @@ func TestClaimsAreCopies(t *testing.T) {
 	again, _ := m.GetClaims(verified("cardflow-reader"))
 	if again.Namespaces["default"] != authorization.RoleReader {
 		t.Errorf("the reader's role became %v", again.Namespaces["default"])
+	}
+}
+
+// cluster.yaml binds the frontend, the one service that checks certificates
+// and authorizes, on TEMPORAL_FRONTEND_BIND_IP, and the others on
+// TEMPORAL_BIND_IP (both default to loopback), so compose can publish the
+// frontend to its network and keep history, matching and the worker service
+// inside the server's container.
+func TestOnlyTheFrontendListensBeyondLoopback(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "deploy", "temporal")
+	cfg, err := config.LoadConfig("cluster", dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range cfg.Services {
+		if s.RPC.BindOnIP != "127.0.0.1" {
+			t.Errorf("by default %s binds %q, want 127.0.0.1", name, s.RPC.BindOnIP)
+		}
+	}
+	t.Setenv("TEMPORAL_FRONTEND_BIND_IP", "0.0.0.0")
+	t.Setenv("TEMPORAL_BIND_IP", "127.0.0.1")
+	if cfg, err = config.LoadConfig("cluster", dir, ""); err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range cfg.Services {
+		want := "127.0.0.1"
+		if name == "frontend" {
+			want = "0.0.0.0"
+		}
+		if s.RPC.BindOnIP != want {
+			t.Errorf("as compose sets it, %s binds %q, want %s", name, s.RPC.BindOnIP, want)
+		}
 	}
 }
