@@ -44,14 +44,9 @@ func TestFirstCardChallengePassedStartsTrial(t *testing.T) {
 	d := newSubDriver(t, f)
 	var change, back flowtest.Update
 	var waiting View
-	d.at(start.Add(2*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
-		change.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: challengeCard})
-	})
+	d.changeCard(start.Add(2*time.Minute), &change, challengeCard)
 	d.at(start.Add(5*time.Minute), func(env *testsuite.TestWorkflowEnvironment) { waiting = flowtest.State[View](t, env) })
-	d.at(passAt, func(env *testsuite.TestWorkflowEnvironment) {
-		f.results["auth_1"] = subPassed("auth_1")
-		back.Send(env, UpdateAuthenticate, AuthenticateRequest{AuthenticationID: "auth_1"})
-	})
+	d.challengeEnds(passAt, &back, "auth_1", subPassed("auth_1"))
 	require.NoError(t, d.run(in, start, 5))
 
 	changed := flowtest.Answer[View](t, &change)
@@ -95,16 +90,9 @@ func TestFirstCardChallengeFailedThenAnotherCard(t *testing.T) {
 	f.authn["tok_3ds"] = subChallenge("auth_1")
 	d := newSubDriver(t, f)
 	var change, back, second flowtest.Update
-	d.at(start.Add(2*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
-		change.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: challengeCard})
-	})
-	d.at(start.Add(4*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
-		f.results["auth_1"] = payment.Authentication{ID: "auth_1", Status: payment.AuthFailed}
-		back.Send(env, UpdateAuthenticate, AuthenticateRequest{AuthenticationID: "auth_1"})
-	})
-	d.at(secondAt, func(env *testsuite.TestWorkflowEnvironment) {
-		second.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: subCard})
-	})
+	d.changeCard(start.Add(2*time.Minute), &change, challengeCard)
+	d.challengeEnds(start.Add(4*time.Minute), &back, "auth_1", payment.Authentication{ID: "auth_1", Status: payment.AuthFailed})
+	d.changeCard(secondAt, &second, subCard)
 	require.NoError(t, d.run(in, start, 5))
 
 	failed := flowtest.Answer[View](t, &back)
@@ -140,9 +128,7 @@ func TestFirstCardChallengeTimesOutThenExpires(t *testing.T) {
 	d := newSubDriver(t, f)
 	var change flowtest.Update
 	var timedOut, expired View
-	d.at(start.Add(time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
-		change.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: challengeCard})
-	})
+	d.changeCard(start.Add(time.Minute), &change, challengeCard)
 	d.at(start.Add(time.Hour), func(env *testsuite.TestWorkflowEnvironment) { timedOut = flowtest.State[View](t, env) })
 	d.at(start.Add(24*time.Hour+time.Minute), func(env *testsuite.TestWorkflowEnvironment) { expired = flowtest.State[View](t, env) })
 	require.NoError(t, d.run(in, start, 3))
@@ -166,9 +152,7 @@ func TestFirstCardWithoutChallengeStartsTrial(t *testing.T) {
 	f := newSubFake(t, subCard)
 	d := newSubDriver(t, f)
 	var change flowtest.Update
-	d.at(at, func(env *testsuite.TestWorkflowEnvironment) {
-		change.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: subCard})
-	})
+	d.changeCard(at, &change, subCard)
 	require.NoError(t, d.run(in, start, 5))
 	v := flowtest.Answer[View](t, &change)
 	assert.Equal(t, payment.SubscriptionTrialing, v.Status)
@@ -192,9 +176,7 @@ func TestFirstCardBeforeRevisionTrialsFirst(t *testing.T) {
 		flowtest.PinRevision(env, flow.RevCycleRefundsAtProcessor)
 	}
 	var change flowtest.Update
-	d.at(start.Add(2*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
-		change.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: challengeCard})
-	})
+	d.changeCard(start.Add(2*time.Minute), &change, challengeCard)
 	require.NoError(t, d.run(in, start, 5))
 	v := flowtest.Answer[View](t, &change)
 	assert.Equal(t, payment.SubscriptionTrialing, v.Status)
@@ -213,9 +195,7 @@ func TestFirstCardChallengePassedWithoutTrialBills(t *testing.T) {
 	f.authn["tok_3ds"] = subChallenge("auth_1")
 	d := newSubDriver(t, f)
 	var change, back flowtest.Update
-	d.at(start.Add(time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
-		change.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: challengeCard})
-	})
+	d.changeCard(start.Add(time.Minute), &change, challengeCard)
 	d.at(passAt, func(env *testsuite.TestWorkflowEnvironment) {
 		f.results["auth_1"] = subPassed("auth_1")
 		back.Send(env, UpdateAuthenticate, AuthenticateRequest{})
@@ -244,12 +224,8 @@ func TestFirstCardDeclinedLeavesIncomplete(t *testing.T) {
 	f.verifyDecl["tok_decl"] = payment.DoNotHonor
 	d := newSubDriver(t, f)
 	var first, second flowtest.Update
-	d.at(start.Add(2*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
-		first.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: declined})
-	})
-	d.at(secondAt, func(env *testsuite.TestWorkflowEnvironment) {
-		second.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: subCard})
-	})
+	d.changeCard(start.Add(2*time.Minute), &first, declined)
+	d.changeCard(secondAt, &second, subCard)
 	require.NoError(t, d.run(in, start, 5))
 
 	v := flowtest.Answer[View](t, &first)
@@ -292,14 +268,10 @@ func TestDeclinedVerificationsLimitCardChanges(t *testing.T) {
 	d := newSubDriver(t, f)
 	changes := make([]flowtest.Update, 11)
 	for i := range changes {
-		d.at(start.Add(time.Duration(i+1)*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
-			changes[i].Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: cards[i]})
-		})
+		d.changeCard(start.Add(time.Duration(i+1)*time.Minute), &changes[i], cards[i])
 	}
 	var later flowtest.Update
-	d.at(start.Add(time.Hour+2*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
-		later.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: subCard})
-	})
+	d.changeCard(start.Add(time.Hour+2*time.Minute), &later, subCard)
 	require.NoError(t, d.run(in, start, 5))
 	for i := range changes[:10] {
 		assert.Equal(t, payment.SubscriptionIncomplete, flowtest.Answer[View](t, &changes[i]).Status, "card %d", i+1)
@@ -329,9 +301,7 @@ func TestFirstCardDeclinedBeforeRevisionStartsTrial(t *testing.T) {
 	d := newSubDriver(t, f)
 	d.onEnv = func(env *testsuite.TestWorkflowEnvironment) { flowtest.PinRevision(env, flow.RevFirstCardVerified) }
 	var change flowtest.Update
-	d.at(start.Add(2*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
-		change.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: declined})
-	})
+	d.changeCard(start.Add(2*time.Minute), &change, declined)
 	require.NoError(t, d.run(in, start, 2))
 	v := flowtest.Answer[View](t, &change)
 	assert.Equal(t, payment.SubscriptionTrialing, v.Status, "the declined card started the trial, as it did")
@@ -365,21 +335,12 @@ func TestTrialingCardChangesStopAfterTenDeclines(t *testing.T) {
 	// Nine declined cards, a challenged card whose challenge fails, then one more.
 	changes := make([]flowtest.Update, 11)
 	for i := range 9 {
-		d.at(start.Add(time.Duration(i+1)*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
-			changes[i].Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: cards[i]})
-		})
+		d.changeCard(start.Add(time.Duration(i+1)*time.Minute), &changes[i], cards[i])
 	}
 	var back flowtest.Update
-	d.at(start.Add(10*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
-		changes[9].Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: challengeCard})
-	})
-	d.at(start.Add(11*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
-		f.results["auth_1"] = payment.Authentication{ID: "auth_1", Status: payment.AuthFailed}
-		back.Send(env, UpdateAuthenticate, AuthenticateRequest{AuthenticationID: "auth_1"})
-	})
-	d.at(start.Add(12*time.Minute), func(env *testsuite.TestWorkflowEnvironment) {
-		changes[10].Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: cards[9]})
-	})
+	d.changeCard(start.Add(10*time.Minute), &changes[9], challengeCard)
+	d.challengeEnds(start.Add(11*time.Minute), &back, "auth_1", payment.Authentication{ID: "auth_1", Status: payment.AuthFailed})
+	d.changeCard(start.Add(12*time.Minute), &changes[10], cards[9])
 	require.NoError(t, d.run(in, start, 5))
 
 	for i := range changes[:10] {

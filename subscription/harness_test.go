@@ -298,6 +298,22 @@ func (d *subDriver) at(t time.Time, do func(env *testsuite.TestWorkflowEnvironme
 	d.actions = append(d.actions, &subAction{at: t, do: do})
 }
 
+// changeCard sends the card change to card at t into u.
+func (d *subDriver) changeCard(t time.Time, u *flowtest.Update, card payment.Card) {
+	d.at(t, func(env *testsuite.TestWorkflowEnvironment) {
+		u.Send(env, UpdatePaymentMethod, PaymentMethodRequest{Card: card})
+	})
+}
+
+// challengeEnds makes the processor answer authentication id with status and
+// sends the customer's return from the challenge at t into u.
+func (d *subDriver) challengeEnds(t time.Time, u *flowtest.Update, id string, result payment.Authentication) {
+	d.at(t, func(env *testsuite.TestWorkflowEnvironment) {
+		d.fake.results[id] = result
+		u.Send(env, UpdateAuthenticate, AuthenticateRequest{AuthenticationID: id})
+	})
+}
+
 // run executes runs until the workflow ends for good (or maxRuns) and returns
 // the final run's error.
 func (d *subDriver) run(in Input, start time.Time, maxRuns int) error {
