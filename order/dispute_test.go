@@ -239,7 +239,9 @@ func TestOrderDisputeLostCloseCountsOnce(t *testing.T) {
 	ot.at(4*orderMin, func() { ot.signal(disputeEvent("evt_d2", payment.ProcessorDisputeClosed, payment.DisputeLost, 500)) })
 	ot.at(5*orderMin, func() { ot.signal(second(disputeEvent("evt_d3", payment.ProcessorDisputed, "needs_response", 1000))) })
 	ot.at(6*orderMin, func() { ot.signal(disputeEvent("evt_d4", payment.ProcessorDisputeClosed, payment.DisputeLost, 500)) })
-	ot.at(7*orderMin, func() { ot.signal(second(disputeEvent("evt_d5", payment.ProcessorDisputeClosed, payment.DisputeWon, 1000))) })
+	ot.at(7*orderMin, func() {
+		ot.signal(second(disputeEvent("evt_d5", payment.ProcessorDisputeClosed, payment.DisputeWon, 1000)))
+	})
 	end := ot.runDisputed(500)
 
 	assert.Equal(t, int64(500), end.Amounts.Disputed, "the first dispute's loss, once")
