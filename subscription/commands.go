@@ -289,6 +289,7 @@ func (w *subscription) paymentMethod() flow.Command[PaymentMethodRequest] {
 // (authenticated), and with nothing outstanding the new card is verified, so
 // that the bills after it go without the customer.
 func (w *subscription) doChangeCard(ctx workflow.Context, card payment.Card) error {
+	prev, prevNtx := w.st.Card, w.st.NetworkTxnID
 	w.st.Card = card
 	w.event(ctx, Event{Type: EventPaymentMethodUpdated, Cycle: w.st.Cycle})
 	w.changingCard = w.rev.ThreeDS()
@@ -317,6 +318,11 @@ func (w *subscription) doChangeCard(ctx workflow.Context, card payment.Card) err
 		w.startFromPage(ctx)
 	}
 	if w.changingCard && w.st.Challenge == nil {
+		if w.rev.DeclinedCardsCount() && w.st.CardBefore == nil {
+			// Kept until the new card is verified: a declined one puts it
+			// back (keepCard), so the bills never charge a refused card.
+			w.st.CardBefore, w.st.NtxBefore = &prev, prevNtx
+		}
 		w.st.NetworkTxnID = "" // the old card's: it does not follow the new one
 		_, err := w.verify(ctx)
 		return err

@@ -353,3 +353,59 @@ func TestTrialingCardChangesStopAfterTenDeclines(t *testing.T) {
 		assert.NotEqual(t, "tok_t10", v.In.Token, "the eleventh card reached the processor")
 	}
 }
+
+// A trialing subscription's new card that the issuer declines at its
+// verification, or whose challenge fails, does not replace the card that
+// works (RevDeclinedCardsCount): the card before is the subscription's again
+// (payment_method_restored), and the first bill charges it, merchant-initiated
+// with its own network transaction id.
+func TestDeclinedCardChangeKeepsTheCardBefore(t *testing.T) {
+	in := subInput(t)
+	in.Plan.Trial = subDur(t, "P14D")
+	in.Plan.Cycles = 1
+	start := subDate(2026, time.November, 21, 10)
+	declined := payment.Card{Token: "tok_decl", Brand: payment.Visa, Last4: "0002", ExpMonth: 12, ExpYear: 2030}
+	f := newSubFake(t, subCard, declined, challengeCard)
+	f.verifyDecl["tok_decl"] = payment.DoNotHonor
+	f.requires["tok_3ds"] = true
+	f.authn["tok_3ds"] = subChallenge("auth_1")
+	d := newSubDriver(t, f)
+	var first, second, back flowtest.Update
+	d.changeCard(start.Add(time.Hour), &first, declined)
+	d.changeCard(start.Add(2*time.Hour), &second, challengeCard)
+	d.challengeEnds(start.Add(2*time.Hour+5*time.Minute), &back, "auth_1", payment.Authentication{ID: "auth_1", Status: payment.AuthFailed})
+	require.NoError(t, d.run(in, start, 5))
+
+	v := flowtest.Answer[View](t, &first)
+	assert.Equal(t, payment.SubscriptionTrialing, v.Status)
+	assert.Equal(t, "4242", v.Card.Last4, "the declined card did not replace the card before")
+	last := v.Events[len(v.Events)-1]
+	assert.Equal(t, EventPaymentMethodRestored, last.Type)
+	assert.Equal(t, payment.DoNotHonor, last.Code)
+
+	assert.Equal(t, "3220", flowtest.Answer[View](t, &second).Card.Last4, "the challenged card waits as the new one")
+	v = flowtest.Answer[View](t, &back)
+	assert.Equal(t, "4242", v.Card.Last4, "the card whose challenge failed did not replace it either")
+	assert.Equal(t, EventPaymentMethodRestored, v.Events[len(v.Events)-1].Type)
+
+	require.Len(t, f.sales, 1, "the first bill")
+	assert.Equal(t, "tok_1", f.sales[0].In.Token, "charged on the card before")
+	assert.Equal(t, "ntx_subscription/s-1/verify/1", f.sales[0].In.NetworkTransactionID, "with the network transaction id of its own verification")
+}
+
+// Before RevDeclinedCardsCount a declined new card replaced the card before.
+func TestDeclinedCardChangeBeforeRevisionReplacesTheCard(t *testing.T) {
+	in := subInput(t)
+	in.Plan.Trial = subDur(t, "P14D")
+	in.Plan.Cycles = 1
+	start := subDate(2026, time.November, 21, 10)
+	declined := payment.Card{Token: "tok_decl", Brand: payment.Visa, Last4: "0002", ExpMonth: 12, ExpYear: 2030}
+	f := newSubFake(t, subCard, declined)
+	f.verifyDecl["tok_decl"] = payment.DoNotHonor
+	d := newSubDriver(t, f)
+	d.onEnv = func(env *testsuite.TestWorkflowEnvironment) { flowtest.PinRevision(env, flow.RevFirstCardVerified) }
+	var change flowtest.Update
+	d.changeCard(start.Add(time.Hour), &change, declined)
+	require.NoError(t, d.run(in, start, 5))
+	assert.Equal(t, "0002", flowtest.Answer[View](t, &change).Card.Last4)
+}

@@ -59,11 +59,17 @@ type State struct {
 	// carry; the challenge waiting for the customer; the last
 	// authentication; the verification's sequence; the cycle whose bill's
 	// authentication_required decline was told the shop.
-	NetworkTxnID    string                      `json:"network_transaction_id,omitempty"`
-	Challenge       *Challenge                  `json:"challenge,omitempty"`
-	Authentication  *payment.AuthenticationView `json:"authentication,omitempty"`
-	VerifySeq       int                         `json:"verify_seq,omitempty"`
-	ActionNoticeFor int                         `json:"action_notice_for,omitempty"`
+	NetworkTxnID   string                      `json:"network_transaction_id,omitempty"`
+	Challenge      *Challenge                  `json:"challenge,omitempty"`
+	Authentication *payment.AuthenticationView `json:"authentication,omitempty"`
+	VerifySeq      int                         `json:"verify_seq,omitempty"`
+	// CardBefore is the card a trialing or active subscription's card change
+	// is to replace while the new card's verification (or its challenge) is
+	// under way, with its network transaction id; since
+	// RevDeclinedCardsCount a declined new card puts it back (keepCard).
+	CardBefore      *payment.Card `json:"card_before,omitempty"`
+	NtxBefore       string        `json:"ntx_before,omitempty"`
+	ActionNoticeFor int           `json:"action_notice_for,omitempty"`
 
 	LastPayment *Attempt  `json:"last_payment,omitempty"`
 	Payments    []Payment `json:"payments,omitempty"`

@@ -159,7 +159,22 @@ func (w *subscription) verificationDeclined(ctx workflow.Context, code string) {
 	w.event(ctx, Event{Type: EventVerificationFailed, Code: code})
 	if w.rev.DeclinedCardsCount() {
 		w.st.Declines = w.st.Declines.Add(workflow.Now(ctx).UTC(), w.settings.AttemptLimits)
+		w.keepCard(ctx, code)
 	}
+}
+
+// keepCard puts back, since RevDeclinedCardsCount, the card a card change
+// was to replace (State.CardBefore) when the new card was declined or failed
+// its challenge: the issuer refused it, and the bills must not charge it.
+// Without a card before (an incomplete subscription's first card) it does
+// nothing.
+func (w *subscription) keepCard(ctx workflow.Context, code string) {
+	if w.st.CardBefore == nil {
+		return
+	}
+	w.st.Card, w.st.NetworkTxnID = *w.st.CardBefore, w.st.NtxBefore
+	w.st.CardBefore, w.st.NtxBefore = nil, ""
+	w.event(ctx, Event{Type: EventPaymentMethodRestored, Code: code})
 }
 
 // verifyWith authorizes zero with the authentication data and voids it;
@@ -181,6 +196,7 @@ func (w *subscription) verifyWith(ctx workflow.Context, data *payment.Authentica
 		return false, nil
 	}
 	w.st.NetworkTxnID = o.NetworkTransactionID
+	w.st.CardBefore, w.st.NtxBefore = nil, "" // the new card stays
 	w.event(ctx, Event{Type: EventCardVerified})
 	void := payment.Operation{Key: fmt.Sprintf("%s/verify-void/%d", wid, n), PaymentID: o.PaymentID, Amount: ch.Amount}
 	var v payment.Outcome
@@ -285,6 +301,7 @@ func (w *subscription) challengeFailed(ctx workflow.Context, p Challenge, code s
 		// could otherwise try cards through challenges without a decline.
 		if w.rev.DeclinedCardsCount() {
 			w.st.Declines = w.st.Declines.Add(workflow.Now(ctx).UTC(), w.settings.AttemptLimits)
+			w.keepCard(ctx, code)
 		}
 		return nil
 	}

@@ -54,10 +54,14 @@ const (
 	EventCardUpdated          = "card_updated"
 	EventCardNotUpdated       = "card_not_updated" // Code: updater_error, account_closed or no_update
 	EventPaymentMethodUpdated = "payment_method_updated"
-	EventRefunded             = "refunded"
-	EventRefundDeclined       = "refund_declined"
-	EventCancelled            = "cancelled"
-	EventExpired              = "expired" // Code: plan_completed or retry_schedule_used_up
+	// EventPaymentMethodRestored (an addition, RevDeclinedCardsCount): the new
+	// card of a change was declined (Code: the decline, or the failed
+	// challenge's code) and the card before it is the subscription's again.
+	EventPaymentMethodRestored = "payment_method_restored"
+	EventRefunded              = "refunded"
+	EventRefundDeclined        = "refund_declined"
+	EventCancelled             = "cancelled"
+	EventExpired               = "expired" // Code: plan_completed or retry_schedule_used_up
 	// A processor call got no answer within its retry policy (again, after an
 	// operator's retry); Code: the operation. Resolved: it has answered.
 	EventOperationPending  = "operation_pending"

@@ -481,5 +481,23 @@ func TestPaymentPageContract(t *testing.T) {
 		if status != http.StatusOK || !strings.Contains(string(b), `"url":"`+env.PageOrigin+`/pay/`) {
 			t.Errorf("card-change link: %d %s", status, b)
 		}
+		// A new card the issuer declines leaves the card that works (revision 9);
+		// another card then replaces it.
+		var link struct {
+			URL string `json:"url"`
+		}
+		pageJSON(t, b, &link)
+		if a, ans := pageAttempt(t, env, link.URL, "4000000000000002"); a.Outcome != "failed" || a.Redirect != "" || !strings.Contains(a.Message, "declined") {
+			t.Errorf("a declined card on the card-change page: %s", ans)
+		}
+		if s := subGet(t, env, id); s.Status != "trialing" || s.Card.Last4 != "4242" {
+			t.Errorf("after the declined card: %+v, want trialing on 4242 still", s)
+		}
+		if a, ans := pageAttempt(t, env, link.URL, "5555555555554444"); a.Outcome != "paid" {
+			t.Errorf("another card on the card-change page: %s", ans)
+		}
+		if s := subGet(t, env, id); s.Status != "trialing" || s.Card.Last4 != "4444" {
+			t.Errorf("after the second card: %+v, want trialing on 4444", s)
+		}
 	})
 }

@@ -266,6 +266,9 @@ func (s *Server) subscriptionAnswer(lang string, sess paylink.Session, v subscri
 	switch {
 	case v.NextAction != nil:
 		return challengeAnswer(lang, v.NextAction)
+	case cardKept(v) != "":
+		// The new card was declined and the one before stays (revision 9).
+		return pageAnswer{Message: say(lang, payment.DeclineFor(cardKept(v)).Message), Outcome: "failed"}
 	case v.Status == payment.SubscriptionTrialing:
 		return done
 	case v.Status == payment.SubscriptionActive && v.LastPayment == nil:
@@ -278,6 +281,16 @@ func (s *Server) subscriptionAnswer(lang string, sess paylink.Session, v subscri
 		return pageAnswer{Message: say(lang, firstCardFailure(v)), Outcome: "failed"}
 	}
 	return pageAnswer{Message: t["subscription.ended"], Outcome: "failed"}
+}
+
+// cardKept is the decline of a card change whose new card was refused, so
+// that the card before it stays (subscription.EventPaymentMethodRestored is
+// the last event), or "".
+func cardKept(v subscription.View) string {
+	if n := len(v.Events); n > 0 && v.Events[n-1].Type == subscription.EventPaymentMethodRestored {
+		return v.Events[n-1].Code
+	}
+	return ""
 }
 
 // firstCardFailure is the customer's message for an incomplete
