@@ -257,14 +257,8 @@ func TestFirstCardDeclinedLeavesIncomplete(t *testing.T) {
 func TestDeclinedVerificationsLimitCardChanges(t *testing.T) {
 	in := pageInput(t)
 	start := subDate(2026, time.November, 21, 10)
-	var cards []payment.Card
 	f := newSubFake(t, subCard)
-	for i := 1; i <= 11; i++ {
-		c := payment.Card{Token: fmt.Sprintf("tok_t%d", i), Brand: payment.Visa, Last4: fmt.Sprintf("%04d", i), ExpMonth: 12, ExpYear: 2030}
-		cards = append(cards, c)
-		f.cards[c.Token] = c
-		f.verifyDecl[c.Token] = payment.GenericDecline
-	}
+	cards := declinedCards(f, 11)
 	d := newSubDriver(t, f)
 	changes := make([]flowtest.Update, 11)
 	for i := range changes {
@@ -324,13 +318,7 @@ func TestTrialingCardChangesStopAfterTenDeclines(t *testing.T) {
 	f := newSubFake(t, subCard, challengeCard)
 	f.requires["tok_3ds"] = true
 	f.authn["tok_3ds"] = subChallenge("auth_1")
-	var cards []payment.Card
-	for i := 1; i <= 10; i++ {
-		c := payment.Card{Token: fmt.Sprintf("tok_t%d", i), Brand: payment.Visa, Last4: fmt.Sprintf("%04d", i), ExpMonth: 12, ExpYear: 2030}
-		cards = append(cards, c)
-		f.cards[c.Token] = c
-		f.verifyDecl[c.Token] = payment.GenericDecline
-	}
+	cards := declinedCards(f, 10)
 	d := newSubDriver(t, f)
 	// Nine declined cards, a challenged card whose challenge fails, then one more.
 	changes := make([]flowtest.Update, 11)
@@ -408,4 +396,17 @@ func TestDeclinedCardChangeBeforeRevisionReplacesTheCard(t *testing.T) {
 	d.changeCard(start.Add(time.Hour), &change, declined)
 	require.NoError(t, d.run(in, start, 5))
 	assert.Equal(t, "0002", flowtest.Answer[View](t, &change).Card.Last4)
+}
+
+// declinedCards are n cards in f's vault (tok_t1…) whose every verification
+// the issuer declines.
+func declinedCards(f *subFake, n int) []payment.Card {
+	var cards []payment.Card
+	for i := 1; i <= n; i++ {
+		c := payment.Card{Token: fmt.Sprintf("tok_t%d", i), Brand: payment.Visa, Last4: fmt.Sprintf("%04d", i), ExpMonth: 12, ExpYear: 2030}
+		cards = append(cards, c)
+		f.cards[c.Token] = c
+		f.verifyDecl[c.Token] = payment.GenericDecline
+	}
+	return cards
 }

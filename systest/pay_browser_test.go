@@ -155,6 +155,20 @@ func (p poller) Do(ctx context.Context) error {
 	}
 }
 
+// acceptLanguage makes the browser send Accept-Language: lang on every
+// request from now on ("" sends the browser's own).
+func (b *browser) acceptLanguage(lang string) {
+	b.t.Helper()
+	h := network.Headers{}
+	if lang != "" {
+		h["Accept-Language"] = lang
+	}
+	b.do("Accept-Language "+lang, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: h})
+		return err
+	}))
+}
+
 // waitSettled waits until a paid page shows its outcome alone: the card
 // fields and the cancel button gone, not a form still busy with the card.
 func (b *browser) waitSettled() {
@@ -258,14 +272,8 @@ func TestPaymentPageInABrowser(t *testing.T) {
 	t.Run("decline with 4000000000000002, then pay with 5555, in German", func(t *testing.T) {
 		b.t = t
 		u := placeForPage("decline")
-		b.do("german", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": "de-DE,de;q=0.9"}})
-			return err
-		}))
-		defer b.do("english", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{}})
-			return err
-		}))
+		b.acceptLanguage("de-DE,de;q=0.9")
+		defer b.acceptLanguage("")
 		b.do("open", chromedp.Navigate(u), chromedp.WaitVisible(chromedp.CSS("#cancel")))
 		if got := b.text("#cancel"); got != "Abbrechen" {
 			t.Errorf("cancel reads %q in German", got)
@@ -325,10 +333,7 @@ func TestPaymentPageInABrowser(t *testing.T) {
 		b.t = t
 		u := placeForPage("tds-fail")
 		id := f.orders[len(f.orders)-1]
-		b.do("german", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": "de-DE,de;q=0.9"}})
-			return err
-		}))
+		b.acceptLanguage("de-DE,de;q=0.9")
 		b.do("open", chromedp.Navigate(u), chromedp.WaitVisible(chromedp.CSS("#cancel")))
 		challengeIn(t, ncChallenge, "fail", "13-3ds-fail")
 		b.waitText("#message", "Ihre Bank konnte nicht bestätigen")
@@ -340,10 +345,7 @@ func TestPaymentPageInABrowser(t *testing.T) {
 		if v := pageGetOrder(t, env, id); v.Status != "authorized" || v.Card.Last4 != "4242" {
 			t.Errorf("after the failed challenge and 4242: %+v", v)
 		}
-		b.do("english", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{}})
-			return err
-		}))
+		b.acceptLanguage("")
 		u = placeForPage("tds-decline")
 		id = f.orders[len(f.orders)-1]
 		b.do("open", chromedp.Navigate(u), chromedp.WaitVisible(chromedp.CSS("#message")))
